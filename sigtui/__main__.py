@@ -1,0 +1,5 @@
+"""Run sigtui with ``python -m sigtui``."""
+
+from sigtui.cli import main
+
+raise SystemExit(main())
