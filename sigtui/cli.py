@@ -1,0 +1,222 @@
+"""The ``sigtui`` command line: the TUI and the ``ps`` subcommand.
+
+Textual is imported only when the TUI actually starts, so ``sigtui ps`` and
+``sigtui --help`` stay fast and work without a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TextIO
+
+from sigtui import __version__
+from sigtui.processes import (
+    DEFAULT_COLUMNS,
+    Column,
+    ColumnError,
+    default_scanner,
+    format_table,
+    parse_columns,
+)
+from sigtui.processes.columns import column_names
+
+EXIT_USAGE = 2
+"""Exit status for bad arguments and for a missing terminal, as in argparse."""
+
+MIN_INTERVAL = 0.1
+MAX_INTERVAL = 3600.0
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line naming the bad value."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _interval(text: str) -> float:
+    """Parse ``--interval``: seconds between refreshes."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid interval {text!r}: not a number of seconds"
+        ) from None
+    if not math.isfinite(value) or not MIN_INTERVAL <= value <= MAX_INTERVAL:
+        raise argparse.ArgumentTypeError(
+            f"invalid interval {text!r}: must be between {MIN_INTERVAL:g} "
+            f"and {MAX_INTERVAL:g} seconds"
+        )
+    return value
+
+
+def _id_list(kind: str) -> Callable[[str], list[int]]:
+    """Make a parser for comma- or space-separated lists of positive ids."""
+
+    def parse(text: str) -> list[int]:
+        items = [t for t in text.replace(",", " ").split() if t]
+        if not items:
+            raise argparse.ArgumentTypeError(f"empty {kind} list")
+        values = []
+        for item in items:
+            if not item.isdigit() or int(item) <= 0:
+                raise argparse.ArgumentTypeError(f"invalid {kind} {item!r}")
+            values.append(int(item))
+        return values
+
+    parse.__name__ = f"{kind} list"
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser for every subcommand.
+
+    Returns:
+        The parser.
+    """
+    parser = _Parser(
+        prog="sigtui",
+        description=(
+            "See processes and process groups and send them Unix signals. "
+            "Without a subcommand, opens the interactive table."
+        ),
+        epilog="Column names for -o: " + ", ".join(column_names()),
+    )
+    parser.add_argument("--version", action="version", version=f"sigtui {__version__}")
+    parser.add_argument(
+        "--interval",
+        type=_interval,
+        default=1.0,
+        metavar="S",
+        help="seconds between refreshes of the table (default 1.0)",
+    )
+    parser.add_argument(
+        "-o",
+        dest="columns",
+        action="append",
+        metavar="COLS",
+        help=f"columns, as ps -o takes them (default {DEFAULT_COLUMNS})",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    ps = commands.add_parser(
+        "ps",
+        help="print the process table once, like ps",
+        description="Print the process table once, in ps's format.",
+        epilog="Column names for -o: " + ", ".join(column_names()),
+    )
+    ps.add_argument(
+        "-o",
+        dest="ps_columns",
+        action="append",
+        metavar="COLS",
+        help=f"columns, as ps -o takes them (default {DEFAULT_COLUMNS})",
+    )
+    ps.add_argument(
+        "-p",
+        dest="pids",
+        type=_id_list("pid"),
+        action="append",
+        metavar="PID,...",
+        help="only these processes",
+    )
+    ps.add_argument(
+        "-g",
+        dest="pgids",
+        type=_id_list("pgid"),
+        action="append",
+        metavar="PGID,...",
+        help="only processes in these process groups (not ps's -g)",
+    )
+    ps.add_argument(
+        "--no-headers", action="store_true", help="leave out the header line"
+    )
+    return parser
+
+
+def _columns(parser: argparse.ArgumentParser, specs: list[str] | None) -> tuple[Column, ...]:
+    try:
+        return parse_columns(specs if specs is not None else [DEFAULT_COLUMNS])
+    except ColumnError as err:
+        parser.error(str(err))
+
+
+def run_ps(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
+    """Print the table once, as ``ps -e -o COLS`` would (``sigtui ps``).
+
+    Args:
+        args: Parsed arguments.
+        parser: The parser, for error reporting.
+        out: Where to print.
+
+    Returns:
+        0, or 1 when a selection (``-p``/``-g``) matched nothing, as ps does.
+    """
+    columns = _columns(parser, args.ps_columns)
+    snapshot = default_scanner().scan()
+    pids = {p for group in args.pids or [] for p in group}
+    pgids = {g for group in args.pgids or [] for g in group}
+    selecting = bool(pids or pgids)
+    rows = [
+        p
+        for p in snapshot.processes
+        if not selecting or p.pid in pids or p.pgid in pgids
+    ]
+    # Like ps: cut lines to the terminal's width only when printing to one.
+    width = shutil.get_terminal_size().columns if out.isatty() else None
+    for line in format_table(snapshot, rows, columns, headers=not args.no_headers):
+        out.write((line if width is None else line[:width]) + "\n")
+    out.flush()
+    return 1 if selecting and not rows else 0
+
+
+def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Start the interactive table.
+
+    Args:
+        args: Parsed arguments.
+        parser: The parser, for error reporting.
+
+    Returns:
+        The app's exit status.
+    """
+    columns = _columns(parser, args.columns)
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    if not all(s is not None and s.isatty() for s in streams):
+        sys.stderr.write(
+            "sigtui: error: the interactive table needs a terminal "
+            "(stdin, stdout and stderr); use 'sigtui ps' for plain output\n"
+        )
+        return EXIT_USAGE
+    from sigtui.ui.app import make_app
+
+    app = make_app(columns=columns, interval=args.interval, handle_signals=True)
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "ps":
+        try:
+            return run_ps(args, parser, sys.stdout)
+        except BrokenPipeError:
+            # The reader left (`sigtui ps | head -1`): stop quietly, as ps does,
+            # and keep Python from complaining when it flushes stdout at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
+    return run_tui(args, parser)

@@ -1,0 +1,152 @@
+"""Immutable records of what is running: one process, and one scan of all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
+
+PF_KTHREAD = 0x00200000
+"""The kernel's per-task flag (``/proc/PID/stat`` field 9) for kernel threads."""
+
+
+class ProcessIdentity(NamedTuple):
+    """What makes a process unique over time: a pid alone can be reused.
+
+    Attributes:
+        pid: The process id.
+        start_time: Seconds after boot at which the process started, as read
+            from the same source each time, so equal starts compare equal.
+    """
+
+    pid: int
+    start_time: float
+
+    @property
+    def key(self) -> str:
+        """A string form, usable as a widget or dictionary key."""
+        return f"{self.pid}@{self.start_time!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessInfo:
+    """One process as seen by one scan.
+
+    Fields that could not be read (permission, hidepid) are ``None``; formatters
+    show them as ``?``.
+
+    Attributes:
+        pid: Process id.
+        ppid: Parent's pid (0 for pid 1 and kernel threads' parent).
+        pgid: Process group id.
+        sid: Session id.
+        tpgid: Foreground process group of the controlling terminal, -1 if none.
+        tty: Controlling terminal as ps names it (``pts/3``, ``tty1``), None if
+            the process has none.
+        state: One-letter state (R, S, D, T, t, Z, I, X ...).
+        flags: The kernel's task flags (see ``PF_KTHREAD``).
+        nice: Nice value, -20 to 19.
+        num_threads: Number of threads.
+        locked: Whether it has memory locked into RAM (ps's ``L``).
+        uid: Effective user id.
+        user: Effective user name (the uid as text when it has no name).
+        cpu_time: User plus system CPU time in seconds.
+        start_time: Start in seconds after boot.
+        comm: The short command name the kernel keeps (at most 15 bytes on Linux).
+        cmdline: The argument vector; empty for kernel threads and zombies.
+    """
+
+    pid: int
+    ppid: int
+    pgid: int
+    sid: int
+    tpgid: int
+    tty: str | None
+    state: str
+    flags: int
+    nice: int
+    num_threads: int
+    locked: bool | None
+    uid: int | None
+    user: str | None
+    cpu_time: float
+    start_time: float
+    comm: str
+    cmdline: tuple[str, ...] | None
+
+    @property
+    def identity(self) -> ProcessIdentity:
+        """The (pid, start time) pair that names this process and no other."""
+        return ProcessIdentity(self.pid, self.start_time)
+
+    @property
+    def kernel_thread(self) -> bool:
+        """Whether this is a kernel thread (not signalable from user space)."""
+        return bool(self.flags & PF_KTHREAD)
+
+    @property
+    def session_leader(self) -> bool:
+        """Whether the process leads its session (ps's ``s``)."""
+        return self.pid == self.sid
+
+    @property
+    def foreground(self) -> bool:
+        """Whether its group is its terminal's foreground group (ps's ``+``)."""
+        return self.tpgid > 0 and self.pgid == self.tpgid
+
+
+@dataclass(frozen=True)
+class ProcessSnapshot:
+    """Every process seen by one scan, ordered by pid.
+
+    Attributes:
+        processes: The processes, ascending by pid.
+        uptime: Seconds since boot when the scan ran (for elapsed times).
+        clock_ticks: The kernel's clock ticks per second.
+    """
+
+    processes: tuple[ProcessInfo, ...]
+    uptime: float
+    clock_ticks: int = 100
+    by_pid: Mapping[int, ProcessInfo] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "by_pid", MappingProxyType({p.pid: p for p in self.processes})
+        )
+
+    @classmethod
+    def of(
+        cls, processes: Iterable[ProcessInfo], uptime: float, clock_ticks: int = 100
+    ) -> ProcessSnapshot:
+        """Build a snapshot from processes in any order.
+
+        Args:
+            processes: The processes.
+            uptime: Seconds since boot at the time of the scan.
+            clock_ticks: Clock ticks per second.
+
+        Returns:
+            The snapshot, processes sorted by pid.
+        """
+        ordered = tuple(sorted(processes, key=lambda p: p.pid))
+        return cls(ordered, uptime, clock_ticks)
+
+    def __len__(self) -> int:
+        return len(self.processes)
+
+    def get(self, identity: ProcessIdentity) -> ProcessInfo | None:
+        """Return the process with this identity, or None if it is not here.
+
+        Args:
+            identity: The (pid, start time) to look for.
+
+        Returns:
+            The process, or None when the pid is absent or now names another
+            process.
+        """
+        info = self.by_pid.get(identity.pid)
+        if info is None or info.start_time != identity.start_time:
+            return None
+        return info

@@ -1,0 +1,75 @@
+"""Print processes as a ps-style text table (``sigtui ps``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from sigtui.processes.columns import Align, Column
+from sigtui.processes.format import ps_escape
+from sigtui.processes.model import ProcessInfo, ProcessSnapshot
+
+
+def _fit(column: Column, text: str, last: bool) -> str:
+    """Cut a value the way ps does when it is not the last column."""
+    if last or len(text) <= column.width:
+        return text
+    if column.user_name:
+        return text[: column.width - 1] + "+"
+    if column.unlimited:
+        return text[: column.width]
+    return text
+
+
+def format_line(columns: Sequence[Column], values: Sequence[str]) -> str:
+    """Lay out one line of values under the given columns, as ps does.
+
+    Columns are separated by one space, padded to their width and aligned; a
+    value wider than its column pushes the rest of the line right, and later
+    right-aligned columns give back their padding to catch up.
+
+    Args:
+        columns: The columns.
+        values: One escaped value per column.
+
+    Returns:
+        The line, without trailing spaces.
+    """
+    parts: list[str] = []
+    overflow = 0
+    last_index = len(columns) - 1
+    for index, (column, raw) in enumerate(zip(columns, values, strict=True)):
+        value = _fit(column, raw, index == last_index)
+        pad = max(0, column.width - len(value))
+        if column.align is Align.RIGHT:
+            absorbed = min(pad, overflow)
+            overflow -= absorbed
+            parts.append(" " * (pad - absorbed) + value)
+        else:
+            parts.append(value if index == last_index else value + " " * pad)
+        overflow += max(0, len(value) - column.width)
+    return " ".join(parts).rstrip()
+
+
+def format_table(
+    snapshot: ProcessSnapshot,
+    processes: Iterable[ProcessInfo],
+    columns: Sequence[Column],
+    *,
+    headers: bool = True,
+) -> Iterator[str]:
+    """Yield the lines of a ps-style table.
+
+    Args:
+        snapshot: The scan the processes come from.
+        processes: The rows, in order.
+        columns: The columns.
+        headers: Whether to print the header line. As in ps, it is also left
+            out when every header is empty (``-o pid=``).
+
+    Yields:
+        Lines without newlines.
+    """
+    if headers and any(c.header for c in columns):
+        yield format_line(columns, [c.header for c in columns])
+    for info in processes:
+        yield format_line(columns, [ps_escape(c.text(info, snapshot)) for c in columns])

@@ -1,0 +1,389 @@
+"""Scanners: turn the live system into a :class:`ProcessSnapshot`.
+
+On Linux :class:`ProcfsScanner` reads ``/proc`` directly; elsewhere
+:class:`PsutilScanner` asks psutil. Both skip processes that vanish while they
+are being read and leave unreadable fields as ``None``.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from sigtui.processes.model import ProcessInfo, ProcessSnapshot
+from sigtui.processes.ttys import tty_name
+
+_GONE = (FileNotFoundError, ProcessLookupError)
+"""What reading a file of a process that has just exited raises."""
+
+
+class ProcessSource(Protocol):
+    """Anything that can produce snapshots: the real system or a test fake."""
+
+    def scan(self) -> ProcessSnapshot:
+        """Return every process visible right now."""
+        ...
+
+
+class UserNames:
+    """Caches uid to user name lookups (the password database is slow)."""
+
+    def __init__(self) -> None:
+        self._names: dict[int, str] = {}
+
+    def __call__(self, uid: int) -> str:
+        """Return the name for a uid, or the uid as text if it has none.
+
+        Args:
+            uid: A user id.
+
+        Returns:
+            The user name.
+        """
+        name = self._names.get(uid)
+        if name is None:
+            try:
+                name = pwd.getpwuid(uid).pw_name
+            except KeyError:
+                name = str(uid)
+            self._names[uid] = name
+        return name
+
+
+def _read(path: str) -> bytes:
+    """Read a whole /proc file with one open and as few reads as possible."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(fd, 4096)
+        if len(data) < 4096:
+            return data
+        chunks = [data]
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True, slots=True)
+class _Details:
+    """The fields read once per process identity (not on every refresh)."""
+
+    comm: str
+    cmdline: tuple[str, ...] | None
+    uid: int | None
+    user: str | None
+    locked: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatFields:
+    """The parts of ``/proc/PID/stat`` that sigtui uses.
+
+    Attributes:
+        comm: Command name (between the parentheses).
+        state: One-letter state.
+        ppid: Parent pid.
+        pgid: Process group.
+        sid: Session.
+        tty_nr: Controlling terminal device number.
+        tpgid: Terminal's foreground group.
+        flags: Task flags.
+        cpu_ticks: utime + stime in clock ticks.
+        nice: Nice value.
+        num_threads: Thread count.
+        start_ticks: Start time in clock ticks after boot.
+    """
+
+    comm: str
+    state: str
+    ppid: int
+    pgid: int
+    sid: int
+    tty_nr: int
+    tpgid: int
+    flags: int
+    cpu_ticks: int
+    nice: int
+    num_threads: int
+    start_ticks: int
+
+
+def parse_stat(data: bytes) -> StatFields:
+    """Parse ``/proc/PID/stat``.
+
+    The command name may itself contain spaces and parentheses, so the fixed
+    fields are taken from after the *last* ``)``.
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        The parsed fields.
+
+    Raises:
+        ValueError: If the data is not a stat line.
+    """
+    close = data.rfind(b")")
+    open_ = data.find(b"(")
+    if close < 0 or open_ < 0:
+        raise ValueError("not a /proc/PID/stat line")
+    f = data[close + 2 :].split()
+    return StatFields(
+        comm=data[open_ + 1 : close].decode("utf-8", "surrogateescape"),
+        state=f[0].decode("ascii", "replace"),
+        ppid=int(f[1]),
+        pgid=int(f[2]),
+        sid=int(f[3]),
+        tty_nr=int(f[4]),
+        tpgid=int(f[5]),
+        flags=int(f[6]),
+        cpu_ticks=int(f[11]) + int(f[12]),
+        nice=int(f[16]),
+        num_threads=int(f[17]),
+        start_ticks=int(f[19]),
+    )
+
+
+def parse_status(data: bytes) -> tuple[int | None, bool]:
+    """Take the effective uid and whether memory is locked from ``/proc/PID/status``.
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        (effective uid or None, VmLck > 0).
+    """
+    euid: int | None = None
+    locked = False
+    for line in data.split(b"\n"):
+        if line.startswith(b"Uid:"):
+            ids = line.split()
+            if len(ids) > 2:
+                euid = int(ids[2])
+        elif line.startswith(b"VmLck:"):
+            amount = line.split()
+            locked = len(amount) > 1 and amount[1] != b"0"
+    return euid, locked
+
+
+def parse_cmdline(data: bytes) -> tuple[str, ...]:
+    """Split ``/proc/PID/cmdline`` into arguments (empty for kernel threads).
+
+    Args:
+        data: The file's bytes, NUL-separated.
+
+    Returns:
+        The arguments; bytes that are not UTF-8 are kept as surrogates.
+    """
+    data = data.rstrip(b"\0")
+    if not data:
+        return ()
+    return tuple(a.decode("utf-8", "surrogateescape") for a in data.split(b"\0"))
+
+
+class ProcfsScanner:
+    """Reads every process from ``/proc``.
+
+    ``stat`` is read for every process on every scan; the command line, user
+    and locked-memory flag only when a (pid, start time) is seen for the first
+    time or its command name changes (an ``exec``), since they rarely change
+    and reading them costs as much again.
+
+    Args:
+        root: Where procfs is mounted.
+    """
+
+    def __init__(self, root: str = "/proc") -> None:
+        self._root = root
+        self._details: dict[tuple[int, int], _Details] = {}
+        self._users = UserNames()
+        self._clock_ticks = os.sysconf("SC_CLK_TCK")
+
+    def scan(self) -> ProcessSnapshot:
+        """Read every process now.
+
+        Returns:
+            The snapshot. Processes that exit mid-scan are left out.
+        """
+        root = self._root
+        uptime = self._uptime()
+        ticks = self._clock_ticks
+        details = self._details
+        fresh: dict[tuple[int, int], _Details] = {}
+        found: list[ProcessInfo] = []
+        for name in os.listdir(root):
+            if not name.isdigit():
+                continue
+            try:
+                stat = parse_stat(_read(f"{root}/{name}/stat"))
+            except (*_GONE, PermissionError, ValueError, IndexError):
+                continue
+            pid = int(name)
+            key = (pid, stat.start_ticks)
+            extra = details.get(key)
+            if extra is None or extra.comm != stat.comm:
+                try:
+                    extra = self._read_details(name, stat.comm)
+                except _GONE:
+                    continue
+            fresh[key] = extra
+            found.append(
+                ProcessInfo(
+                    pid=pid,
+                    ppid=stat.ppid,
+                    pgid=stat.pgid,
+                    sid=stat.sid,
+                    tpgid=stat.tpgid,
+                    tty=tty_name(stat.tty_nr),
+                    state=stat.state,
+                    flags=stat.flags,
+                    nice=stat.nice,
+                    num_threads=stat.num_threads,
+                    locked=extra.locked,
+                    uid=extra.uid,
+                    user=extra.user,
+                    cpu_time=stat.cpu_ticks / ticks,
+                    start_time=stat.start_ticks / ticks,
+                    comm=stat.comm,
+                    cmdline=extra.cmdline,
+                )
+            )
+        self._details = fresh
+        found.sort(key=lambda p: p.pid)
+        return ProcessSnapshot(tuple(found), uptime, ticks)
+
+    def _uptime(self) -> float:
+        try:
+            return float(_read(f"{self._root}/uptime").split()[0])
+        except (OSError, ValueError, IndexError):
+            return time.monotonic()
+
+    def _read_details(self, name: str, comm: str) -> _Details:
+        """Read the slow-changing files; permission problems leave None."""
+        base = f"{self._root}/{name}"
+        cmdline: tuple[str, ...] | None
+        try:
+            cmdline = parse_cmdline(_read(f"{base}/cmdline"))
+        except PermissionError:
+            cmdline = None
+        uid: int | None
+        locked: bool | None
+        try:
+            uid, locked = parse_status(_read(f"{base}/status"))
+        except PermissionError:
+            uid, locked = None, None
+        user = None if uid is None else self._users(uid)
+        return _Details(comm, cmdline, uid, user, locked)
+
+
+_PSUTIL_STATES = {
+    "running": "R",
+    "sleeping": "S",
+    "disk-sleep": "D",
+    "stopped": "T",
+    "tracing-stop": "t",
+    "zombie": "Z",
+    "dead": "X",
+    "wake-kill": "K",
+    "waking": "W",
+    "idle": "I",
+    "locked": "L",
+    "waiting": "W",
+    "parked": "P",
+}
+
+
+class PsutilScanner:
+    """Reads every process through psutil, for systems without ``/proc``.
+
+    Terminal foreground groups, task flags and locked memory are not available
+    this way and read as "none".
+    """
+
+    _ATTRS = (
+        "pid",
+        "ppid",
+        "name",
+        "cmdline",
+        "terminal",
+        "status",
+        "uids",
+        "username",
+        "cpu_times",
+        "create_time",
+        "nice",
+        "num_threads",
+    )
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self._boot = psutil.boot_time()
+
+    def scan(self) -> ProcessSnapshot:
+        """Read every process now.
+
+        Returns:
+            The snapshot. Processes that exit mid-scan are left out.
+        """
+        psutil = self._psutil
+        found: list[ProcessInfo] = []
+        for proc in psutil.process_iter():
+            try:
+                with proc.oneshot():
+                    d = proc.as_dict(attrs=list(self._ATTRS), ad_value=None)
+                    pgid = os.getpgid(proc.pid)
+                    sid = os.getsid(proc.pid)
+            except (psutil.NoSuchProcess, ProcessLookupError):
+                continue
+            except PermissionError:
+                pgid = sid = -1
+            found.append(self._info(d, pgid, sid))
+        return ProcessSnapshot.of(found, time.time() - self._boot)
+
+    def _info(self, d: dict[str, object], pgid: int, sid: int) -> ProcessInfo:
+        cpu = d["cpu_times"]
+        uids = d["uids"]
+        terminal = d["terminal"]
+        created = d["create_time"]
+        cmdline = d["cmdline"]
+        nice = d["nice"]
+        threads = d["num_threads"]
+        uid = getattr(uids, "effective", None)
+        return ProcessInfo(
+            pid=int(str(d["pid"])),
+            ppid=int(str(d["ppid"] or 0)),
+            pgid=pgid,
+            sid=sid,
+            tpgid=-1,
+            tty=str(terminal).removeprefix("/dev/") if terminal else None,
+            state=_PSUTIL_STATES.get(str(d["status"]), "?"),
+            flags=0,
+            nice=nice if isinstance(nice, int) else 0,
+            num_threads=threads if isinstance(threads, int) else 1,
+            locked=None,
+            uid=uid,
+            user=str(d["username"]) if d["username"] else None,
+            cpu_time=(cpu.user + cpu.system) if cpu is not None else 0.0,  # type: ignore[attr-defined]
+            start_time=(float(created) - self._boot)
+            if isinstance(created, float)
+            else 0.0,
+            comm=str(d["name"] or "?"),
+            cmdline=tuple(cmdline) if isinstance(cmdline, list) else None,
+        )
+
+
+def default_scanner() -> ProcessSource:
+    """Return the best scanner for this system: ``/proc`` when present.
+
+    Returns:
+        A process source.
+    """
+    if os.path.isdir("/proc/self") and os.path.exists("/proc/self/stat"):
+        return ProcfsScanner()
+    return PsutilScanner()
