@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sigtui.processes.model import ProcessInfo
+from sigtui.processes.model import ProcessIdentity, ProcessInfo
 
 
 def forest(processes: Sequence[ProcessInfo]) -> list[tuple[ProcessInfo, int]]:
@@ -30,20 +30,20 @@ def forest(processes: Sequence[ProcessInfo]) -> list[tuple[ProcessInfo, int]]:
         else:
             roots.append(proc)
     out: list[tuple[ProcessInfo, int]] = []
-    placed: set[int] = set()
+    placed: set[ProcessIdentity] = set()
     # An explicit stack: a deep chain of processes must not hit the recursion limit.
     stack: list[tuple[ProcessInfo, int]] = [(r, 0) for r in reversed(roots)]
     while stack:
         proc, depth = stack.pop()
-        if proc.pid in placed:
+        if proc.identity in placed:
             continue
-        placed.add(proc.pid)
+        placed.add(proc.identity)
         out.append((proc, depth))
         for child in reversed(children.get(proc.pid, ())):
             stack.append((child, depth + 1))
     # Parent loops cannot happen in a consistent scan, but a racy one must not
     # lose processes: show anything not yet placed as a root.
-    out.extend((p, 0) for p in processes if p.pid not in placed)
+    out.extend((p, 0) for p in processes if p.identity not in placed)
     return out
 
 
