@@ -69,6 +69,7 @@ class ProcessView:
         self._cells: dict[ProcessIdentity, tuple[str, ...]] = {}
         self._rows: list[Row] | None = None
         self._index: dict[ProcessIdentity, int] = {}
+        self._widths: dict[int, list[int]] = {}
 
     # -- changes ---------------------------------------------------------------
 
@@ -136,6 +137,7 @@ class ProcessView:
         if self._rows is None:
             self._rows = self._build()
             self._index = {row.info.identity: i for i, row in enumerate(self._rows)}
+            self._widths.clear()
         return self._rows
 
     def index_of(self, identity: ProcessIdentity | None) -> int | None:
@@ -183,17 +185,20 @@ class ProcessView:
         Returns:
             One width per column.
         """
+        rows = self.rows
+        cached = self._widths.get(available)
+        if cached is not None:
+            return cached
         widths = []
         last = len(self.columns) - 1
         for index, column in enumerate(self.columns):
             width = max(column.width, len(column.header) + 2)
             if not column.unlimited and not column.user_name and index != last:
-                width = max(
-                    [width] + [len(row.cells[index]) for row in self.rows[:2000]]
-                )
+                width = max([width, *(len(row.cells[index]) for row in rows)])
             widths.append(width)
         used = sum(widths[:last]) + last
         widths[last] = max(widths[last], available - used)
+        self._widths[available] = widths
         return widths
 
     # -- internals -------------------------------------------------------------

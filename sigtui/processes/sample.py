@@ -1,0 +1,134 @@
+"""A fixed, made-up process list: for screenshots, demos and UI tests.
+
+Using it instead of the live system makes pictures and layout tests the same
+on every machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sigtui.processes.model import PF_KTHREAD, ProcessInfo, ProcessSnapshot
+
+SAMPLE_SELF_PID = 4200
+"""The pid sigtui has in the sample (so its row is marked)."""
+
+_ROWS: list[tuple[int, int, int, int, int, str | None, str, int, str, float, str, str]] = [
+    # pid, ppid, pgid, sid, tpgid, tty, state, nice, user, cpu, comm, args
+    (1, 0, 1, 1, -1, None, "S", 0, "root", 4.0, "systemd", "/sbin/init"),
+    (2, 0, 0, 0, -1, None, "S", 0, "root", 0.0, "kthreadd", ""),
+    (3, 2, 0, 0, -1, None, "I", -20, "root", 0.0, "rcu_gp", ""),
+    (412, 1, 412, 412, -1, None, "S", 0, "root", 1.0, "sshd", "sshd: /usr/sbin/sshd -D"),
+    (980, 1, 980, 980, -1, None, "S", 0, "postgres", 42.0, "postgres",
+     "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main"),
+    (981, 980, 980, 980, -1, None, "S", 0, "postgres", 3.0, "postgres",
+     "postgres: checkpointer"),
+    (3010, 412, 3010, 3010, -1, None, "S", 0, "root", 0.0, "sshd", "sshd: alice [priv]"),
+    (3021, 3010, 3010, 3010, -1, None, "S", 0, "alice", 0.0, "sshd", "sshd: alice@pts/0"),
+    (3022, 3021, 3022, 3022, 4200, "pts/0", "S", 0, "alice", 0.0, "bash", "-bash"),
+    (4100, 3022, 4100, 3022, 4200, "pts/0", "T", 0, "alice", 12.0, "vim", "vim notes.txt"),
+    (4150, 3022, 4150, 3022, 4200, "pts/0", "S", 0, "alice", 0.0, "make", "make -j4 all"),
+    (4151, 4150, 4150, 3022, 4200, "pts/0", "R", 0, "alice", 65.0, "cc1", "cc1 -O2 main.c"),
+    (4152, 4150, 4150, 3022, 4200, "pts/0", "S", 5, "alice", 1.0, "sleep",
+     "sleep 1000 # [red]not markup[/x]"),
+    (4200, 3022, 4200, 3022, 4200, "pts/0", "R", 0, "alice", 2.0, "sigtui",
+     "python3 -m sigtui"),
+    (5001, 1, 5001, 5001, -1, None, "Z", 0, "alice", 0.0, "worker", ""),
+]
+
+
+def sample_snapshot(uptime: float = 86_400.0) -> ProcessSnapshot:
+    """Return the sample process list.
+
+    Args:
+        uptime: The pretend time since boot, in seconds.
+
+    Returns:
+        A snapshot with a shell session, a job of three processes, a stopped
+        editor, a zombie, kernel threads and sigtui itself.
+    """
+    processes = []
+    for pid, ppid, pgid, sid, tpgid, tty, state, nice, user, cpu, comm, args in _ROWS:
+        kernel = ppid in (0, 2) and pid != 1 and not args
+        processes.append(
+            ProcessInfo(
+                pid=pid,
+                ppid=ppid,
+                pgid=pgid,
+                sid=sid,
+                tpgid=tpgid,
+                tty=tty,
+                state=state,
+                flags=PF_KTHREAD if kernel else 0,
+                nice=nice,
+                num_threads=4 if comm == "sigtui" else 1,
+                locked=False,
+                uid=0 if user == "root" else 1000,
+                user=user,
+                cpu_time=cpu,
+                start_time=float(pid),
+                comm=comm,
+                cmdline=tuple(args.split(" ")) if args else (),
+            )
+        )
+    return ProcessSnapshot.of(processes, uptime)
+
+
+def without(snapshot: ProcessSnapshot, *pids: int) -> ProcessSnapshot:
+    """Return the snapshot with some processes gone (for tests of exits).
+
+    Args:
+        snapshot: The snapshot.
+        *pids: The pids to leave out.
+
+    Returns:
+        A new snapshot.
+    """
+    kept = [p for p in snapshot.processes if p.pid not in pids]
+    return ProcessSnapshot(tuple(kept), snapshot.uptime + 1, snapshot.clock_ticks)
+
+
+def with_cpu(snapshot: ProcessSnapshot, pid: int, cpu_time: float) -> ProcessSnapshot:
+    """Return the snapshot with one process's CPU time changed.
+
+    Args:
+        snapshot: The snapshot.
+        pid: The process.
+        cpu_time: Its new CPU time.
+
+    Returns:
+        A new snapshot.
+    """
+    changed = [replace(p, cpu_time=cpu_time) if p.pid == pid else p for p in snapshot.processes]
+    return ProcessSnapshot(tuple(changed), snapshot.uptime + 1, snapshot.clock_ticks)
+
+
+class SampleSource:
+    """A process source that returns prepared snapshots, then repeats the last.
+
+    Args:
+        snapshots: What successive scans return (default: the sample once).
+    """
+
+    def __init__(self, *snapshots: ProcessSnapshot) -> None:
+        self._queue = list(snapshots) or [sample_snapshot()]
+        self.scans = 0
+
+    def push(self, snapshot: ProcessSnapshot) -> None:
+        """Make the next scan return this snapshot.
+
+        Args:
+            snapshot: The snapshot.
+        """
+        self._queue.append(snapshot)
+
+    def scan(self) -> ProcessSnapshot:
+        """Return the next prepared snapshot.
+
+        Returns:
+            The snapshot.
+        """
+        self.scans += 1
+        if len(self._queue) > 1:
+            return self._queue.pop(0)
+        return self._queue[0]

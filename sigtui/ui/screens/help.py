@@ -1,0 +1,95 @@
+"""The help screen: keys, the table's marks, and a word on process groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from sigtui.ui.widgets.process_table import (
+    MARK_ANCESTOR,
+    MARK_GONE,
+    MARK_GROUP,
+    MARK_SELF,
+)
+
+TABLE_KEYS = [
+    ("↑ ↓ PgUp PgDn Home End", "move the cursor; it stays on the same process"),
+    ("click a header", "sort by that column (again: reverse)"),
+]
+"""Keys handled by the table itself."""
+
+MARKS = [
+    (MARK_SELF, "sigtui itself"),
+    (MARK_ANCESTOR, "a process that started sigtui (its shell, terminal...)"),
+    (MARK_GROUP, "in the same process group as the selected process"),
+    (MARK_GONE, "exited since the last refresh (shown once more, then removed)"),
+]
+"""The marks in the table's first column."""
+
+ABOUT = (
+    "A process group is a job: the processes a shell started for one command "
+    "line (like `make | tee log`) share a PGID, and a signal sent to the group "
+    "reaches all of them at once. The group of the selected process is "
+    "highlighted. STAT letters are ps's: R running, S sleeping, D disk wait, "
+    "T stopped, Z zombie, I idle kernel thread; s session leader, + in the "
+    "terminal's foreground group, l multi-threaded, < high priority, "
+    "N low priority, L memory locked. Kernel threads are shown in [brackets]."
+)
+
+
+def _key_names(binding: Binding) -> str:
+    names = []
+    for key in binding.key.split(","):
+        key = key.strip()
+        names.append({"slash": "/", "question_mark": "?"}.get(key, key))
+    return " ".join(names)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key of the main screen and explains the table.
+
+    Args:
+        bindings: The main screen's bindings, so the list is never out of date.
+    """
+
+    BINDINGS: list[BindingType] = [  # noqa: RUF012 (Textual's own annotation)
+        Binding("escape,q,question_mark,f1", "dismiss", "Close"),
+    ]
+
+    def __init__(self, bindings: Iterable[BindingType]) -> None:
+        super().__init__()
+        self._keys = [b for b in bindings if isinstance(b, Binding)]
+
+    def compose(self) -> ComposeResult:
+        """Show the keys, the marks and the explanation."""
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold")
+        keys.add_column()
+        for binding in self._keys:
+            keys.add_row(_key_names(binding), binding.tooltip or binding.description)
+        for key, what in TABLE_KEYS:
+            keys.add_row(key, what)
+        marks = Table.grid(padding=(0, 2))
+        marks.add_column(style="bold")
+        marks.add_column()
+        for mark, meaning in MARKS:
+            marks.add_row(mark, meaning)
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("Keys", style="bold underline"))
+            yield Static(keys)
+            yield Static(Text("Marks", style="bold underline"), classes="help-heading")
+            yield Static(marks)
+            yield Static(Text("Processes and groups", style="bold underline"), classes="help-heading")
+            yield Static(Text(ABOUT))
+            yield Static(Text("escape closes this help", style="italic"), classes="help-heading")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        """Close the help."""
+        self.dismiss(result)

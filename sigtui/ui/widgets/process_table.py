@@ -1,0 +1,392 @@
+"""The live process table: draws only the visible rows of a :class:`ProcessView`.
+
+Textual's DataTable renumbers every row on each removal and treats ``str``
+cells as markup; this widget renders straight from the view with the line API,
+so a refresh costs what is on screen, command text is never interpreted, and
+the cursor is tied to a process identity rather than to a row number.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from sigtui.processes import ProcessIdentity, ProcessInfo, ProcessSnapshot
+from sigtui.processes.columns import Align
+from sigtui.processes.view import ProcessView, Row
+
+MARK_GONE = "✗"
+"""Gutter mark of a process that exited since the previous refresh."""
+MARK_SELF = "●"
+"""Gutter mark of sigtui's own process."""
+MARK_ANCESTOR = "○"
+"""Gutter mark of the processes that started sigtui (its ancestors)."""
+MARK_GROUP = "│"
+"""Gutter mark of the other members of the selected process's group."""
+GUTTER = 2
+"""Cells taken by the mark column."""
+
+
+class ProcessTable(ScrollView, can_focus=True):
+    """A scrolling table of processes with a fixed header and a process cursor.
+
+    Args:
+        view: What to show; the table re-reads it after every change.
+        self_pid: sigtui's own pid, marked in the table with its ancestors.
+        name: Widget name.
+        id: Widget id.
+        classes: CSS classes.
+    """
+
+    DEFAULT_CSS = """
+    ProcessTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+    }
+    ProcessTable > .process-table--header {
+        background: $panel;
+        color: $text;
+        text-style: bold;
+    }
+    ProcessTable > .process-table--sorted {
+        background: $panel;
+        color: $text-accent;
+        text-style: bold;
+    }
+    ProcessTable > .process-table--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
+    ProcessTable:focus > .process-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    ProcessTable > .process-table--group {
+        background: $primary 30%;
+    }
+    ProcessTable > .process-table--self {
+        text-style: bold;
+    }
+    ProcessTable > .process-table--kernel {
+        color: $text-muted;
+    }
+    ProcessTable > .process-table--gone {
+        color: $text-disabled;
+        text-style: strike;
+    }
+    ProcessTable > .process-table--mark {
+        color: $text-accent;
+        text-style: bold;
+    }
+    """
+
+    COMPONENT_CLASSES = {
+        "process-table--header",
+        "process-table--sorted",
+        "process-table--cursor",
+        "process-table--group",
+        "process-table--self",
+        "process-table--kernel",
+        "process-table--gone",
+        "process-table--mark",
+    }
+
+    BINDINGS: list[BindingType] = [  # noqa: RUF012 (Textual's own annotation)
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+    ]
+    """Cursor movement; everything else is bound by the app."""
+
+    class Highlighted(Message):
+        """The cursor moved to another process (or the table emptied).
+
+        Attributes:
+            table: The table.
+            info: The process under the cursor, or None.
+            gone: Whether that process has exited.
+        """
+
+        def __init__(self, table: ProcessTable, info: ProcessInfo | None, gone: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.info = info
+            self.gone = gone
+
+        @property
+        def control(self) -> ProcessTable:
+            """The table that sent the message."""
+            return self.table
+
+    class SortChanged(Message):
+        """The user chose another sort column or direction with the mouse.
+
+        Attributes:
+            table: The table.
+        """
+
+        def __init__(self, table: ProcessTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> ProcessTable:
+            """The table that sent the message."""
+            return self.table
+
+    def __init__(
+        self,
+        view: ProcessView,
+        *,
+        self_pid: int | None = None,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 (Textual's parameter name)
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.view = view
+        self.self_pid = self_pid
+        self.cursor_row = 0
+        self.selected: ProcessIdentity | None = None
+        self._ancestors: frozenset[int] = frozenset()
+        self._announced: tuple[ProcessIdentity | None, bool] | None = None
+
+    # -- data ------------------------------------------------------------------
+
+    def update_snapshot(self, snapshot: ProcessSnapshot) -> None:
+        """Show a new scan; the cursor stays on the same process.
+
+        Args:
+            snapshot: The scan.
+        """
+        self.view.update(snapshot)
+        self._ancestors = self._find_ancestors(snapshot)
+        self.rows_changed()
+
+    def rows_changed(self) -> None:
+        """Re-read the view after it changed (sort, filter, tree, new data)."""
+        rows = self.view.rows
+        index = self.view.index_of(self.selected)
+        if index is None:
+            index = min(self.cursor_row, len(rows) - 1)
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self._set_cursor(max(index, 0))
+        self.refresh()
+
+    @property
+    def current(self) -> Row | None:
+        """The row under the cursor, or None when the table is empty."""
+        rows = self.view.rows
+        if 0 <= self.cursor_row < len(rows):
+            return rows[self.cursor_row]
+        return None
+
+    def select(self, identity: ProcessIdentity) -> bool:
+        """Put the cursor on a process.
+
+        Args:
+            identity: The process.
+
+        Returns:
+            Whether it is shown (and is now selected).
+        """
+        index = self.view.index_of(identity)
+        if index is None:
+            return False
+        self._set_cursor(index)
+        return True
+
+    def _find_ancestors(self, snapshot: ProcessSnapshot) -> frozenset[int]:
+        found: set[int] = set()
+        info = snapshot.by_pid.get(self.self_pid) if self.self_pid else None
+        while info is not None and info.ppid > 0 and info.ppid not in found:
+            found.add(info.ppid)
+            info = snapshot.by_pid.get(info.ppid)
+        return frozenset(found)
+
+    # -- cursor ----------------------------------------------------------------
+
+    def _set_cursor(self, index: int) -> None:
+        rows = self.view.rows
+        self.cursor_row = max(0, min(index, len(rows) - 1)) if rows else 0
+        row = self.current
+        self.selected = row.info.identity if row else None
+        self._scroll_to_cursor()
+        self.refresh()
+        state = (self.selected, row.gone if row else False)
+        if state != self._announced:
+            self._announced = state
+            self.post_message(
+                self.Highlighted(self, row.info if row else None, row.gone if row else False)
+            )
+
+    def _page(self) -> int:
+        return max(1, self.size.height - 1)
+
+    def _scroll_to_cursor(self) -> None:
+        page = self._page()
+        top = round(self.scroll_y)
+        if self.cursor_row < top:
+            top = self.cursor_row
+        elif self.cursor_row >= top + page:
+            top = self.cursor_row - page + 1
+        if top != round(self.scroll_y):
+            self.scroll_to(y=top, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        """Move the cursor up one process."""
+        self._set_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        """Move the cursor down one process."""
+        self._set_cursor(self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        """Move the cursor up one screen."""
+        self._set_cursor(self.cursor_row - self._page())
+
+    def action_page_down(self) -> None:
+        """Move the cursor down one screen."""
+        self._set_cursor(self.cursor_row + self._page())
+
+    def action_first(self) -> None:
+        """Move the cursor to the first process."""
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        """Move the cursor to the last process."""
+        self._set_cursor(len(self.view.rows) - 1)
+
+    # -- mouse -----------------------------------------------------------------
+
+    def _column_at(self, x: int) -> int | None:
+        offset = GUTTER
+        for index, width in enumerate(self.view.column_widths(self.size.width - GUTTER)):
+            if offset <= x < offset + width + 1:
+                return index
+            offset += width + 1
+        return None
+
+    def on_click(self, event: events.Click) -> None:
+        """Sort by a clicked header (again: reverse), or select a clicked row."""
+        if event.y == 0:
+            index = self._column_at(event.x)
+            if index is None:
+                return
+            reverse = not self.view.reverse if index == self.view.sort_index else False
+            self.view.set_sort(index, reverse)
+            self.rows_changed()
+            self.post_message(self.SortChanged(self))
+        else:
+            self._set_cursor(round(self.scroll_y) + event.y - 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Keep the cursor visible when the table changes size."""
+        self.virtual_size = Size(event.size.width, len(self.view.rows) + 1)
+        self._scroll_to_cursor()
+
+    # -- drawing ---------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Draw one screen line: the header on line 0, then rows from the scroll position.
+
+        Args:
+            y: The line within the widget.
+
+        Returns:
+            The line's segments.
+        """
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            return self._header(width)
+        index = round(self.scroll_y) + y - 1
+        rows = self.view.rows
+        if index >= len(rows):
+            return Strip.blank(width, base)
+        return self._row(rows[index], index, width)
+
+    def _header(self, width: int) -> Strip:
+        header_style = self.get_component_rich_style("process-table--header")
+        sorted_style = self.get_component_rich_style("process-table--sorted")
+        view = self.view
+        segments = [Segment(" " * GUTTER, header_style)]
+        widths = view.column_widths(width - GUTTER)
+        for index, (column, cell_width) in enumerate(zip(view.columns, widths, strict=True)):
+            title = column.header
+            style = header_style
+            if index == view.sort_index:
+                title += " ▼" if view.reverse else " ▲"
+                style = sorted_style
+            segments.append(Segment(_fit(title, cell_width, column.align), style))
+            segments.append(Segment(" ", header_style))
+        return Strip(segments).adjust_cell_length(width, header_style)
+
+    def _row(self, row: Row, index: int, width: int) -> Strip:
+        info = row.info
+        selected = self.current
+        group = (
+            selected is not None
+            and selected.info.pgid > 0
+            and info.pgid == selected.info.pgid
+        )
+        # The group colour is translucent: only the full (non-partial) style
+        # has it blended with the table's background.
+        style = (
+            self.get_component_rich_style("process-table--group")
+            if group
+            else self.rich_style
+        )
+        if info.kernel_thread:
+            style += self.get_component_rich_style("process-table--kernel", partial=True)
+        if info.pid == self.self_pid:
+            style += self.get_component_rich_style("process-table--self", partial=True)
+        if row.gone:
+            style += self.get_component_rich_style("process-table--gone", partial=True)
+        if index == self.cursor_row:
+            style += self.get_component_rich_style("process-table--cursor", partial=True)
+        mark = " "
+        if row.gone:
+            mark = MARK_GONE
+        elif info.pid == self.self_pid:
+            mark = MARK_SELF
+        elif info.pid in self._ancestors:
+            mark = MARK_ANCESTOR
+        elif group:
+            mark = MARK_GROUP
+        mark_style = style + self.get_component_rich_style(
+            "process-table--mark", partial=True
+        )
+        segments = [Segment(mark + " ", mark_style)]
+        widths = self.view.column_widths(width - GUTTER)
+        view = self.view
+        for column, text, cell_width in zip(view.columns, row.cells, widths, strict=True):
+            if column.user_name and cell_len(text) > cell_width:
+                text = set_cell_size(text, cell_width - 1) + "+"
+            segments.append(Segment(_fit(text, cell_width, column.align), style))
+            segments.append(Segment(" ", style))
+        return Strip(segments).adjust_cell_length(width, style)
+
+
+def _fit(text: str, width: int, align: Align) -> str:
+    """Pad or cut text to exactly ``width`` cells."""
+    length = cell_len(text)
+    if length >= width:
+        return set_cell_size(text, width)
+    if align is Align.RIGHT:
+        return " " * (width - length) + text
+    return text + " " * (width - length)
+
+
+__all__ = ["ProcessTable"]
