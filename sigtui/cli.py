@@ -138,14 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _columns(parser: argparse.ArgumentParser, specs: list[str] | None) -> tuple[Column, ...]:
+def _columns(
+    parser: argparse.ArgumentParser, specs: list[str] | None
+) -> tuple[Column, ...]:
     try:
         return parse_columns(specs if specs is not None else [DEFAULT_COLUMNS])
     except ColumnError as err:
         parser.error(str(err))
 
 
-def run_ps(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
+def run_ps(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO
+) -> int:
     """Print the table once, as ``ps -e -o COLS`` would (``sigtui ps``).
 
     Args:

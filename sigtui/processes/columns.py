@@ -121,7 +121,9 @@ _TEXT: dict[Field, Callable[[ProcessInfo, ProcessSnapshot], str]] = {
     Field.ARGS: lambda p, s: command_text(p),
 }
 
-_SORT: dict[Field, Callable[[ProcessInfo, ProcessSnapshot], int | float | str | None]] = {
+_SORT: dict[
+    Field, Callable[[ProcessInfo, ProcessSnapshot], int | float | str | None]
+] = {
     Field.PID: lambda p, s: p.pid,
     Field.PPID: lambda p, s: p.ppid,
     Field.PGID: lambda p, s: p.pgid,

@@ -73,7 +73,28 @@ def format_stat(info: ProcessInfo) -> str:
     return "".join(letters)
 
 
+_GLIBC_PRINTABLE = frozenset({"Zs", "Cf", "Co"})
+"""Categories glibc's ``iswprint`` accepts but :meth:`str.isprintable` does not.
+
+Measured against procps ps in a UTF-8 locale: spaces (U+3000), format
+characters (U+200B, U+00AD, U+202E) and private use (U+E000) are printed as
+they are; controls, line and paragraph separators and unassigned code points
+become ``?``.
+"""
+
+
 def _ps_printable(char: str) -> bool:
+    """Whether ps (glibc ``iswprint``) prints the character as it is."""
+    return char.isprintable() or unicodedata.category(char) in _GLIBC_PRINTABLE
+
+
+def _screen_safe(char: str) -> bool:
+    """Whether a character can go to the screen without hiding or reordering text.
+
+    Stricter than ps: format characters such as bidirectional overrides
+    (U+202E) and zero-width spaces are escaped so they cannot disguise a
+    command line.
+    """
     return char.isprintable() or unicodedata.category(char) == "Zs"
 
 
@@ -95,11 +116,11 @@ def ps_escape(text: str) -> str:
 
 
 def display_escape(text: str) -> str:
-    """Make text safe and unambiguous on screen: escapes stay visible.
+    r"""Make text safe and unambiguous on screen: escapes stay visible.
 
     Unlike :func:`ps_escape`, which loses information, this writes each
-    control character as ``\\xNN`` (or ``\\uNNNN``) and each byte that was not
-    valid UTF-8 as ``\\xNN``, so an escape sequence in a command line is shown,
+    control character as ``\xNN`` (or ``\uNNNN``) and each byte that was not
+    valid UTF-8 as ``\xNN``, so an escape sequence in a command line is shown,
     never performed.
 
     Args:
@@ -113,7 +134,7 @@ def display_escape(text: str) -> str:
     out: list[str] = []
     for char in text:
         code = ord(char)
-        if _ps_printable(char):
+        if _screen_safe(char):
             out.append(char)
         elif 0xDC80 <= code <= 0xDCFF:
             out.append(f"\\x{code - 0xDC00:02x}")
@@ -140,7 +161,8 @@ def command_text(info: ProcessInfo) -> str:
     if info.cmdline is None:
         return UNKNOWN
     if info.cmdline and any(info.cmdline):
-        return " ".join(info.cmdline)
+        # ps joins the arguments with spaces and turns newlines into spaces too.
+        return " ".join(info.cmdline).replace("\n", " ")
     text = f"[{info.comm}]"
     if info.state == "Z":
         text += " <defunct>"

@@ -13,7 +13,10 @@ from sigtui.processes.model import PF_KTHREAD, ProcessInfo, ProcessSnapshot
 SAMPLE_SELF_PID = 4200
 """The pid sigtui has in the sample (so its row is marked)."""
 
-_ROWS: list[tuple[int, int, int, int, int, str | None, str, int, str, float, str, str]] = [
+_Row = tuple[int, int, int, int, int, str | None, str, int, str, float, str, str]
+
+# fmt: off
+_ROWS: list[_Row] = [
     # pid, ppid, pgid, sid, tpgid, tty, state, nice, user, cpu, comm, args
     (1, 0, 1, 1, -1, None, "S", 0, "root", 4.0, "systemd", "/sbin/init"),
     (2, 0, 0, 0, -1, None, "S", 0, "root", 0.0, "kthreadd", ""),
@@ -35,6 +38,7 @@ _ROWS: list[tuple[int, int, int, int, int, str | None, str, int, str, float, str
      "python3 -m sigtui"),
     (5001, 1, 5001, 5001, -1, None, "Z", 0, "alice", 0.0, "worker", ""),
 ]
+# fmt: on
 
 
 def sample_snapshot(uptime: float = 86_400.0) -> ProcessSnapshot:
@@ -99,7 +103,9 @@ def with_cpu(snapshot: ProcessSnapshot, pid: int, cpu_time: float) -> ProcessSna
     Returns:
         A new snapshot.
     """
-    changed = [replace(p, cpu_time=cpu_time) if p.pid == pid else p for p in snapshot.processes]
+    changed = [
+        replace(p, cpu_time=cpu_time) if p.pid == pid else p for p in snapshot.processes
+    ]
     return ProcessSnapshot(tuple(changed), snapshot.uptime + 1, snapshot.clock_ticks)
 
 
@@ -112,6 +118,7 @@ class SampleSource:
 
     def __init__(self, *snapshots: ProcessSnapshot) -> None:
         self._queue = list(snapshots) or [sample_snapshot()]
+        self._last = self._queue[0]
         self.scans = 0
 
     def push(self, snapshot: ProcessSnapshot) -> None:
@@ -129,6 +136,6 @@ class SampleSource:
             The snapshot.
         """
         self.scans += 1
-        if len(self._queue) > 1:
-            return self._queue.pop(0)
-        return self._queue[0]
+        if self._queue:
+            self._last = self._queue.pop(0)
+        return self._last

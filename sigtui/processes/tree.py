@@ -48,13 +48,13 @@ def forest(processes: Sequence[ProcessInfo]) -> list[tuple[ProcessInfo, int]]:
 
 
 def forest_prefix(depth: int) -> str:
-    """Return the indentation ps --forest puts before a command at this depth.
+    r"""Return the indentation ps --forest puts before a command at this depth.
 
     Args:
         depth: 0 for a root.
 
     Returns:
-        ``""``, ``" \\\\_ "``, ``"     \\\\_ "`` and so on.
+        ``""``, ``" \_ "``, ``"     \_ "`` and so on.
     """
     if depth <= 0:
         return ""

@@ -203,7 +203,9 @@ class ProcessView:
 
     # -- internals -------------------------------------------------------------
 
-    def _cells_for(self, info: ProcessInfo, snapshot: ProcessSnapshot) -> tuple[str, ...]:
+    def _cells_for(
+        self, info: ProcessInfo, snapshot: ProcessSnapshot
+    ) -> tuple[str, ...]:
         cells = self._cells.get(info.identity)
         if cells is None:
             cells = tuple(

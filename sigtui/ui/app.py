@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 from collections.abc import Sequence
+from typing import ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -51,8 +52,10 @@ class SigtuiApp(App[int]):
     CSS_PATH = "sigtui.tcss"
     TITLE = "sigtui"
 
-    BINDINGS: list[BindingType] = [  # noqa: RUF012 (Textual's own annotation)
-        Binding("slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"
+        ),
         Binding("t,f5", "toggle_tree", "Tree", tooltip="Show children under parents"),
         Binding("s", "sort_next", "Sort", tooltip="Sort by the next column"),
         Binding("S", "sort_reverse", "Reverse", tooltip="Reverse the sort order"),
@@ -135,7 +138,9 @@ class SigtuiApp(App[int]):
         worker = event.worker
         if worker.group != SCAN_GROUP or not worker.is_finished:
             return
-        if event.state is WorkerState.SUCCESS and isinstance(worker.result, ProcessSnapshot):
+        if event.state is WorkerState.SUCCESS and isinstance(
+            worker.result, ProcessSnapshot
+        ):
             self.scans += 1
             self.snapshot = worker.result
             self.table.update_snapshot(worker.result)
@@ -163,7 +168,9 @@ class SigtuiApp(App[int]):
             )
         parts.append("paused" if self.paused else f"every {self.interval:g} s")
         column = view.columns[view.sort_index]
-        parts.append(f"sorted by {column.header or column.name} {'▼' if view.reverse else '▲'}")
+        parts.append(
+            f"sorted by {column.header or column.name} {'▼' if view.reverse else '▲'}"
+        )
         if view.tree:
             parts.append("tree")
         if view.filter_text:

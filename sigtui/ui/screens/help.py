@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -59,7 +60,7 @@ class HelpScreen(ModalScreen[None]):
         bindings: The main screen's bindings, so the list is never out of date.
     """
 
-    BINDINGS: list[BindingType] = [  # noqa: RUF012 (Textual's own annotation)
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close"),
     ]
 
@@ -86,9 +87,14 @@ class HelpScreen(ModalScreen[None]):
             yield Static(keys)
             yield Static(Text("Marks", style="bold underline"), classes="help-heading")
             yield Static(marks)
-            yield Static(Text("Processes and groups", style="bold underline"), classes="help-heading")
+            yield Static(
+                Text("Processes and groups", style="bold underline"),
+                classes="help-heading",
+            )
             yield Static(Text(ABOUT))
-            yield Static(Text("escape closes this help", style="italic"), classes="help-heading")
+            yield Static(
+                Text("escape closes this help", style="italic"), classes="help-heading"
+            )
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close the help."""

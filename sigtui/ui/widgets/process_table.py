@@ -8,6 +8,8 @@ the cursor is tied to a process identity rather than to a row number.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual import events
@@ -88,7 +90,7 @@ class ProcessTable(ScrollView, can_focus=True):
     }
     """
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "process-table--header",
         "process-table--sorted",
         "process-table--cursor",
@@ -99,7 +101,7 @@ class ProcessTable(ScrollView, can_focus=True):
         "process-table--mark",
     }
 
-    BINDINGS: list[BindingType] = [  # noqa: RUF012 (Textual's own annotation)
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Up", show=False),
         Binding("down", "cursor_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
@@ -118,7 +120,9 @@ class ProcessTable(ScrollView, can_focus=True):
             gone: Whether that process has exited.
         """
 
-        def __init__(self, table: ProcessTable, info: ProcessInfo | None, gone: bool) -> None:
+        def __init__(
+            self, table: ProcessTable, info: ProcessInfo | None, gone: bool
+        ) -> None:
             super().__init__()
             self.table = table
             self.info = info
@@ -151,7 +155,7 @@ class ProcessTable(ScrollView, can_focus=True):
         *,
         self_pid: int | None = None,
         name: str | None = None,
-        id: str | None = None,  # noqa: A002 (Textual's parameter name)
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -228,7 +232,9 @@ class ProcessTable(ScrollView, can_focus=True):
         if state != self._announced:
             self._announced = state
             self.post_message(
-                self.Highlighted(self, row.info if row else None, row.gone if row else False)
+                self.Highlighted(
+                    self, row.info if row else None, row.gone if row else False
+                )
             )
 
     def _page(self) -> int:
@@ -272,7 +278,9 @@ class ProcessTable(ScrollView, can_focus=True):
 
     def _column_at(self, x: int) -> int | None:
         offset = GUTTER
-        for index, width in enumerate(self.view.column_widths(self.size.width - GUTTER)):
+        for index, width in enumerate(
+            self.view.column_widths(self.size.width - GUTTER)
+        ):
             if offset <= x < offset + width + 1:
                 return index
             offset += width + 1
@@ -299,7 +307,7 @@ class ProcessTable(ScrollView, can_focus=True):
     # -- drawing ---------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        """Draw one screen line: the header on line 0, then rows from the scroll position.
+        """Draw one line: the header on line 0, then rows from the scroll position.
 
         Args:
             y: The line within the widget.
@@ -323,7 +331,9 @@ class ProcessTable(ScrollView, can_focus=True):
         view = self.view
         segments = [Segment(" " * GUTTER, header_style)]
         widths = view.column_widths(width - GUTTER)
-        for index, (column, cell_width) in enumerate(zip(view.columns, widths, strict=True)):
+        for index, (column, cell_width) in enumerate(
+            zip(view.columns, widths, strict=True)
+        ):
             title = column.header
             style = header_style
             if index == view.sort_index:
@@ -349,13 +359,17 @@ class ProcessTable(ScrollView, can_focus=True):
             else self.rich_style
         )
         if info.kernel_thread:
-            style += self.get_component_rich_style("process-table--kernel", partial=True)
+            style += self.get_component_rich_style(
+                "process-table--kernel", partial=True
+            )
         if info.pid == self.self_pid:
             style += self.get_component_rich_style("process-table--self", partial=True)
         if row.gone:
             style += self.get_component_rich_style("process-table--gone", partial=True)
         if index == self.cursor_row:
-            style += self.get_component_rich_style("process-table--cursor", partial=True)
+            style += self.get_component_rich_style(
+                "process-table--cursor", partial=True
+            )
         mark = " "
         if row.gone:
             mark = MARK_GONE
@@ -371,7 +385,9 @@ class ProcessTable(ScrollView, can_focus=True):
         segments = [Segment(mark + " ", mark_style)]
         widths = self.view.column_widths(width - GUTTER)
         view = self.view
-        for column, text, cell_width in zip(view.columns, row.cells, widths, strict=True):
+        for column, text, cell_width in zip(
+            view.columns, row.cells, widths, strict=True
+        ):
             if column.user_name and cell_len(text) > cell_width:
                 text = set_cell_size(text, cell_width - 1) + "+"
             segments.append(Segment(_fit(text, cell_width, column.align), style))

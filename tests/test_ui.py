@@ -1,0 +1,347 @@
+"""UI tests: the real app on sample data, driven with Textual's pilot."""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import replace
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from sigtui.processes import ProcessSnapshot
+from sigtui.processes.sample import (
+    SAMPLE_SELF_PID,
+    SampleSource,
+    sample_snapshot,
+    with_cpu,
+    without,
+)
+from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.screens.help import HelpScreen
+from sigtui.ui.widgets.process_table import MARK_GONE, MARK_GROUP, MARK_SELF
+
+SIZE = (110, 30)
+
+
+def build(source: SampleSource | None = None, columns: str | None = None) -> SigtuiApp:
+    # A one-hour interval: scans happen only when a test asks for one.
+    return make_app(
+        source=source or SampleSource(),
+        columns=columns,
+        interval=3600,
+        self_pid=SAMPLE_SELF_PID,
+        hostname="testhost",
+    )
+
+
+async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def refresh(app: SigtuiApp, pilot: Pilot[int]) -> None:
+    app.request_scan()
+    await settle(app, pilot)
+
+
+def screen_lines(app: SigtuiApp) -> list[str]:
+    table = app.table
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+def shown_pids(app: SigtuiApp) -> list[int]:
+    return [row.info.pid for row in app.view.rows]
+
+
+def line_of(app: SigtuiApp, pid: int) -> str:
+    for line in screen_lines(app)[1:]:
+        fields = line[2:].split()
+        if fields and fields[0] == str(pid):
+            return line
+    raise AssertionError(f"pid {pid} not on screen:\n" + "\n".join(screen_lines(app)))
+
+
+async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
+    while app.table.current is not None and app.table.current.info.pid != pid:
+        before = app.table.cursor_row
+        await pilot.press("down")
+        assert app.table.cursor_row != before, f"pid {pid} not reachable"
+
+
+async def test_first_screen_lists_processes_with_ps_headers() -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        lines = screen_lines(app)
+        assert lines[0].split()[:6] == ["PID", "▲", "PGID", "TT", "STAT", "TIME"]
+        assert shown_pids(app) == sorted(p.pid for p in sample_snapshot().processes)
+        assert "[kthreadd]" in line_of(app, 2)
+        assert "[worker] <defunct>" in line_of(app, 5001)
+        status = str(app.query_one("#status").render())
+        assert "testhost" in status
+        assert "15 processes" in status
+
+
+async def test_scans_run_in_a_worker_thread_one_at_a_time() -> None:
+    started = threading.Event()
+    release = threading.Event()
+    threads: list[threading.Thread] = []
+
+    class SlowSource(SampleSource):
+        def scan(self) -> ProcessSnapshot:
+            threads.append(threading.current_thread())
+            started.set()
+            assert release.wait(10), "test never released the scan"
+            return super().scan()
+
+    source = SlowSource()
+    app = build(source)
+    async with app.run_test(size=SIZE) as pilot:
+        assert started.wait(10)
+        # A second request while the first scan is still running must not start
+        # another one.
+        app.request_scan()
+        app.request_scan()
+        release.set()
+        await settle(app, pilot)
+        assert source.scans == 1
+        assert threads
+        assert threads[0] is not threading.main_thread()
+        assert app.scans == 1
+
+
+async def test_command_text_is_literal_never_markup_or_escape_codes() -> None:
+    hostile = replace(
+        sample_snapshot().by_pid[4100],
+        cmdline=("printf", "\x1b[31mred\x1b[0m", "[bold]x[/bold]", "[/oops]"),
+    )
+    snapshot = ProcessSnapshot.of(
+        [hostile if p.pid == 4100 else p for p in sample_snapshot().processes], 10.0
+    )
+    app = build(SampleSource(snapshot))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "sleep 1000 # [red]not markup[/x]" in line_of(app, 4152)
+        line = line_of(app, 4100)
+        assert "\x1b" not in line
+        assert "\\x1b[31mred\\x1b[0m [bold]x[/bold] [/oops]" in line
+
+
+async def test_filter_live_enter_keeps_escape_clears() -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        assert app.focused is app.query_one("#filter")
+        await pilot.press(*"make")
+        assert shown_pids(app) == [4150]
+        await pilot.press("backspace", "backspace", "backspace", "backspace", *"alice")
+        assert shown_pids(app) == [3010, 3021, 3022, 4100, 4150, 4151, 4152, 4200, 5001]
+        await pilot.press("enter")
+        assert app.focused is app.table
+        assert app.view.filter_text == "alice"
+        assert "filter: alice" in str(app.query_one("#status").render())
+        # The filter survives a refresh.
+        await refresh(app, pilot)
+        assert 1 not in shown_pids(app)
+        # By pid too.
+        await pilot.press("slash", "ctrl+u", *"980")
+        assert set(shown_pids(app)) >= {980}
+        await pilot.press("escape")
+        assert app.view.filter_text == ""
+        assert len(shown_pids(app)) == 15
+        assert app.focused is app.table
+
+
+async def test_sort_by_key_and_by_clicking_the_header() -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "s", "s", "s")  # pid, pgid, tty, stat -> time
+        assert app.view.columns[app.view.sort_index].name == "time"
+        cpu = [row.info.cpu_time for row in app.view.rows]
+        assert cpu == sorted(cpu)
+        await pilot.press("S")
+        cpu = [row.info.cpu_time for row in app.view.rows]
+        assert cpu == sorted(cpu, reverse=True)
+        assert shown_pids(app)[0] == 4151
+        # Click the PGID header (the second column; the gutter is 2 cells wide).
+        widths = app.view.column_widths(app.table.size.width - 2)
+        await pilot.click("#processes", offset=(2 + widths[0] + 2, 0))
+        assert app.view.columns[app.view.sort_index].name == "pgid"
+        assert not app.view.reverse
+        pgids = [row.info.pgid for row in app.view.rows]
+        assert pgids == sorted(pgids)
+        await pilot.click("#processes", offset=(2 + widths[0] + 2, 0))
+        assert app.view.reverse
+        assert "sorted by PGID ▼" in str(app.query_one("#status").render())
+
+
+async def test_tree_puts_children_under_parents() -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        pids = shown_pids(app)
+        assert pids.index(4150) < pids.index(4151) < pids.index(4152)
+        assert pids.index(980) + 1 == pids.index(981)
+        assert "\\_ cc1 -O2 main.c" in line_of(app, 4151)
+        assert "      \\_ cc1" in line_of(app, 4151)  # depth 2 under bash -> make
+        await pilot.press("f5")
+        assert not app.view.tree
+        assert shown_pids(app) == sorted(shown_pids(app))
+
+
+async def test_selection_follows_the_process_when_rows_above_vanish() -> None:
+    source = SampleSource()
+    app = build(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, 4151)
+        row_before = app.table.cursor_row
+        source.push(without(sample_snapshot(), 2, 3, 412, 980))
+        await refresh(app, pilot)
+        # The vanished rows stay one refresh, marked gone; the cursor stays put.
+        current = app.table.current
+        assert current is not None
+        assert current.info.pid == 4151
+        assert line_of(app, 980).startswith(MARK_GONE)
+        await refresh(app, pilot)
+        current = app.table.current
+        assert current is not None
+        assert current.info.pid == 4151
+        assert app.table.cursor_row == row_before - 4
+        assert 980 not in shown_pids(app)
+        # ...and across sorting and filtering.
+        await pilot.press("S", "s")
+        current = app.table.current
+        assert current is not None
+        assert current.info.pid == 4151
+        await pilot.press("slash", *"cc1", "enter")
+        current = app.table.current
+        assert current is not None
+        assert current.info.pid == 4151
+
+
+async def test_a_process_that_exits_stays_one_refresh_marked_gone() -> None:
+    source = SampleSource()
+    app = build(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, 4152)
+        source.push(without(sample_snapshot(), 4152))
+        await refresh(app, pilot)
+        current = app.table.current
+        assert current is not None
+        assert current.gone
+        assert current.info.pid == 4152
+        assert line_of(app, 4152).startswith(MARK_GONE)
+        await refresh(app, pilot)
+        assert 4152 not in shown_pids(app)
+        assert app.table.current is not None
+
+
+async def test_reused_pid_is_a_new_process() -> None:
+    source = SampleSource()
+    app = build(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        old = sample_snapshot()
+        reborn = replace(old.by_pid[4152], start_time=9999.0, cmdline=("new", "one"))
+        source.push(
+            ProcessSnapshot.of(
+                [reborn if p.pid == 4152 else p for p in old.processes], old.uptime + 1
+            )
+        )
+        await refresh(app, pilot)
+        rows = [r for r in app.view.rows if r.info.pid == 4152]
+        assert sorted((r.gone, r.info.start_time) for r in rows) == [
+            (False, 9999.0),
+            (True, 4152.0),
+        ]
+
+
+async def test_group_and_self_are_marked() -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, 4151)
+        assert line_of(app, 4150).startswith(MARK_GROUP)
+        assert line_of(app, 4152).startswith(MARK_GROUP)
+        assert line_of(app, 4200).startswith(MARK_SELF)
+        assert not line_of(app, 4100).startswith(MARK_GROUP)
+        assert "Rl+" in line_of(app, 4200)
+
+
+async def test_changed_cells_are_redrawn_after_a_refresh() -> None:
+    source = SampleSource()
+    app = build(source)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "00:01:05" in line_of(app, 4151)
+        source.push(with_cpu(sample_snapshot(), 4151, 3725.0))
+        await refresh(app, pilot)
+        assert "01:02:05" in line_of(app, 4151)
+
+
+async def test_pause_stops_and_restarts_refreshing() -> None:
+    source = SampleSource()
+    app = make_app(source=source, interval=0.1, self_pid=SAMPLE_SELF_PID, hostname="h")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p")
+        assert app.paused
+        assert "paused" in str(app.query_one("#status").render())
+        await settle(app, pilot)
+        scans = source.scans
+        # No timer is left running while paused: refreshing only resumes on `p`.
+        assert app._timer is None
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert not app.paused
+        assert source.scans > scans
+
+
+async def test_help_lists_every_key_and_closes() -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=200, record=True, file=io.StringIO())
+        for widget in app.screen.query(Static):
+            console.print(widget.content)
+        text = console.export_text()
+        for key in ("/ f4", "t f5", "p", "? f1", "q f10"):
+            assert key in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+@pytest.mark.parametrize("key", ["q", "f10"])
+async def test_quit(key: str) -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_other_columns_with_o() -> None:
+    app = build(columns="pid,user,etime,comm")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert screen_lines(app)[0].split()[:5] == [
+            "PID",
+            "▲",
+            "USER",
+            "ELAPSED",
+            "COMMAND",
+        ]
+        assert "postgres" in line_of(app, 980)
