@@ -32,7 +32,9 @@ def format_line(columns: Sequence[Column], values: Sequence[str]) -> str:
         values: One escaped value per column.
 
     Returns:
-        The line, without trailing spaces.
+        The line. Like ps, it never pads the last column, but keeps what the
+        value itself ends with (an argument ending in a space) and the
+        separator before an empty last value (``-o pid,comm=``).
     """
     parts: list[str] = []
     overflow = 0
@@ -47,7 +49,7 @@ def format_line(columns: Sequence[Column], values: Sequence[str]) -> str:
         else:
             parts.append(value if index == last_index else value + " " * pad)
         overflow += max(0, len(value) - column.width)
-    return " ".join(parts).rstrip()
+    return " ".join(parts)
 
 
 def format_table(
