@@ -147,6 +147,21 @@ def _columns(
         parser.error(str(err))
 
 
+def _output_width(out: TextIO) -> int | None:
+    """Return the width ps would cut lines to, or None for no limit.
+
+    Like ps: ``COLUMNS`` when it is a positive number, even when the output is
+    a pipe or a file; otherwise the terminal's width when printing to one;
+    otherwise no limit.
+    """
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if out.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
 def run_ps(
     args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO
 ) -> int:
@@ -170,8 +185,7 @@ def run_ps(
         for p in snapshot.processes
         if not selecting or p.pid in pids or p.pgid in pgids
     ]
-    # Like ps: cut lines to the terminal's width only when printing to one.
-    width = shutil.get_terminal_size().columns if out.isatty() else None
+    width = _output_width(out)
     for line in format_table(snapshot, rows, columns, headers=not args.no_headers):
         out.write((line if width is None else line[:width]) + "\n")
     out.flush()
