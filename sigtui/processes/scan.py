@@ -73,6 +73,7 @@ class _Details:
     """The fields read once per process identity (not on every refresh)."""
 
     comm: str
+    args_at: tuple[int, int]
     cmdline: tuple[str, ...] | None
     uid: int | None
     user: str | None
@@ -96,6 +97,9 @@ class StatFields:
         nice: Nice value.
         num_threads: Thread count.
         start_ticks: Start time in clock ticks after boot.
+        arg_start: Address of the argument vector (field 48; 0 when the
+            kernel hides it from this reader or is older than Linux 3.5).
+        arg_end: Address just past it (field 49). An ``exec`` moves both.
     """
 
     comm: str
@@ -110,6 +114,8 @@ class StatFields:
     nice: int
     num_threads: int
     start_ticks: int
+    arg_start: int = 0
+    arg_end: int = 0
 
 
 def parse_stat(data: bytes) -> StatFields:
@@ -145,6 +151,8 @@ def parse_stat(data: bytes) -> StatFields:
         nice=int(f[16]),
         num_threads=int(f[17]),
         start_ticks=int(f[19]),
+        arg_start=int(f[45]) if len(f) > 46 else 0,
+        arg_end=int(f[46]) if len(f) > 46 else 0,
     )
 
 
@@ -190,8 +198,12 @@ class ProcfsScanner:
 
     ``stat`` is read for every process on every scan; the command line, user
     and locked-memory flag only when a (pid, start time) is seen for the first
-    time or its command name changes (an ``exec``), since they rarely change
-    and reading them costs as much again.
+    time or after an ``exec`` (its command name or the address of its
+    argument vector changed), since they rarely change and reading them costs
+    as much again. A process that rewrites its arguments in place or changes
+    its user without an ``exec`` keeps the values first read, and so does an
+    ``exec`` of the same program name when the kernel hides the argument
+    addresses (another user's process, seen without privileges).
 
     Args:
         root: Where procfs is mounted.
@@ -224,10 +236,11 @@ class ProcfsScanner:
                 continue
             pid = int(name)
             key = (pid, stat.start_ticks)
+            args_at = (stat.arg_start, stat.arg_end)
             extra = details.get(key)
-            if extra is None or extra.comm != stat.comm:
+            if extra is None or extra.comm != stat.comm or extra.args_at != args_at:
                 try:
-                    extra = self._read_details(name, stat.comm)
+                    extra = self._read_details(name, stat.comm, args_at)
                 except _GONE:
                     continue
             fresh[key] = extra
@@ -262,7 +275,7 @@ class ProcfsScanner:
         except (OSError, ValueError, IndexError):
             return time.monotonic()
 
-    def _read_details(self, name: str, comm: str) -> _Details:
+    def _read_details(self, name: str, comm: str, args_at: tuple[int, int]) -> _Details:
         """Read the slow-changing files; permission problems leave None."""
         base = f"{self._root}/{name}"
         cmdline: tuple[str, ...] | None
@@ -277,7 +290,7 @@ class ProcfsScanner:
         except PermissionError:
             uid, locked = None, None
         user = None if uid is None else self._users(uid)
-        return _Details(comm, cmdline, uid, user, locked)
+        return _Details(comm, args_at, cmdline, uid, user, locked)
 
 
 _PSUTIL_STATES = {
