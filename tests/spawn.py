@@ -1,0 +1,399 @@
+"""Start real processes for tests, each in a new session, and always clean up.
+
+Every child is started with ``start_new_session=True``, so it leads its own
+session and process group and never touches the test runner's terminal.
+
+Python children run a small prelude that gives their code two functions:
+
+``ready(**info)``
+    The readiness handshake: writes one JSON line (``pid`` plus ``info``) to a
+    pipe the test reads with a deadline, then closes it. The test never
+    sleeps to synchronise; it waits for this line or for /proc to show a
+    state, in bounded polls.
+
+``park()``
+    Blocks until the test closes the child's stdin, then kills and reaps the
+    children the child started with ``fork_member()`` and exits.
+
+``fork_member(new_group=False)``
+    Forks a child that blocks on a lifeline pipe (so it exits by itself if
+    its parent dies) and returns its pid; ``park()`` cleans it up.
+
+:class:`Spawner` keeps every child it started and, on :meth:`Spawner.close`,
+stops them one by one: groups the child made itself (killed before their
+creator can reap them, so their ids cannot have been reused), then the child
+by closing its stdin and continuing it, and if it does not exit in time,
+``SIGKILL`` to the process group the test created for it. Signals go only to
+those pids and groups, never to 0, -1 or by name.
+
+:func:`make_info` builds made-up :class:`ProcessInfo` records for unit tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any, TypeVar
+
+from sigtui.processes.model import ProcessInfo
+from sigtui.processes.scan import parse_stat
+
+READY_TIMEOUT = 20.0
+"""Seconds a child may take to report ready (a loaded CI machine is slow)."""
+
+STOP_TIMEOUT = 20.0
+"""Seconds a child may take to exit after its stdin is closed."""
+
+POLL_INTERVAL = 0.005
+"""Seconds between two looks in a bounded poll."""
+
+_READY_ENV = "SIGTUI_TEST_READY_FD"
+
+PRELUDE = textwrap.dedent(
+    f"""\
+    import json as _json, os, signal, sys
+
+    _members = []
+
+    def ready(**info):
+        fd = int(os.environ.pop({_READY_ENV!r}))
+        info.setdefault("pid", os.getpid())
+        os.write(fd, _json.dumps(info).encode() + b"\\n")
+        os.close(fd)
+
+    def fork_member(new_group=False):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(w)
+            if new_group:
+                os.setpgid(0, 0)
+            os.read(r, 1)
+            os._exit(0)
+        os.close(r)
+        if new_group:
+            try:
+                os.setpgid(pid, pid)
+            except PermissionError:
+                pass  # the child got there first (and has exec'd nothing)
+        _members.append((pid, w))
+        return pid
+
+    def park():
+        stdin = sys.stdin.buffer
+        while stdin.read(65536):
+            pass
+        for pid, w in _members:
+            os.kill(pid, signal.SIGKILL)
+            os.close(w)
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+        os._exit(0)
+
+    """
+)
+"""Code every Python child runs before its own."""
+
+T = TypeVar("T")
+
+
+class SpawnError(RuntimeError):
+    """A child failed to start or to report ready."""
+
+
+@dataclass
+class Child:
+    """A process a test started.
+
+    Attributes:
+        proc: The Popen object (the test reaps the child through it).
+        info: What the child reported when it was ready (at least ``pid``).
+        graceful: Whether it runs the prelude and exits when stdin closes.
+        own_groups: Process groups the child created itself, killed first.
+        stderr: Where its stderr goes, for error messages.
+    """
+
+    proc: subprocess.Popen[bytes]
+    info: dict[str, Any]
+    graceful: bool
+    own_groups: list[int] = field(default_factory=list)
+    stderr: IO[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        """The child's pid (also its process group and session id)."""
+        return self.proc.pid
+
+    def stderr_text(self) -> str:
+        """Return what the child wrote to stderr so far."""
+        if self.stderr is None:
+            return ""
+        self.stderr.seek(0)
+        return self.stderr.read().decode("utf-8", "replace")
+
+
+def wait_until(
+    check: Callable[[], T | None], what: str, timeout: float = READY_TIMEOUT
+) -> T:
+    """Poll ``check`` until it returns something other than None or False.
+
+    Args:
+        check: The probe; exceptions propagate.
+        what: What is awaited, for the error message.
+        timeout: Seconds before giving up.
+
+    Returns:
+        The first true value ``check`` returned.
+
+    Raises:
+        TimeoutError: If the deadline passes first.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value is not None and value is not False:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what} after {timeout} s")
+        time.sleep(POLL_INTERVAL)
+
+
+def proc_state(pid: int) -> str | None:
+    """Return the one-letter state of a process from /proc, None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return parse_stat(stat.read()).state
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def wait_for_state(pid: int, states: str, timeout: float = READY_TIMEOUT) -> str:
+    """Wait until /proc shows the process in one of ``states`` (e.g. ``"T"``).
+
+    Args:
+        pid: The process.
+        states: Acceptable state letters.
+        timeout: Seconds before giving up.
+
+    Returns:
+        The state seen.
+    """
+
+    def check() -> str | None:
+        state = proc_state(pid)
+        return state if state is not None and state in states else None
+
+    return wait_until(check, f"pid {pid} in state {states!r}", timeout)
+
+
+def _read_ready(read_fd: int, child: Child, timeout: float) -> dict[str, Any]:
+    """Read the child's one JSON line, within the deadline."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while not data.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise SpawnError(
+                f"pid {child.pid} not ready after {timeout} s: {child.stderr_text()}"
+            )
+        readable, _, _ = select.select([read_fd], [], [], left)
+        if not readable:
+            continue
+        chunk = os.read(read_fd, 4096)
+        if not chunk:
+            child.proc.wait(timeout=STOP_TIMEOUT)
+            raise SpawnError(
+                f"pid {child.pid} exited ({child.proc.returncode}) before it was "
+                f"ready: {child.stderr_text()}"
+            )
+        data += chunk
+    info: dict[str, Any] = json.loads(data)
+    return info
+
+
+class Spawner:
+    """Starts test processes and stops every one of them on :meth:`close`."""
+
+    def __init__(self) -> None:
+        self.children: list[Child] = []
+
+    def __enter__(self) -> Spawner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def python(
+        self,
+        code: str,
+        args: Sequence[str | bytes] = (),
+        *,
+        env: Mapping[str, str] | None = None,
+        timeout: float = READY_TIMEOUT,
+    ) -> Child:
+        """Run Python code in a new session and wait for its ``ready()``.
+
+        Args:
+            code: The child's code (dedented); it must call ``ready()`` and
+                normally ends with ``park()``.
+            args: Extra arguments, which land in ``sys.argv[1:]`` and in
+                ``/proc/PID/cmdline`` (bytes are passed as they are).
+            env: Extra environment variables.
+            timeout: Seconds to wait for ``ready()``.
+
+        Returns:
+            The ready child; ``child.info`` holds what it reported.
+        """
+        read_fd, write_fd = os.pipe()
+        child_env = dict(os.environ)
+        child_env.update(env or {})
+        child_env[_READY_ENV] = str(write_fd)
+        argv: list[str | bytes] = [
+            sys.executable,
+            "-c",
+            PRELUDE + textwrap.dedent(code),
+            *args,
+        ]
+        stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in _stop)
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                pass_fds=(write_fd,),
+                env=child_env,
+                start_new_session=True,
+            )
+        except BaseException:
+            stderr.close()
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        child = Child(proc, {"pid": proc.pid}, graceful=True, stderr=stderr)
+        self.children.append(child)
+        try:
+            child.info = _read_ready(read_fd, child, timeout)
+        finally:
+            os.close(read_fd)
+        return child
+
+    def command(self, argv: Sequence[str | bytes], **popen: Any) -> Child:
+        """Run a program in a new session (it is stopped with ``SIGKILL``).
+
+        Popen returns only once the program has been executed, so /proc
+        already shows its command line and user when this returns.
+
+        Args:
+            argv: The program and its arguments.
+            **popen: More Popen arguments (``user``, ``group`` ...).
+
+        Returns:
+            The child.
+        """
+        proc = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            **popen,
+        )
+        child = Child(proc, {"pid": proc.pid}, graceful=False)
+        self.children.append(child)
+        return child
+
+    def close(self) -> None:
+        """Stop and reap every child, newest first; raise the first failure."""
+        failure: BaseException | None = None
+        while self.children:
+            child = self.children.pop()
+            try:
+                _stop(child)
+            except BaseException as err:  # keep cleaning up the others
+                failure = failure or err
+        if failure is not None:
+            raise failure
+
+
+def _signal_group(pgid: int, signo: int) -> None:
+    """Signal a process group a test created (never 0, 1 or a negative id)."""
+    if pgid <= 1:
+        raise ValueError(f"refusing to signal process group {pgid}")
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signo)
+
+
+def _stop(child: Child) -> None:
+    """Stop one child and reap it; it is unreaped until here, so its ids are ours."""
+    proc = child.proc
+    try:
+        if proc.returncode is None:
+            for pgid in child.own_groups:
+                _signal_group(pgid, signal.SIGKILL)
+            if child.graceful:
+                if proc.stdin is not None:
+                    with contextlib.suppress(BrokenPipeError):
+                        proc.stdin.close()
+                # A stopped child must run to see the end of its stdin.
+                proc.send_signal(signal.SIGCONT)
+                try:
+                    proc.wait(timeout=STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    _signal_group(proc.pid, signal.SIGKILL)
+            else:
+                _signal_group(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=STOP_TIMEOUT)
+    finally:
+        if proc.stdin is not None and not proc.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()
+        if child.stderr is not None:
+            child.stderr.close()
+
+
+def make_info(pid: int = 100, **fields: Any) -> ProcessInfo:
+    """Build a made-up process: an ordinary sleeping one unless told otherwise.
+
+    Args:
+        pid: Its pid (also its group and session unless given).
+        **fields: Any other :class:`ProcessInfo` field.
+
+    Returns:
+        The record.
+    """
+    values: dict[str, Any] = {
+        "pid": pid,
+        "ppid": 1,
+        "pgid": pid,
+        "sid": pid,
+        "tpgid": -1,
+        "tty": None,
+        "state": "S",
+        "flags": 0,
+        "nice": 0,
+        "num_threads": 1,
+        "locked": False,
+        "uid": 0,
+        "user": "root",
+        "cpu_time": 0.0,
+        "start_time": 1000.0,
+        "comm": "sleep",
+        "cmdline": ("sleep", "1000"),
+    }
+    values.update(fields)
+    return ProcessInfo(**values)

@@ -1,0 +1,389 @@
+"""Unit tests: the ps column registry, -o parsing, and the ps-style table."""
+
+from __future__ import annotations
+
+import pytest
+
+from sigtui.processes.columns import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    Align,
+    ColumnError,
+    Field,
+    column_names,
+    parse_columns,
+    pid_width,
+)
+from sigtui.processes.model import ProcessSnapshot
+from sigtui.processes.pstable import format_line, format_table
+from tests.spawn import make_info
+
+# The header procps ps prints for each -o name (checked against ps 4.0.2).
+HEADERS = {
+    "pid": "PID",
+    "tgid": "TGID",
+    "ppid": "PPID",
+    "pgid": "PGID",
+    "pgrp": "PGRP",
+    "sid": "SID",
+    "sess": "SESS",
+    "session": "SESS",
+    "tpgid": "TPGID",
+    "tty": "TT",
+    "tt": "TT",
+    "tname": "TTY",
+    "stat": "STAT",
+    "state": "S",
+    "s": "S",
+    "user": "USER",
+    "euser": "EUSER",
+    "uname": "USER",
+    "uid": "UID",
+    "euid": "EUID",
+    "time": "TIME",
+    "cputime": "TIME",
+    "etime": "ELAPSED",
+    "comm": "COMMAND",
+    "ucomm": "COMMAND",
+    "ucmd": "CMD",
+    "args": "COMMAND",
+    "cmd": "CMD",
+    "command": "COMMAND",
+}
+
+FIELDS = {
+    "pid": Field.PID,
+    "tgid": Field.PID,
+    "ppid": Field.PPID,
+    "pgid": Field.PGID,
+    "pgrp": Field.PGID,
+    "sid": Field.SID,
+    "sess": Field.SID,
+    "session": Field.SID,
+    "tpgid": Field.TPGID,
+    "tty": Field.TTY,
+    "tt": Field.TTY,
+    "tname": Field.TTY,
+    "stat": Field.STAT,
+    "state": Field.STATE,
+    "s": Field.STATE,
+    "user": Field.USER,
+    "euser": Field.USER,
+    "uname": Field.USER,
+    "uid": Field.UID,
+    "euid": Field.UID,
+    "time": Field.TIME,
+    "cputime": Field.TIME,
+    "etime": Field.ETIME,
+    "comm": Field.COMM,
+    "ucomm": Field.COMM,
+    "ucmd": Field.COMM,
+    "args": Field.ARGS,
+    "cmd": Field.ARGS,
+    "command": Field.ARGS,
+}
+
+
+def test_every_registered_name_has_a_known_header() -> None:
+    assert set(COLUMNS) == set(HEADERS)
+    assert list(column_names()) == sorted(HEADERS)
+
+
+@pytest.mark.parametrize(("name", "header"), sorted(HEADERS.items()))
+def test_header_of_each_alias(name: str, header: str) -> None:
+    (column,) = parse_columns(name)
+    assert column.header == header
+    assert column.name == name
+    assert column.field is FIELDS[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "width", "align"),
+    [
+        ("tty", 8, Align.LEFT),
+        ("stat", 4, Align.LEFT),
+        ("s", 1, Align.LEFT),
+        ("user", 8, Align.LEFT),
+        ("uid", 5, Align.RIGHT),
+        ("time", 8, Align.RIGHT),
+        ("etime", 11, Align.RIGHT),
+        ("comm", 15, Align.LEFT),
+        ("args", 27, Align.LEFT),
+    ],
+)
+def test_widths_and_alignment(name: str, width: int, align: Align) -> None:
+    column = COLUMNS[name]
+    assert (column.width, column.align) == (width, align)
+
+
+@pytest.mark.parametrize("name", ["pid", "tgid", "ppid", "pgid", "sid", "tpgid"])
+def test_pid_columns_are_as_wide_as_pid_max(name: str) -> None:
+    with open("/proc/sys/kernel/pid_max", encoding="ascii") as f:
+        digits = len(f.read().strip())
+    assert pid_width() == max(5, digits)
+    assert COLUMNS[name].width == pid_width()
+    assert COLUMNS[name].align is Align.RIGHT
+
+
+def test_default_columns() -> None:
+    names = [c.name for c in parse_columns(DEFAULT_COLUMNS)]
+    assert names == ["pid", "pgid", "tty", "stat", "time", "args"]
+
+
+# --- parse_columns ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spec", ["pid,comm", "pid comm", "pid, comm", "pid,comm,", "pid\tcomm"]
+)
+def test_separators(spec: str) -> None:
+    assert [c.name for c in parse_columns(spec)] == ["pid", "comm"]
+
+
+def test_several_lists_as_repeated_o() -> None:
+    columns = parse_columns(["pid,ppid", "stat", "args"])
+    assert [c.name for c in columns] == ["pid", "ppid", "stat", "args"]
+
+
+def test_a_column_may_repeat() -> None:
+    assert [c.name for c in parse_columns("pid,pid")] == ["pid", "pid"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "bad"),
+    [
+        ("bogus", "bogus"),
+        ("pid,bogus,comm", "bogus"),
+        ("pid,%cpu", "%cpu"),
+        ("nosuch=HEADER", "nosuch"),
+    ],
+)
+def test_unknown_column_is_named(spec: str, bad: str) -> None:
+    with pytest.raises(ColumnError) as err:
+        parse_columns(spec)
+    assert repr(bad) in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("spec", ["", " ", ",", " , ", []])
+def test_empty_list(spec: str | list[str]) -> None:
+    with pytest.raises(ColumnError, match="empty"):
+        parse_columns(spec)
+
+
+def test_column_error_is_a_value_error() -> None:
+    assert issubclass(ColumnError, ValueError)
+
+
+def test_rename_header() -> None:
+    pid, comm = parse_columns("pid=Process,comm")
+    assert (pid.field, pid.header, pid.width) == (Field.PID, "Process", 7)
+    assert comm.header == "COMMAND"
+
+
+def test_rename_keeps_width_when_header_is_short() -> None:
+    (pid,) = parse_columns("pid=X")
+    assert (pid.header, pid.width, pid.align) == ("X", pid_width(), Align.RIGHT)
+
+
+def test_empty_header() -> None:
+    (pid,) = parse_columns("pid=")
+    assert pid.header == ""
+    assert pid.width == pid_width()
+
+
+def test_header_may_contain_equals() -> None:
+    (pid,) = parse_columns("pid=A=B")
+    assert pid.header == "A=B"
+
+
+def test_renamed_user_keeps_user_name_truncation() -> None:
+    (user,) = parse_columns("user=Owner")
+    assert user.user_name
+    assert user.width == 8
+
+
+# --- values -------------------------------------------------------------------
+
+
+def test_values_of_every_field() -> None:
+    info = make_info(
+        4242,
+        ppid=17,
+        pgid=4240,
+        sid=4000,
+        tpgid=4240,
+        tty="pts/3",
+        state="R",
+        nice=5,
+        uid=1000,
+        user="alice",
+        cpu_time=3723.9,
+        start_time=1000.0,
+        comm="make",
+        cmdline=("make", "-j4"),
+    )
+    snapshot = ProcessSnapshot.of([info], uptime=1000.0 + 86400 + 61.5)
+    values = {name: column.text(info, snapshot) for name, column in COLUMNS.items()}
+    assert values == {
+        "pid": "4242",
+        "tgid": "4242",
+        "ppid": "17",
+        "pgid": "4240",
+        "pgrp": "4240",
+        "sid": "4000",
+        "sess": "4000",
+        "session": "4000",
+        "tpgid": "4240",
+        "tty": "pts/3",
+        "tt": "pts/3",
+        "tname": "pts/3",
+        "stat": "RN+",
+        "state": "R",
+        "s": "R",
+        "user": "alice",
+        "euser": "alice",
+        "uname": "alice",
+        "uid": "1000",
+        "euid": "1000",
+        "time": "01:02:03",
+        "cputime": "01:02:03",
+        "etime": "1-00:01:01",
+        "comm": "make",
+        "ucomm": "make",
+        "ucmd": "make",
+        "args": "make -j4",
+        "cmd": "make -j4",
+        "command": "make -j4",
+    }
+
+
+def test_unknown_values_show_as_question_mark() -> None:
+    info = make_info(tty=None, uid=None, user=None, cmdline=None, tpgid=-1)
+    snapshot = ProcessSnapshot.of([info], uptime=2000.0)
+    text = {name: COLUMNS[name].text(info, snapshot) for name in COLUMNS}
+    assert text["tty"] == "?"
+    assert text["user"] == "?"
+    assert text["uid"] == "?"
+    assert text["args"] == "?"
+    assert text["tpgid"] == "-1"
+
+
+def test_sort_values_put_unknown_last() -> None:
+    known = make_info(1, uid=5, user="zed", tty="pts/1")
+    unknown = make_info(2, uid=None, user=None, tty=None)
+    snapshot = ProcessSnapshot.of([known, unknown], uptime=2000.0)
+    for name in ("uid", "user", "tty"):
+        keys = [COLUMNS[name].sort_value(p, snapshot) for p in (known, unknown)]
+        assert keys[0] < keys[1], name
+
+
+def test_sort_values_are_natural() -> None:
+    young = make_info(1, start_time=900.0, cpu_time=2.0, comm="Beta")
+    old = make_info(2, start_time=10.0, cpu_time=10.0, comm="alpha")
+    snapshot = ProcessSnapshot.of([young, old], uptime=1000.0)
+
+    def order(name: str) -> list[int]:
+        column = COLUMNS[name]
+        infos = sorted([young, old], key=lambda p: column.sort_value(p, snapshot))
+        return [p.pid for p in infos]
+
+    assert order("pid") == [1, 2]
+    assert order("time") == [1, 2]  # numerically, not as text
+    assert order("etime") == [1, 2]  # youngest first: least elapsed
+    assert order("comm") == [2, 1]  # case-insensitive
+
+
+# --- the table ----------------------------------------------------------------
+
+
+def test_table_lays_out_like_ps() -> None:
+    kthread = make_info(2, ppid=0, pgid=0, sid=0, comm="kthreadd", cmdline=())
+    shell = make_info(
+        3022,
+        pgid=3022,
+        sid=3022,
+        tpgid=4100,
+        tty="pts/0",
+        cpu_time=61.0,
+        comm="bash",
+        cmdline=("-bash",),
+    )
+    snapshot = ProcessSnapshot.of([kthread, shell], uptime=5000.0)
+    columns = parse_columns(DEFAULT_COLUMNS)
+    pw = pid_width()
+    lines = list(format_table(snapshot, snapshot.processes, columns))
+    assert lines == [
+        f"{'PID':>{pw}} {'PGID':>{pw}} TT       STAT     TIME COMMAND",
+        f"{2:>{pw}} {0:>{pw}} ?        S    00:00:00 [kthreadd]",
+        f"{3022:>{pw}} {3022:>{pw}} pts/0    Ss   00:01:01 -bash",
+    ]
+
+
+def test_no_headers() -> None:
+    snapshot = ProcessSnapshot.of([make_info(7)], uptime=5000.0)
+    lines = list(
+        format_table(snapshot, snapshot.processes, parse_columns("pid"), headers=False)
+    )
+    assert lines == [f"{7:>{pid_width()}}"]
+
+
+def test_all_headers_empty_means_no_header_line() -> None:
+    snapshot = ProcessSnapshot.of([make_info(7)], uptime=5000.0)
+    columns = parse_columns("pid=,comm=")
+    lines = list(format_table(snapshot, snapshot.processes, columns))
+    assert lines == [f"{7:>{pid_width()}} sleep"]
+
+
+def test_one_empty_header_still_prints_the_line() -> None:
+    columns = parse_columns("pid,comm=")
+    # ps keeps the separator before the empty last header: "  PID ".
+    assert format_line(columns, [c.header for c in columns]) == (
+        f"{'PID':>{pid_width()}} "
+    )
+
+
+def test_last_column_is_not_padded_but_keeps_its_own_spaces() -> None:
+    columns = parse_columns("pid,tty,args")
+    pw = pid_width()
+    assert format_line(columns, ["1", "?", "x "]) == f"{1:>{pw}} ?        x "
+    assert format_line(parse_columns("pid,tty"), ["1", "?"]) == f"{1:>{pw}} ?"
+
+
+def test_long_user_is_cut_with_plus_unless_last() -> None:
+    columns = parse_columns("user,pid")
+    assert format_line(columns, ["systemd-network", "9"]).startswith("systemd+ ")
+    (user,) = parse_columns("user")
+    assert format_line([user], ["systemd-network"]) == "systemd-network"
+
+
+def test_command_columns_are_cut_unless_last() -> None:
+    long = "/usr/bin/python3 -m some.module --with --many --arguments"
+    columns = parse_columns("args,pid")
+    line = format_line(columns, [long, "1"])
+    assert line.startswith(long[:27] + " ")
+    assert format_line(parse_columns("pid,args"), ["1", long]).endswith(long)
+    comm = parse_columns("comm,pid")
+    assert format_line(comm, ["[worker] <defunct>", "1"]).startswith("[worker] <defun ")
+
+
+def test_wide_value_pushes_right_and_right_columns_catch_up() -> None:
+    columns = parse_columns("user=ABCDEFGHIJK,pid,ppid")
+    pw = pid_width()
+    header = format_line(columns, [c.header for c in columns])
+    row = format_line(columns, ["root", "1", "0"])
+    assert header == f"ABCDEFGHIJK {'PID':>{pw}} {'PPID':>{pw}}"
+    assert row == f"root        {1:>{pw}} {0:>{pw}}"
+    # A value wider than a right-aligned column: later ones give back padding.
+    (pid, ppid) = parse_columns("pid,ppid")
+    wide = "1" * (pw + 3)
+    assert format_line([pid, ppid], [wide, "2"]) == f"{wide} {'2':>{pw - 3}}"
+
+
+def test_table_escapes_what_a_terminal_must_not_get() -> None:
+    info = make_info(5, comm="a\x1bb", cmdline=("echo", "\x1b[2J", "x\ny", "bad\udcff"))
+    snapshot = ProcessSnapshot.of([info], uptime=5000.0)
+    (line,) = format_table(
+        snapshot, snapshot.processes, parse_columns("comm,args"), headers=False
+    )
+    assert line == "a?b             echo ?[2J x y bad?"
