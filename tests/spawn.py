@@ -120,6 +120,7 @@ class Child:
 
     Attributes:
         proc: The Popen object (the test reaps the child through it).
+        argv: The command line it was started with.
         info: What the child reported when it was ready (at least ``pid``).
         graceful: Whether it runs the prelude and exits when stdin closes.
         own_groups: Process groups the child created itself, killed first.
@@ -127,6 +128,7 @@ class Child:
     """
 
     proc: subprocess.Popen[bytes]
+    argv: tuple[bytes, ...]
     info: dict[str, Any]
     graceful: bool
     own_groups: list[int] = field(default_factory=list)
@@ -284,7 +286,13 @@ class Spawner:
             raise
         finally:
             os.close(write_fd)
-        child = Child(proc, {"pid": proc.pid}, graceful=True, stderr=stderr)
+        child = Child(
+            proc,
+            tuple(map(os.fsencode, argv)),
+            {"pid": proc.pid},
+            graceful=True,
+            stderr=stderr,
+        )
         self.children.append(child)
         try:
             child.info = _read_ready(read_fd, child, timeout)
@@ -313,7 +321,9 @@ class Spawner:
             start_new_session=True,
             **popen,
         )
-        child = Child(proc, {"pid": proc.pid}, graceful=False)
+        child = Child(
+            proc, tuple(map(os.fsencode, argv)), {"pid": proc.pid}, graceful=False
+        )
         self.children.append(child)
         return child
 
@@ -397,3 +407,115 @@ def make_info(pid: int = 100, **fields: Any) -> ProcessInfo:
     }
     values.update(fields)
     return ProcessInfo(**values)
+
+
+# --- The kinds of process the integration and oracle tests need ---------------
+
+SLEEPER = """
+ready()
+park()
+"""
+
+THREADED = """
+import threading
+started = threading.Event()
+
+def block():
+    started.set()
+    threading.Event().wait()
+
+threading.Thread(target=block, daemon=True).start()
+started.wait()
+ready(threads=threading.active_count())
+park()
+"""
+
+NICED = """
+ready(nice=os.nice(5))
+park()
+"""
+
+LOCKED = """
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mlock.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+page = ctypes.create_string_buffer(4096)
+if libc.mlock(ctypes.addressof(page), 4096) != 0:
+    raise OSError(ctypes.get_errno(), "mlock")
+ready()
+park()
+"""
+
+ZOMBIE_PARENT = """
+zombie = os.fork()
+if zombie == 0:
+    os._exit(0)
+# Wait until it has exited, without reaping it: now it is a zombie.
+os.waitid(os.P_PID, zombie, os.WEXITED | os.WNOWAIT)
+ready(zombie=zombie)
+park()
+"""
+
+PTY_SESSION = """
+import fcntl, termios
+master, slave = os.openpty()
+fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+os.tcsetpgrp(slave, os.getpgrp())
+background = fork_member(new_group=True)
+ready(tty=os.ttyname(slave), background=background)
+park()
+"""
+
+
+def _asleep(child: Child) -> Child:
+    """Wait until the child, ready, has gone to sleep in ``park()`` (state S)."""
+    wait_for_state(child.pid, "S")
+    return child
+
+
+def sleeper(spawner: Spawner, args: Sequence[str | bytes] = ()) -> Child:
+    """A child that sleeps (state S) until cleaned up."""
+    return _asleep(spawner.python(SLEEPER, args))
+
+
+def threaded(spawner: Spawner) -> Child:
+    """A child with two threads (ps STAT ``l``)."""
+    return _asleep(spawner.python(THREADED))
+
+
+def niced(spawner: Spawner) -> Child:
+    """A child five steps nicer than the test runner (ps STAT ``N``)."""
+    return _asleep(spawner.python(NICED))
+
+
+def locked(spawner: Spawner) -> Child:
+    """A child with a page locked in memory (ps STAT ``L``)."""
+    return _asleep(spawner.python(LOCKED))
+
+
+def stopped(spawner: Spawner) -> Child:
+    """A child stopped with SIGSTOP (state T); cleanup continues it."""
+    child = spawner.python(SLEEPER)
+    child.proc.send_signal(signal.SIGSTOP)
+    wait_for_state(child.pid, "T")
+    return child
+
+
+def zombie_parent(spawner: Spawner) -> Child:
+    """A child with an unreaped, exited child of its own: ``info["zombie"]``."""
+    child = _asleep(spawner.python(ZOMBIE_PARENT))
+    wait_for_state(int(child.info["zombie"]), "Z")
+    return child
+
+
+def pty_session(spawner: Spawner) -> Child:
+    """A session leader on a new pseudo-terminal, in the foreground.
+
+    ``info["tty"]`` is the terminal's path; ``info["background"]`` is a child
+    in the same session and terminal but its own (background) process group.
+    Both are asleep when this returns.
+    """
+    child = spawner.python(PTY_SESSION)
+    child.own_groups.append(int(child.info["background"]))
+    wait_for_state(int(child.info["background"]), "S")
+    return _asleep(child)

@@ -1,0 +1,582 @@
+"""Integration tests: the scanners against processes these tests start.
+
+Every process here is started by the test in its own session (tests/spawn.py),
+waited for with a handshake or a bounded poll on /proc, and stopped and
+reaped at teardown.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sigtui.processes import scan as scan_module
+from sigtui.processes.columns import parse_columns
+from sigtui.processes.format import command_text, format_stat
+from sigtui.processes.model import PF_KTHREAD, ProcessInfo, ProcessSnapshot
+from sigtui.processes.pstable import format_table
+from sigtui.processes.scan import (
+    ProcfsScanner,
+    PsutilScanner,
+    default_scanner,
+    parse_stat,
+)
+from tests.spawn import (
+    Child,
+    Spawner,
+    locked,
+    niced,
+    pty_session,
+    sleeper,
+    stopped,
+    threaded,
+    wait_until,
+    zombie_parent,
+)
+
+TICKS = os.sysconf("SC_CLK_TCK")
+BASE_NICE = os.nice(0)
+NICE = "<" if BASE_NICE < 0 else "N" if BASE_NICE > 0 else ""
+"""The STAT letter children get from this runner's own nice value (usually none)."""
+
+
+@pytest.fixture
+def spawner() -> Iterator[Spawner]:
+    with Spawner() as spawner:
+        yield spawner
+
+
+def user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def scan_one(pid: int, scanner: ProcfsScanner | None = None) -> ProcessInfo:
+    snapshot = (scanner or ProcfsScanner()).scan()
+    assert pid in snapshot.by_pid, f"pid {pid} missing from the scan"
+    return snapshot.by_pid[pid]
+
+
+def read_stat(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/stat").read_bytes()
+
+
+def python_argv(child: Child) -> tuple[str, ...]:
+    return tuple(os.fsdecode(a) for a in child.argv)
+
+
+# --- what the scanner sees of real processes ------------------------------------
+
+
+def test_sleeping_child(spawner: Spawner) -> None:
+    child = sleeper(spawner, ["one", "two words"])
+    info = scan_one(child.pid)
+    assert info.pid == child.pid
+    assert info.ppid == os.getpid()
+    # start_new_session: it leads its own session and group, without a terminal.
+    assert (info.pgid, info.sid) == (child.pid, child.pid)
+    assert info.tty is None
+    assert info.tpgid == -1
+    assert info.state == "S"
+    assert info.nice == BASE_NICE
+    assert info.num_threads == 1
+    assert info.locked is False
+    assert not info.kernel_thread
+    assert info.uid == os.geteuid()
+    assert info.user == user_name(os.geteuid())
+    assert info.comm == Path(f"/proc/{child.pid}/comm").read_text().rstrip("\n")
+    assert info.cmdline == python_argv(child)
+    assert info.cmdline[-2:] == ("one", "two words")
+    assert command_text(info).endswith(" one two words")
+    assert info.session_leader
+    assert not info.foreground
+    assert format_stat(info) == "S" + NICE + "s"
+
+
+def test_identity_is_pid_and_start_time(spawner: Spawner) -> None:
+    child = sleeper(spawner)
+    scanner = ProcfsScanner()
+    first = scan_one(child.pid, scanner)
+    start_ticks = parse_stat(read_stat(child.pid)).start_ticks
+    assert first.identity == (child.pid, start_ticks / TICKS)
+    second = scanner.scan()
+    assert second.get(first.identity) == second.by_pid[child.pid]
+    assert second.by_pid[child.pid].identity == first.identity
+    spawner.close()  # stops and reaps it
+    after = scanner.scan()
+    assert after.get(first.identity) is None
+
+
+def test_cpu_time_and_uptime(spawner: Spawner) -> None:
+    child = sleeper(spawner)
+    snapshot = ProcfsScanner().scan()
+    info = snapshot.by_pid[child.pid]
+    stat = parse_stat(read_stat(child.pid))
+    assert info.cpu_time >= 0
+    assert info.cpu_time <= stat.cpu_ticks / TICKS
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    assert info.start_time <= snapshot.uptime <= uptime
+    assert snapshot.clock_ticks == TICKS
+
+
+def test_multithreaded(spawner: Spawner) -> None:
+    child = threaded(spawner)
+    info = scan_one(child.pid)
+    assert child.info["threads"] == 2
+    assert info.num_threads == 2
+    assert "l" in format_stat(info)
+
+
+def test_niced(spawner: Spawner) -> None:
+    child = niced(spawner)
+    info = scan_one(child.pid)
+    assert info.nice == child.info["nice"] == min(19, BASE_NICE + 5)
+    assert format_stat(info).startswith("SN")
+
+
+def test_locked_memory(spawner: Spawner) -> None:
+    child = locked(spawner)
+    info = scan_one(child.pid)
+    assert info.locked is True
+    assert format_stat(info) == "S" + NICE + "Ls"
+
+
+def test_stopped(spawner: Spawner) -> None:
+    child = stopped(spawner)
+    info = scan_one(child.pid)
+    assert info.state == "T"
+    assert format_stat(info).startswith("T")
+
+
+def test_zombie(spawner: Spawner) -> None:
+    parent = zombie_parent(spawner)
+    zombie = int(parent.info["zombie"])
+    snapshot = ProcfsScanner().scan()
+    info = snapshot.by_pid[zombie]
+    assert info.state == "Z"
+    assert info.ppid == parent.pid
+    assert (info.pgid, info.sid) == (parent.pid, parent.pid)
+    assert info.cmdline == ()
+    assert command_text(info) == f"[{info.comm}] <defunct>"
+    assert info.comm == snapshot.by_pid[parent.pid].comm
+    assert format_stat(info) == "Z" + NICE
+
+
+def test_pseudo_terminal_session(spawner: Spawner) -> None:
+    leader = pty_session(spawner)
+    background = int(leader.info["background"])
+    tty = str(leader.info["tty"]).removeprefix("/dev/")
+    assert tty.startswith("pts/")
+    snapshot = ProcfsScanner().scan()
+    lead = snapshot.by_pid[leader.pid]
+    assert lead.tty == tty
+    assert (lead.pgid, lead.sid, lead.tpgid) == (leader.pid, leader.pid, leader.pid)
+    assert lead.session_leader
+    assert lead.foreground
+    assert format_stat(lead).endswith("s+")
+    member = snapshot.by_pid[background]
+    assert member.ppid == leader.pid
+    assert (member.pgid, member.sid) == (background, leader.pid)
+    assert member.tty == tty
+    assert member.tpgid == leader.pid
+    assert not member.session_leader
+    assert not member.foreground
+    assert format_stat(member) == "S" + NICE
+
+
+def test_awkward_command_line(spawner: Spawner) -> None:
+    args: list[str | bytes] = ["has space", "nl\nx", "esc\x1b[31mred", b"bad\xff\xfe"]
+    child = sleeper(spawner, args)
+    info = scan_one(child.pid)
+    assert info.cmdline is not None
+    assert info.cmdline[-4:] == (
+        "has space",
+        "nl\nx",
+        "esc\x1b[31mred",
+        "bad\udcff\udcfe",
+    )
+    assert os.fsencode(info.cmdline[-1]) == b"bad\xff\xfe"
+
+
+def test_other_user(spawner: Spawner) -> None:
+    sleep = shutil.which("sleep")
+    assert sleep is not None
+    if os.geteuid() == 0:
+        uid, extra = 65534, {"user": 65534, "group": 65534, "extra_groups": []}
+    else:
+        uid, extra = os.geteuid(), {}
+    child = spawner.command([sleep, "1000"], **extra)
+    info = scan_one(child.pid)
+    assert info.uid == uid
+    assert info.user == user_name(uid)
+    assert info.cmdline == (sleep, "1000")
+    assert info.comm == "sleep"
+
+
+def test_exec_with_the_same_name_refreshes_the_command_line(spawner: Spawner) -> None:
+    then = "import sys\nsys.stdin.buffer.read()\n"
+    child = spawner.python(
+        "import sys\n"
+        "ready()\n"
+        "sys.stdin.buffer.readline()\n"
+        f"os.execv(sys.executable, [sys.executable, '-c', {then!r}, 'second'])\n",
+        ["first"],
+    )
+    scanner = ProcfsScanner()
+    before = scan_one(child.pid, scanner)
+    assert before.cmdline is not None
+    assert before.cmdline[-1] == "first"
+    assert child.proc.stdin is not None
+    child.proc.stdin.write(b"go\n")
+    child.proc.stdin.flush()
+    wait_until(
+        lambda: Path(f"/proc/{child.pid}/cmdline").read_bytes().endswith(b"second\0"),
+        "the exec",
+    )
+    after = scan_one(child.pid, scanner)
+    assert after.comm == before.comm
+    assert after.identity == before.identity
+    assert after.cmdline == (sys.executable, "-c", then, "second")
+
+
+def test_whole_system_scan(spawner: Spawner) -> None:
+    sleeper(spawner)
+    snapshot = ProcfsScanner().scan()
+    pids = [p.pid for p in snapshot.processes]
+    assert pids == sorted(pids)
+    assert len(set(pids)) == len(pids)
+    assert snapshot.by_pid[os.getpid()].state == "R"
+    assert 1 in snapshot.by_pid
+    for info in snapshot.processes:
+        if info.kernel_thread:
+            assert info.cmdline == ()
+            assert command_text(info) == f"[{info.comm}]"
+    # Every row of every column formats without error.
+    columns = parse_columns(
+        "pid,ppid,pgid,sid,tpgid,tty,stat,user,uid,time,etime,comm,args"
+    )
+    lines = list(format_table(snapshot, snapshot.processes, columns))
+    assert len(lines) == len(snapshot) + 1
+
+
+def test_default_scanner_reads_proc() -> None:
+    assert isinstance(default_scanner(), ProcfsScanner)
+
+
+def test_psutil_scanner_sees_a_child(spawner: Spawner) -> None:
+    child = sleeper(spawner, ["psutil"])
+    snapshot = PsutilScanner().scan()
+    info = snapshot.by_pid[child.pid]
+    assert info.ppid == os.getpid()
+    assert (info.pgid, info.sid) == (child.pid, child.pid)
+    assert info.tty is None
+    assert info.state == "S"
+    assert info.cmdline == python_argv(child)
+    assert info.user == user_name(os.geteuid())
+    assert info.uid == os.geteuid()
+    assert info.num_threads == 1
+    procfs = scan_one(child.pid)
+    assert abs(info.start_time - procfs.start_time) < 1.0
+
+
+def test_psutil_scanner_sees_states(spawner: Spawner) -> None:
+    stop = stopped(spawner)
+    parent = zombie_parent(spawner)
+    snapshot = PsutilScanner().scan()
+    assert snapshot.by_pid[stop.pid].state == "T"
+    assert snapshot.by_pid[int(parent.info["zombie"])].state == "Z"
+
+
+# --- processes that vanish, files that cannot be read ---------------------------
+
+
+def test_process_that_exits_mid_scan_is_skipped(
+    spawner: Spawner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    child = sleeper(spawner)
+    identity = scan_one(child.pid).identity
+    real_listdir = os.listdir
+
+    def listdir_then_exit(path: str) -> list[str]:
+        names = real_listdir(path)
+        if path == "/proc":
+            spawner.close()  # the child exits and is reaped after the listing
+        return names
+
+    monkeypatch.setattr(os, "listdir", listdir_then_exit)
+    snapshot = ProcfsScanner().scan()
+    assert snapshot.get(identity) is None
+    assert os.getpid() in snapshot.by_pid
+
+
+@pytest.mark.parametrize("error", [FileNotFoundError, ProcessLookupError])
+@pytest.mark.parametrize("file", ["stat", "cmdline", "status"])
+def test_vanishing_between_files_is_skipped(
+    spawner: Spawner, monkeypatch: pytest.MonkeyPatch, error: type[OSError], file: str
+) -> None:
+    child = sleeper(spawner)
+    real_read = scan_module._read
+
+    def read(path: str) -> bytes:
+        if path == f"/proc/{child.pid}/{file}":
+            raise error(path)
+        return real_read(path)
+
+    monkeypatch.setattr(scan_module, "_read", read)
+    snapshot = ProcfsScanner().scan()
+    assert child.pid not in snapshot.by_pid
+    assert os.getpid() in snapshot.by_pid
+
+
+def test_unreadable_files_leave_unknowns(
+    spawner: Spawner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    child = sleeper(spawner)
+    real_read = scan_module._read
+    denied = {f"/proc/{child.pid}/cmdline", f"/proc/{child.pid}/status"}
+
+    def read(path: str) -> bytes:
+        if path in denied:
+            raise PermissionError(13, "Permission denied", path)
+        return real_read(path)
+
+    monkeypatch.setattr(scan_module, "_read", read)
+    snapshot = ProcfsScanner().scan()
+    info = snapshot.by_pid[child.pid]
+    assert info.cmdline is None
+    assert (info.uid, info.user, info.locked) == (None, None, None)
+    assert info.state == "S"  # stat was readable
+    assert command_text(info) == "?"
+    columns = parse_columns("pid,user,uid,stat,args")
+    (line,) = format_table(snapshot, [info], columns, headers=False)
+    assert line.split() == [str(child.pid), "?", "?", format_stat(info), "?"]
+
+
+# --- a made-up /proc ------------------------------------------------------------
+
+
+def fake_stat(
+    pid: int,
+    comm: bytes,
+    *,
+    state: bytes = b"S",
+    ppid: int = 1,
+    pgid: int | None = None,
+    sid: int | None = None,
+    tty_nr: int = 0,
+    tpgid: int = -1,
+    flags: int = 0x400000,
+    utime: int = 0,
+    stime: int = 0,
+    nice: int = 0,
+    threads: int = 1,
+    start: int = 1000,
+) -> bytes:
+    fields = [
+        state.decode(),
+        ppid,
+        pid if pgid is None else pgid,
+        pid if sid is None else sid,
+        tty_nr,
+        tpgid,
+        flags,
+        0,
+        0,
+        0,
+        0,
+        utime,
+        stime,
+        0,
+        0,
+        20,
+        nice,
+        threads,
+        0,
+        start,
+    ] + [0] * 32
+    return f"{pid} (".encode() + comm + b") " + " ".join(map(str, fields)).encode()
+
+
+def fake_status(uid: int, locked_kb: int | None) -> bytes:
+    lines = ["Name:\tx", f"Uid:\t{uid}\t{uid}\t{uid}\t{uid}"]
+    if locked_kb is not None:
+        lines.append(f"VmLck:\t{locked_kb:8} kB")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def fake_process(
+    root: Path,
+    pid: int,
+    stat: bytes | None,
+    cmdline: bytes | None = b"",
+    status: bytes | None = None,
+) -> None:
+    base = root / str(pid)
+    base.mkdir()
+    if stat is not None:
+        (base / "stat").write_bytes(stat)
+    if cmdline is not None:
+        (base / "cmdline").write_bytes(cmdline)
+    if status is not None:
+        (base / "status").write_bytes(status)
+
+
+@pytest.fixture
+def fake_proc(tmp_path: Path) -> Path:
+    root = tmp_path / "proc"
+    root.mkdir()
+    (root / "uptime").write_text("12345.67 999.00\n")
+    (root / "self").mkdir()
+    (root / "sys").mkdir()
+    fake_process(
+        root,
+        100,
+        fake_stat(
+            100,
+            b"a b) (c",
+            ppid=50,
+            pgid=90,
+            sid=80,
+            tty_nr=34816 + 3,
+            tpgid=90,
+            utime=250,
+            stime=50,
+            nice=-3,
+            threads=4,
+            start=4200,
+        ),
+        b"prog\0arg one\0bad\xff\0",
+        fake_status(4242, 16),
+    )
+    fake_process(root, 200, None)  # exited before its stat was read
+    fake_process(root, 300, fake_stat(300, b"gone"), None)  # ... before cmdline
+    fake_process(root, 400, b"not a stat line", b"", fake_status(0, 0))
+    fake_process(
+        root,
+        500,
+        fake_stat(
+            500, b"kworker/0:1", state=b"I", ppid=2, pgid=0, sid=0, flags=PF_KTHREAD
+        ),
+        b"",
+        fake_status(0, None),
+    )
+    fake_process(root, 600, fake_stat(600, b"secret"), b"x\0", fake_status(0, 0))
+    fake_process(
+        root,
+        700,
+        fake_stat(700, b"zombie", state=b"Z", ppid=600),
+        b"",
+        fake_status(0, 0),
+    )
+    return root
+
+
+def test_fake_proc_fields(fake_proc: Path) -> None:
+    snapshot = ProcfsScanner(root=str(fake_proc)).scan()
+    assert [p.pid for p in snapshot.processes] == [100, 500, 600, 700]
+    assert snapshot.uptime == 12345.67
+    info = snapshot.by_pid[100]
+    assert info == ProcessInfo(
+        pid=100,
+        ppid=50,
+        pgid=90,
+        sid=80,
+        tpgid=90,
+        tty="pts/3",
+        state="S",
+        flags=0x400000,
+        nice=-3,
+        num_threads=4,
+        locked=True,
+        uid=4242,
+        user=user_name(4242),
+        cpu_time=300 / TICKS,
+        start_time=4200 / TICKS,
+        comm="a b) (c",
+        cmdline=("prog", "arg one", "bad\udcff"),
+    )
+    assert format_stat(info) == "S<Ll+"
+    kthread = snapshot.by_pid[500]
+    assert kthread.kernel_thread
+    assert kthread.locked is False
+    assert command_text(kthread) == "[kworker/0:1]"
+    assert command_text(snapshot.by_pid[700]) == "[zombie] <defunct>"
+
+
+def test_fake_proc_unreadable_files(
+    fake_proc: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_read = scan_module._read
+    denied = {f"{fake_proc}/600/cmdline", f"{fake_proc}/600/status"}
+    denied.add(f"{fake_proc}/700/stat")
+
+    def read(path: str) -> bytes:
+        if path in denied:
+            raise PermissionError(13, "Permission denied", path)
+        return real_read(path)
+
+    monkeypatch.setattr(scan_module, "_read", read)
+    snapshot = ProcfsScanner(root=str(fake_proc)).scan()
+    assert [p.pid for p in snapshot.processes] == [100, 500, 600]
+    secret = snapshot.by_pid[600]
+    assert (secret.cmdline, secret.uid, secret.user, secret.locked) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert secret.comm == "secret"
+    columns = parse_columns("pid,user,stat,comm,args")
+    lines = list(format_table(snapshot, [secret], columns))
+    assert lines[1].split() == ["600", "?", "Ss", "secret", "?"]
+
+
+def test_fake_proc_without_uptime_still_scans(fake_proc: Path) -> None:
+    (fake_proc / "uptime").unlink()
+    snapshot = ProcfsScanner(root=str(fake_proc)).scan()
+    assert len(snapshot) == 4
+    assert snapshot.uptime > 0
+
+
+def test_details_are_read_once_per_identity(
+    fake_proc: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scanner = ProcfsScanner(root=str(fake_proc))
+    real_read = scan_module._read
+    reads: list[str] = []
+
+    def read(path: str) -> bytes:
+        reads.append(path.removeprefix(str(fake_proc)))
+        return real_read(path)
+
+    monkeypatch.setattr(scan_module, "_read", read)
+    scanner.scan()
+    assert "/100/cmdline" in reads
+    reads.clear()
+    scanner.scan()
+    assert "/100/stat" in reads
+    assert "/100/cmdline" not in reads
+    # A new process with a reused pid (a new start time) is read afresh.
+    (fake_proc / "100" / "stat").write_bytes(fake_stat(100, b"other", start=9000))
+    (fake_proc / "100" / "cmdline").write_bytes(b"other\0")
+    reads.clear()
+    snapshot = scanner.scan()
+    assert "/100/cmdline" in reads
+    assert snapshot.by_pid[100].cmdline == ("other",)
+
+
+def test_snapshot_is_immutable(fake_proc: Path) -> None:
+    snapshot = ProcfsScanner(root=str(fake_proc)).scan()
+    assert isinstance(snapshot, ProcessSnapshot)
+    with pytest.raises(AttributeError):
+        snapshot.processes[0].pid = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        snapshot.by_pid[1] = snapshot.processes[0]  # type: ignore[index]
