@@ -415,3 +415,21 @@ def test_columns_environment_cuts_lines_like_ps(special: Special) -> None:
     ours = sigtui("-o", "pid,tty,stat,args", "-p", pids, env=env)[1]
     assert ours == ps("-o", "pid,tty,stat,args", "-p", pids, env=env)[1]
     assert max(len(line) for line in ours.splitlines()) == 60
+
+
+def test_selection_that_matches_nothing_exits_1_like_ps() -> None:
+    assert PS is not None
+    no_such_pid = "4194305"  # above the largest pid_max Linux allows
+    results = [
+        subprocess.run(
+            [*command, "-o", COLS, "-p", no_such_pid],
+            capture_output=True,
+            env=environment(),
+            timeout=120,
+        )
+        for command in ([PS], [sys.executable, "-m", "sigtui", "ps"])
+    ]
+    theirs, ours = results
+    assert theirs.returncode == ours.returncode == 1
+    assert ours.stdout == theirs.stdout
+    assert ours.stderr == theirs.stderr == b""

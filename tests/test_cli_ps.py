@@ -1,0 +1,274 @@
+"""``sigtui ps``: options, exit statuses, error messages and broken pipes."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from sigtui.cli import _output_width, main
+from sigtui.processes.columns import column_names, pid_width
+from sigtui.processes.format import ps_escape
+from sigtui.processes.scan import parse_cmdline, parse_stat
+from sigtui.processes.ttys import tty_name
+from tests.spawn import Spawner, sleeper
+
+NO_SUCH_PID = 4194305
+"""Larger than the largest pid_max Linux allows, so never a process."""
+
+
+@pytest.fixture
+def spawner() -> Iterator[Spawner]:
+    with Spawner() as spawner:
+        yield spawner
+
+
+@pytest.fixture(autouse=True)
+def no_width_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
+def run(
+    *args: str, stdout: int | None = subprocess.PIPE
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m sigtui ARGS`` in a subprocess, with no terminal."""
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    return subprocess.run(
+        [sys.executable, "-m", "sigtui", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def table(capsys: pytest.CaptureFixture[str], argv: Sequence[str]) -> list[str]:
+    """Run ``sigtui ARGV`` in this process; return its lines (it must succeed)."""
+    assert main(list(argv)) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.endswith("\n")
+    return out.splitlines()
+
+
+# --- errors: exit 2, one line on stderr naming the bad value ----------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["ps", "-o", "pid,bogus"], "'bogus'"),
+        (["ps", "-o", "pid", "-o", "nosuch=X"], "'nosuch'"),
+        (["ps", "-o", ""], "empty column list"),
+        (["ps", "-o", " , "], "empty column list"),
+        (["ps", "-p", "abc"], "'abc'"),
+        (["ps", "-p", "12,x3"], "'x3'"),
+        (["ps", "-p", "0"], "'0'"),
+        (["ps", "-p", "-5"], "'-5'"),
+        (["ps", "-p", "1.5"], "'1.5'"),
+        (["ps", "-p", ""], "empty pid list"),
+        (["ps", "-p", " , "], "empty pid list"),
+        (["ps", "-g", "group"], "'group'"),
+        (["ps", "-g", ""], "empty pgid list"),
+        (["ps", "--bogus-option"], "--bogus-option"),
+        (["-o", "bogus"], "'bogus'"),
+    ],
+)
+def test_bad_arguments(args: list[str], named: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert named in lines[0]
+    assert lines[0].startswith("sigtui")
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_arguments_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["ps", "-o", "pid,%cpu"])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "'%cpu'" in err
+
+
+# --- selection --------------------------------------------------------------------
+
+
+def test_pid_that_matches_nothing_exits_1_with_the_header() -> None:
+    result = run("ps", "-p", str(NO_SUCH_PID))
+    assert result.returncode == 1
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [run("ps", "-p", "1").stdout.splitlines()[0]]
+
+
+def test_group_that_matches_nothing_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ps", "-g", str(NO_SUCH_PID), "--no-headers"]) == 1
+    assert capsys.readouterr() == ("", "")
+
+
+def test_select_by_pid_and_group(
+    spawner: Spawner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = sleeper(spawner)
+    b = sleeper(spawner)
+    me = os.getpid()
+    lines = table(capsys, ["ps", "-o", "pid,pgid", "-p", f"{a.pid},{me}"])
+    rows = [[str(pid), str(os.getpgid(pid))] for pid in sorted([a.pid, me])]
+    assert [line.split() for line in lines] == [["PID", "PGID"], *rows]
+    # -g selects whole process groups; -p and -g add up, rows stay in pid order.
+    lines = table(capsys, ["ps", "--no-headers", "-o", "pid", "-g", str(b.pid)])
+    assert lines == [f"{b.pid:>{pid_width()}}"]
+    lines = table(
+        capsys, ["ps", "--no-headers", "-o", "pid", "-g", str(b.pid), "-p", str(a.pid)]
+    )
+    assert [int(x) for x in lines] == sorted([a.pid, b.pid])
+
+
+def test_repeated_options_add_up(
+    spawner: Spawner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = sleeper(spawner)
+    b = sleeper(spawner)
+    lines = table(
+        capsys,
+        ["ps", "-o", "pid", "-o", "comm", "-p", str(a.pid), "-p", f"{b.pid} {a.pid}"],
+    )
+    assert lines[0].split() == ["PID", "COMMAND"]
+    assert [int(line.split()[0]) for line in lines[1:]] == sorted([a.pid, b.pid])
+
+
+# --- output -----------------------------------------------------------------------
+
+
+def test_default_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = table(capsys, ["ps", "-p", str(os.getpid())])
+    assert lines[0].split() == ["PID", "PGID", "TT", "STAT", "TIME", "COMMAND"]
+    assert len(lines) == 2
+    pid, pgid, tty, stat, cputime, args = lines[1].split(maxsplit=5)
+    assert (pid, pgid) == (str(os.getpid()), str(os.getpgrp()))
+    own_tty = tty_name(parse_stat(Path("/proc/self/stat").read_bytes()).tty_nr)
+    assert tty == (own_tty or "?")
+    assert stat.startswith("R")  # it is this process, reading /proc
+    assert re.fullmatch(r"(\d+-)?\d\d:\d\d:\d\d", cputime)
+    cmdline = Path("/proc/self/cmdline").read_bytes()
+    assert args == ps_escape(" ".join(parse_cmdline(cmdline)).replace("\n", " "))
+
+
+def test_whole_table_lists_every_process_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lines = table(capsys, ["ps", "-o", "pid="])
+    pids = [int(line) for line in lines]
+    assert pids == sorted(set(pids))
+    assert os.getpid() in pids
+    assert 1 in pids
+
+
+def test_no_headers(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = table(capsys, ["ps", "--no-headers", "-o", "pid,comm", "-p", "1"])
+    assert len(lines) == 1
+    assert lines[0].split()[0] == "1"
+
+
+def test_empty_header_leaves_out_the_header_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert table(capsys, ["ps", "-o", "pid=", "-p", "1"]) == [f"{1:>{pid_width()}}"]
+    lines = table(capsys, ["ps", "-o", "pid=,comm=", "-p", "1"])
+    assert len(lines) == 1
+
+
+def test_columns_environment_cuts_lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "20")
+    lines = table(capsys, ["ps", "-o", "pid,args"])
+    assert max(len(line) for line in lines) <= 20
+
+
+@pytest.mark.parametrize(
+    ("columns", "tty", "width"),
+    [
+        (None, False, None),
+        ("50", False, 50),
+        ("50", True, 50),
+        (" 50", False, 50),
+        ("0", False, None),
+        ("-3", False, None),
+        ("abc", False, None),
+        ("", False, None),
+        (None, True, 77),
+        ("abc", True, 77),
+    ],
+)
+def test_output_width(
+    monkeypatch: pytest.MonkeyPatch, columns: str | None, tty: bool, width: int | None
+) -> None:
+    class Out(io.StringIO):
+        def isatty(self) -> bool:
+            return tty
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr(
+        "shutil.get_terminal_size", lambda *a: os.terminal_size((77, 24))
+    )
+    assert _output_width(Out()) == width
+
+
+def test_help_lists_every_column() -> None:
+    result = run("ps", "--help")
+    assert result.returncode == 0
+    assert result.stderr == ""
+    for name in column_names():
+        assert name in result.stdout
+
+
+# --- a reader that leaves early ------------------------------------------------------
+
+
+def test_closed_pipe_is_quiet() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write fails with EPIPE
+    try:
+        result = run("ps", stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert result.stderr == ""
+    assert result.returncode == 0
+
+
+def test_head_one_is_quiet() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    sigtui = subprocess.Popen(
+        [sys.executable, "-m", "sigtui", "ps", "-o", "pid,args"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert sigtui.stdout is not None
+    assert sigtui.stderr is not None
+    head = subprocess.run(
+        ["head", "-1"], stdin=sigtui.stdout, capture_output=True, timeout=120
+    )
+    sigtui.stdout.close()  # only head holds the read end now
+    err = sigtui.stderr.read()
+    sigtui.stderr.close()
+    assert sigtui.wait(timeout=120) == 0
+    assert err == b""
+    assert head.stdout.split() == [b"PID", b"COMMAND"]

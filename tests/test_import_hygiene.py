@@ -1,0 +1,105 @@
+"""Only the UI imports Textual or Rich: every other module loads without them.
+
+``sigtui ps`` and the non-UI layers must work (and start fast) without a
+terminal library, so each module is imported in a fresh interpreter and the
+test checks what that dragged into ``sys.modules``. Modules are found by
+walking the package, so packages added later are covered too; only
+``sigtui.ui`` (and modules whose name says they run something when imported,
+``__main__``) are left out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import sigtui
+
+UI_PACKAGE = "sigtui.ui"
+FORBIDDEN = ("textual", "rich")
+
+
+def non_ui_modules() -> list[str]:
+    """Every module and package under sigtui, except the UI and ``__main__``.
+
+    Walks the source tree without importing anything (so the UI package is
+    never even loaded here).
+    """
+    names = ["sigtui"]
+    pending = [("sigtui", list(sigtui.__path__))]
+    while pending:
+        package, paths = pending.pop()
+        for module in pkgutil.iter_modules(paths):
+            name = f"{package}.{module.name}"
+            if name == UI_PACKAGE or module.name == "__main__":
+                continue
+            names.append(name)
+            if module.ispkg:
+                pending.append((name, [os.path.join(p, module.name) for p in paths]))
+    return sorted(names)
+
+
+def heavy_modules_after_import(name: str) -> list[str]:
+    """Import one module in a fresh interpreter; return what textual/rich it loaded."""
+    code = (
+        "import importlib, json, sys\n"
+        f"importlib.import_module({name!r})\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        f"    if m.split('.')[0] in {FORBIDDEN!r})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = json.loads(result.stdout)
+    return loaded
+
+
+def test_the_walk_finds_the_layers() -> None:
+    modules = non_ui_modules()
+    for expected in (
+        "sigtui",
+        "sigtui.cli",
+        "sigtui.processes",
+        "sigtui.processes.scan",
+        "sigtui.processes.columns",
+        "sigtui.processes.diff",
+    ):
+        assert expected in modules
+    assert not any(m == UI_PACKAGE or m.startswith(UI_PACKAGE + ".") for m in modules)
+
+
+@pytest.mark.parametrize("name", non_ui_modules())
+def test_module_imports_without_textual_or_rich(name: str) -> None:
+    assert heavy_modules_after_import(name) == []
+
+
+def test_everything_at_once() -> None:
+    # The same, with all non-UI modules in one interpreter (import order effects).
+    modules = non_ui_modules()
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        f"    if m.split('.')[0] in {FORBIDDEN!r})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_the_check_would_notice() -> None:
+    # Guard against a vacuous test: importing Textual is seen.
+    assert "textual" in heavy_modules_after_import("textual.app")
