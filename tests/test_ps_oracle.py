@@ -11,19 +11,23 @@ The system keeps running between two samples, so the check is bracketed:
 ``ps``, then ``sigtui ps``, then ``ps`` again. Every field sigtui printed must
 equal what the first or the second ``ps`` printed; for other processes than
 the test's own, a running process may also have changed its state letter in
-between (R, S, D, I) and TIME must lie between the two ``ps`` readings.
+between (R, S, D, I) and TIME must lie between the two ``ps`` readings (for
+one that is gone by the second, grow by no more than the CPU time the machine
+had meanwhile).
 Processes missing from a sample, and the three commands themselves, are
 ignored. The test's own processes are stable and must agree exactly.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import pwd
 import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,6 +161,7 @@ class Samples:
     after: dict[int, Row]
     headers: tuple[str, str, str]
     ignored: frozenset[int]
+    cpu_seconds: int  # the most CPU time any process can have used meanwhile
 
 
 @dataclass
@@ -210,9 +215,11 @@ def special() -> Iterator[Special]:
 
 @pytest.fixture(scope="module")
 def samples(special: Special) -> Samples:
+    started = time.monotonic()
     ps_before, out_before = ps("-eo", COLS)
     sigtui_pid, out_sigtui = sigtui("-o", COLS)
     ps_after, out_after = ps("-eo", COLS)
+    wall = time.monotonic() - started
     header_before, before = parse(out_before)
     header_sigtui, rows = parse(out_sigtui)
     header_after, after = parse(out_after)
@@ -222,6 +229,7 @@ def samples(special: Special) -> Samples:
         after,
         (header_before, header_sigtui, header_after),
         frozenset({ps_before, sigtui_pid, ps_after}),
+        math.ceil(wall * (os.cpu_count() or 1)) + 1,
     )
 
 
@@ -246,20 +254,29 @@ def test_every_process_agrees_field_by_field(
         if pid in samples.after:
             references.append(samples.after[pid])
         compared += 1
-        problems += disagreements(pid, row, references, strict=pid in mine)
+        problems += disagreements(
+            pid, row, references, strict=pid in mine, cpu=samples.cpu_seconds
+        )
     assert not problems, "\n".join(problems)
     assert compared >= len(mine)
 
 
-def disagreements(pid: int, row: Row, refs: list[Row], *, strict: bool) -> list[str]:
-    """What sigtui printed that neither ps sample explains."""
+def disagreements(
+    pid: int, row: Row, refs: list[Row], *, strict: bool, cpu: int
+) -> list[str]:
+    """What sigtui printed that neither ps sample explains.
+
+    ``cpu`` bounds how much TIME a process that exited before the second ps
+    sample can have gained since the first.
+    """
     problems = []
     for name, value in row.fields.items():
         seen = [ref.fields[name] for ref in refs]
         if value in seen:
             continue
-        if not strict and name == "time" and len(refs) == 2:
-            low, high = (seconds(v) for v in seen)
+        if not strict and name == "time":
+            low = seconds(seen[0])
+            high = seconds(seen[1]) if len(seen) == 2 else low + cpu
             if low <= seconds(value) <= high:
                 continue
         if not strict and name == "stat" and _state_changed_only(value, seen):
