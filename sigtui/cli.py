@@ -64,7 +64,9 @@ def _id_list(kind: str) -> Callable[[str], list[int]]:
             raise argparse.ArgumentTypeError(f"empty {kind} list")
         values = []
         for item in items:
-            if not item.isdigit() or int(item) <= 0:
+            # ASCII digits only (str.isdigit() also takes fullwidth and superscript
+            # digits), and nothing a pid_t cannot hold.
+            if not (item.isascii() and item.isdigit()) or not 0 < int(item) < 2**31:
                 raise argparse.ArgumentTypeError(f"invalid {kind} {item!r}")
             values.append(int(item))
         return values

@@ -74,6 +74,11 @@ def table(capsys: pytest.CaptureFixture[str], argv: Sequence[str]) -> list[str]:
         (["ps", "-p", "0"], "'0'"),
         (["ps", "-p", "-5"], "'-5'"),
         (["ps", "-p", "1.5"], "'1.5'"),
+        (["ps", "-p", "+5"], "'+5'"),
+        (["ps", "-p", "\uff11\uff12"], "'\uff11\uff12'"),  # fullwidth digits
+        (["ps", "-p", "\u00b2"], "'\u00b2'"),  # superscript two
+        (["ps", "-p", "2147483648"], "'2147483648'"),
+        (["ps", "-p", "99999999999999999999"], "'99999999999999999999'"),
         (["ps", "-p", ""], "empty pid list"),
         (["ps", "-p", " , "], "empty pid list"),
         (["ps", "-g", "group"], "'group'"),
