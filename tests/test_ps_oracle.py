@@ -146,10 +146,13 @@ def parse(output: str) -> tuple[str, dict[int, Row]]:
     return header, rows
 
 
-def seconds(cputime: str) -> int:
-    days, _, clock = cputime.rpartition("-")
-    h, m, s = (int(part) for part in clock.split(":"))
-    return int(days or 0) * 86400 + h * 3600 + m * 60 + s
+def seconds(duration: str) -> int:
+    """Seconds in a TIME ([DD-]HH:MM:SS) or ELAPSED ([[DD-]HH:]MM:SS) value."""
+    days, _, clock = duration.rpartition("-")
+    total = 0
+    for part in clock.split(":"):
+        total = total * 60 + int(part)
+    return int(days or 0) * 86400 + total
 
 
 @dataclass
@@ -450,3 +453,15 @@ def test_selection_that_matches_nothing_exits_1_like_ps() -> None:
     assert theirs.returncode == ours.returncode == 1
     assert ours.stdout == theirs.stdout
     assert ours.stderr == theirs.stderr == b""
+
+
+def test_elapsed_time_agrees_within_a_second(special: Special) -> None:
+    # ps counts from the boot time in whole seconds (/proc/stat btime), sigtui
+    # from /proc/uptime, so the two may round to neighbouring seconds.
+    pids = pid_list(special)
+    before = ps("--no-headers", "-o", "pid,etime", "-p", pids)[1].split()
+    ours = sigtui("--no-headers", "-o", "pid,etime", "-p", pids)[1].split()
+    after = ps("--no-headers", "-o", "pid,etime", "-p", pids)[1].split()
+    assert ours[::2] == before[::2] == after[::2]
+    for low, value, high in zip(before[1::2], ours[1::2], after[1::2], strict=True):
+        assert seconds(low) - 1 <= seconds(value) <= seconds(high) + 1
