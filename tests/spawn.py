@@ -76,6 +76,8 @@ PRELUDE = textwrap.dedent(
         pid = os.fork()
         if pid == 0:
             os.close(w)
+            if {_READY_ENV!r} in os.environ:  # the handshake is not ours to hold
+                os.close(int(os.environ.pop({_READY_ENV!r})))
             if new_group:
                 os.setpgid(0, 0)
             os.read(r, 1)
