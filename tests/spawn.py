@@ -13,7 +13,8 @@ Python children run a small prelude that gives their code two functions:
 
 ``park()``
     Blocks until the test closes the child's stdin, then kills and reaps the
-    children the child started with ``fork_member()`` and exits.
+    children the child started with ``fork_member()`` and exits. (The same
+    clean-up runs at exit if the child's own code fails.)
 
 ``fork_member(new_group=False)``
     Forks a child that blocks on a lifeline pipe (so it exits by itself if
@@ -61,7 +62,7 @@ _READY_ENV = "SIGTUI_TEST_READY_FD"
 
 PRELUDE = textwrap.dedent(
     f"""\
-    import json as _json, os, signal, sys
+    import atexit, json as _json, os, signal, sys
 
     _members = []
 
@@ -91,18 +92,24 @@ PRELUDE = textwrap.dedent(
         _members.append((pid, w))
         return pid
 
-    def park():
-        stdin = sys.stdin.buffer
-        while stdin.read(65536):
-            pass
+    def _clean_up():
         for pid, w in _members:
             os.kill(pid, signal.SIGKILL)
             os.close(w)
+        _members.clear()
         while True:
             try:
                 os.waitpid(-1, 0)
             except ChildProcessError:
                 break
+
+    atexit.register(_clean_up)  # also when the child's own code fails
+
+    def park():
+        stdin = sys.stdin.buffer
+        while stdin.read(65536):
+            pass
+        _clean_up()
         os._exit(0)
 
     """
