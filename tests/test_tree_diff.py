@@ -8,7 +8,7 @@ from dataclasses import replace
 from sigtui.processes.columns import parse_columns
 from sigtui.processes.diff import CellChange, diff_snapshots
 from sigtui.processes.model import ProcessIdentity, ProcessInfo, ProcessSnapshot
-from sigtui.processes.tree import forest, forest_prefix
+from sigtui.processes.tree import forest, forest_lines
 from tests.spawn import make_info
 
 
@@ -110,18 +110,28 @@ def test_random_forests_are_consistent() -> None:
             seen[info.pid] = depth
 
 
-def test_forest_prefix() -> None:
-    assert forest_prefix(0) == ""
-    assert forest_prefix(-1) == ""
-    assert forest_prefix(1) == " \\_ "
-    assert forest_prefix(2) == "     \\_ "
-    assert forest_prefix(3) == "         \\_ "
-
-
 def test_prefixed_commands_line_up_like_ps() -> None:
     processes = tree((2459, 2458), (14008, 2459), (14009, 14008))
-    lines = [forest_prefix(depth) + str(p.pid) for p, depth in forest(processes)]
+    lines = [line.prefix + str(line.info.pid) for line in forest_lines(processes)]
     assert lines == ["2459", " \\_ 14008", "     \\_ 14009"]
+
+
+def test_prefixes_continue_past_ancestors_with_more_children() -> None:
+    # bash has two children; the first one has a child of its own, so the line
+    # under bash continues past it (ps draws " |  " there).
+    processes = tree(
+        (100, 50), (101, 100), (102, 101), (103, 100), (104, 103), (105, 104)
+    )
+    lines = [line.prefix + str(line.info.pid) for line in forest_lines(processes)]
+    assert lines == [
+        "100",
+        " \\_ 101",
+        " |   \\_ 102",
+        " \\_ 103",
+        "     \\_ 104",
+        "         \\_ 105",
+    ]
+    assert [line.depth for line in forest_lines(processes)] == [0, 1, 2, 1, 2, 3]
 
 
 # --- diff ---------------------------------------------------------------------

@@ -29,7 +29,7 @@ from sigtui.processes.scan import (
     PsutilScanner,
     default_scanner,
 )
-from sigtui.processes.tree import forest, forest_prefix
+from sigtui.processes.tree import TreeLine, forest, forest_lines
 
 __all__ = [
     "COLUMNS",
@@ -45,12 +45,13 @@ __all__ = [
     "ProcfsScanner",
     "PsutilScanner",
     "SnapshotDiff",
+    "TreeLine",
     "command_text",
     "default_scanner",
     "diff_snapshots",
     "display_escape",
     "forest",
-    "forest_prefix",
+    "forest_lines",
     "format_cputime",
     "format_etime",
     "format_stat",

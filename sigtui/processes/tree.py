@@ -3,12 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from sigtui.processes.model import ProcessIdentity, ProcessInfo
 
 
-def forest(processes: Sequence[ProcessInfo]) -> list[tuple[ProcessInfo, int]]:
-    """Order processes so children follow their parent, with their depth.
+class TreeLine(NamedTuple):
+    r"""One process placed in the tree.
+
+    Attributes:
+        info: The process.
+        depth: 0 for a root.
+        prefix: What ps --forest draws before its command: ``" \_ "`` under
+            the parent, with ``" |  "`` for each ancestor that has later
+            siblings and ``"    "`` for each that has none.
+    """
+
+    info: ProcessInfo
+    depth: int
+    prefix: str
+
+
+BRANCH = " \\_ "
+"""ps's connector from a parent to a child."""
+CONTINUES = " |  "
+"""ps's line past an ancestor that has more children below."""
+BLANK = "    "
+"""ps's indent past an ancestor that was its parent's last child."""
+
+
+def forest_lines(processes: Sequence[ProcessInfo]) -> list[TreeLine]:
+    """Order processes so children follow their parent, with ps's tree prefixes.
 
     Siblings keep the order they have in ``processes`` (so a sorted list gives
     sorted siblings). As in ``ps --forest``, the children of pid 1 are shown as
@@ -19,7 +44,7 @@ def forest(processes: Sequence[ProcessInfo]) -> list[tuple[ProcessInfo, int]]:
         processes: The processes to arrange, in the wanted sibling order.
 
     Returns:
-        (process, depth) pairs, depth 0 for roots.
+        One line per process, in display order.
     """
     present = {p.pid for p in processes}
     children: dict[int, list[ProcessInfo]] = {}
@@ -29,33 +54,36 @@ def forest(processes: Sequence[ProcessInfo]) -> list[tuple[ProcessInfo, int]]:
             children.setdefault(proc.ppid, []).append(proc)
         else:
             roots.append(proc)
-    out: list[tuple[ProcessInfo, int]] = []
+    out: list[TreeLine] = []
     placed: set[ProcessIdentity] = set()
-    # An explicit stack: a deep chain of processes must not hit the recursion limit.
-    stack: list[tuple[ProcessInfo, int]] = [(r, 0) for r in reversed(roots)]
+    # An explicit stack, so a deep chain of processes cannot hit the recursion
+    # limit. Each entry: process, depth, what its ancestors draw, last sibling?
+    stack: list[tuple[ProcessInfo, int, str, bool]] = [
+        (root, 0, "", True) for root in reversed(roots)
+    ]
     while stack:
-        proc, depth = stack.pop()
+        proc, depth, ancestors, last = stack.pop()
         if proc.identity in placed:
             continue
         placed.add(proc.identity)
-        out.append((proc, depth))
-        for child in reversed(children.get(proc.pid, ())):
-            stack.append((child, depth + 1))
+        out.append(TreeLine(proc, depth, ancestors + BRANCH if depth else ""))
+        below = ancestors + (BLANK if last else CONTINUES) if depth else ""
+        kids = [c for c in children.get(proc.pid, ()) if c.identity not in placed]
+        for index in range(len(kids) - 1, -1, -1):
+            stack.append((kids[index], depth + 1, below, index == len(kids) - 1))
     # Parent loops cannot happen in a consistent scan, but a racy one must not
     # lose processes: show anything not yet placed as a root.
-    out.extend((p, 0) for p in processes if p.identity not in placed)
+    out.extend(TreeLine(p, 0, "") for p in processes if p.identity not in placed)
     return out
 
 
-def forest_prefix(depth: int) -> str:
-    r"""Return the indentation ps --forest puts before a command at this depth.
+def forest(processes: Sequence[ProcessInfo]) -> list[tuple[ProcessInfo, int]]:
+    """Order processes as :func:`forest_lines` does, with depths only.
 
     Args:
-        depth: 0 for a root.
+        processes: The processes to arrange, in the wanted sibling order.
 
     Returns:
-        ``""``, ``" \_ "``, ``"     \_ "`` and so on.
+        (process, depth) pairs, depth 0 for roots.
     """
-    if depth <= 0:
-        return ""
-    return "    " * (depth - 1) + " \\_ "
+    return [(line.info, line.depth) for line in forest_lines(processes)]

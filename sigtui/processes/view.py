@@ -14,7 +14,7 @@ from sigtui.processes.columns import Column, Field
 from sigtui.processes.diff import SnapshotDiff, diff_snapshots
 from sigtui.processes.format import command_text, display_escape
 from sigtui.processes.model import ProcessIdentity, ProcessInfo, ProcessSnapshot
-from sigtui.processes.tree import forest, forest_prefix
+from sigtui.processes.tree import TreeLine, forest_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,10 +214,9 @@ class ProcessView:
             self._cells[info.identity] = cells
         return cells
 
-    def _with_prefix(self, cells: tuple[str, ...], depth: int) -> tuple[str, ...]:
-        if not depth:
+    def _with_prefix(self, cells: tuple[str, ...], prefix: str) -> tuple[str, ...]:
+        if not prefix:
             return cells
-        prefix = forest_prefix(depth)
         return tuple(
             prefix + text if column.field is Field.ARGS else text
             for column, text in zip(self.columns, cells, strict=True)
@@ -236,11 +235,13 @@ class ProcessView:
             ),
             reverse=self.reverse,
         )
-        placed = forest(shown) if self.tree else [(p, 0) for p in shown]
+        placed = (
+            forest_lines(shown) if self.tree else [TreeLine(p, 0, "") for p in shown]
+        )
         rows = []
-        for info, depth in placed:
+        for info, depth, prefix in placed:
             gone = info.identity in gone_ids
             source = previous if gone else snapshot
-            cells = self._with_prefix(self._cells_for(info, source), depth)
+            cells = self._with_prefix(self._cells_for(info, source), prefix)
             rows.append(Row(info, cells, gone, depth))
         return rows
