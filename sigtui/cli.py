@@ -7,6 +7,7 @@ Textual is imported only when the TUI actually starts, so ``sigtui ps`` and
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import shutil
@@ -137,6 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
     ps.add_argument(
         "--no-headers", action="store_true", help="leave out the header line"
     )
+    signals = commands.add_parser(
+        "signals",
+        help="print every signal with its default action and meaning",
+        description=(
+            "Print this platform's signals: number, name, aliases, default "
+            "action, whether a process can catch it, and what it means."
+        ),
+    )
+    signals.add_argument("--json", action="store_true", help="print a JSON array")
     return parser
 
 
@@ -194,6 +204,55 @@ def run_ps(
     return 1 if selecting and not rows else 0
 
 
+def run_signals(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the signal table (``sigtui signals``).
+
+    Args:
+        args: Parsed arguments.
+        out: Where to print.
+
+    Returns:
+        0.
+    """
+    from sigtui.signals import catalogue
+
+    specs = list(catalogue())
+    if args.json:
+        rows = [
+            {
+                "number": s.number,
+                "name": s.name,
+                "aliases": list(s.aliases),
+                "action": s.action.value if s.action else None,
+                "catchable": s.catchable,
+                "meaning": s.meaning,
+            }
+            for s in specs
+        ]
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    headers = ("NUM", "NAME", "ALIASES", "ACTION", "CATCH", "MEANING")
+    table = [
+        (
+            str(s.number),
+            s.name,
+            ",".join(s.aliases) or "-",
+            s.action_text,
+            "yes" if s.catchable else "no",
+            s.meaning,
+        )
+        for s in specs
+    ]
+    widths = [max(len(r[i]) for r in [headers, *table]) for i in range(5)]
+    for row in [headers, *table]:
+        cells = [row[0].rjust(widths[0])]
+        cells += [
+            cell.ljust(width) for cell, width in zip(row[1:5], widths[1:], strict=True)
+        ]
+        out.write(" ".join([*cells, row[5]]) + "\n")
+    return 0
+
+
 def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Start the interactive table.
 
@@ -230,8 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "ps":
+    if args.command in ("ps", "signals"):
         try:
+            if args.command == "signals":
+                return run_signals(args, sys.stdout)
             return run_ps(args, parser, sys.stdout)
         except BrokenPipeError:
             # The reader left (`sigtui ps | head -1`): stop quietly, as ps does,
