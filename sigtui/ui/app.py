@@ -10,12 +10,14 @@ import asyncio
 import os
 import signal
 import socket
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from textual import on
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
@@ -23,17 +25,25 @@ from textual.worker import Worker, WorkerState
 from sigtui.processes import (
     DEFAULT_COLUMNS,
     Column,
+    ProcessInfo,
     ProcessSnapshot,
     ProcessSource,
     default_scanner,
     parse_columns,
 )
 from sigtui.processes.view import ProcessView
+from sigtui.signals import SignalState, catalogue
+from sigtui.signals.reader import read_state_of
 from sigtui.ui.screens.help import HelpScreen
+from sigtui.ui.screens.picker import PickedSignal, SignalPicker, StateReader
+from sigtui.ui.widgets.details import ProcessDetails
 from sigtui.ui.widgets.process_table import ProcessTable
 
 SCAN_GROUP = "scan"
 """Worker group of the background scans."""
+
+NARROW = 120
+"""Below this many columns the details panel goes under the table, not beside it."""
 
 
 class SigtuiApp(App[int]):
@@ -47,12 +57,17 @@ class SigtuiApp(App[int]):
             sets this; tests leave the test runner's handlers alone).
         self_pid: The pid to mark as sigtui itself.
         hostname: The host name shown in the status line.
+        read_state: Reads a process's signal masks (from /proc by default).
+        clock: The current time, for start times in the details panel.
     """
 
     CSS_PATH = "sigtui.tcss"
     TITLE = "sigtui"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("k", "pick_signal", "Signal", tooltip="Pick a signal for the process"),
+        Binding("g", "pick_group_signal", "Group", tooltip="Signal its group"),
+        Binding("i", "toggle_details", "Details", tooltip="Show the process's details"),
         Binding(
             "slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"
         ),
@@ -75,8 +90,12 @@ class SigtuiApp(App[int]):
         handle_signals: bool = False,
         self_pid: int | None = None,
         hostname: str | None = None,
+        read_state: StateReader = read_state_of,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        self.read_state = read_state
+        self.clock = clock
         self.source = source
         self.interval = interval
         self.paused = False
@@ -92,7 +111,9 @@ class SigtuiApp(App[int]):
     def compose(self) -> ComposeResult:
         """Lay out the status line, the table, the filter box and the footer."""
         yield Static("scanning processes…", id="status", markup=False)
-        yield ProcessTable(self.view, self_pid=self.self_pid, id="processes")
+        with Horizontal(id="main"):
+            yield ProcessTable(self.view, self_pid=self.self_pid, id="processes")
+            yield ProcessDetails(clock=self.clock, id="details")
         yield Input(placeholder="filter: pid, user or command text", id="filter")
         yield Footer()
 
@@ -108,7 +129,15 @@ class SigtuiApp(App[int]):
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
         self.table.focus()
+        self._fit_layout(self.size.width)
         self.request_scan()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Put the details beside the table when there is room, else below."""
+        self._fit_layout(event.size.width)
+
+    def _fit_layout(self, width: int) -> None:
+        self.screen.set_class(width < NARROW, "-narrow")
 
     def _exit_on_signal(self, signum: int) -> None:
         # Leaving through App.exit lets the driver restore the terminal
@@ -144,6 +173,7 @@ class SigtuiApp(App[int]):
             self.scans += 1
             self.snapshot = worker.result
             self.table.update_snapshot(worker.result)
+            self.refresh_details()
         elif event.state is WorkerState.ERROR:
             self.notify(f"Could not read processes: {worker.error}", severity="error")
         self.update_status()
@@ -241,6 +271,111 @@ class SigtuiApp(App[int]):
             self.request_scan()
         self.update_status()
 
+    # -- details -----------------------------------------------------------------
+
+    @property
+    def details_shown(self) -> bool:
+        """Whether the details panel is open."""
+        return self.screen.has_class("-details")
+
+    def action_toggle_details(self) -> None:
+        """Open or close the details panel."""
+        self.screen.toggle_class("-details")
+        self.refresh_details()
+
+    @on(ProcessTable.Highlighted)
+    def _selection_moved(self) -> None:
+        self.refresh_details()
+
+    def refresh_details(self) -> None:
+        """Show the selected process in the details panel, reading its masks."""
+        if not self.details_shown:
+            return
+        row = self.table.current
+        panel = self.query_one("#details", ProcessDetails)
+        if row is None:
+            panel.show(None, None)
+            return
+        snapshot = self.view.snapshot
+        if row.gone or row.info.kernel_thread:
+            panel.show(row.info, snapshot, gone=row.gone, problem="exited")
+            return
+        self._load_details(row.info, snapshot)
+
+    @work(thread=True, exclusive=True, group="details", exit_on_error=False)
+    def _load_details(self, info: ProcessInfo, snapshot: ProcessSnapshot) -> None:
+        """Read the selected process's masks off the UI thread."""
+        state: SignalState | None = None
+        problem: str | None = None
+        try:
+            state = self.read_state(info)
+        except ProcessLookupError:
+            problem = "exited"
+        except PermissionError:
+            problem = "not readable: permission denied"
+        except (OSError, ValueError) as err:
+            problem = f"not readable: {err}"
+        self.call_from_thread(self._details_loaded, info, snapshot, state, problem)
+
+    def _details_loaded(
+        self,
+        info: ProcessInfo,
+        snapshot: ProcessSnapshot,
+        state: SignalState | None,
+        problem: str | None,
+    ) -> None:
+        current = self.table.current
+        if current is None or current.info.identity != info.identity:
+            return  # the cursor moved on meanwhile
+        self.query_one("#details", ProcessDetails).show(
+            current.info, snapshot, state, gone=current.gone, problem=problem
+        )
+
+    # -- signal picker -------------------------------------------------------------
+
+    def action_pick_signal(self) -> None:
+        """Open the signal picker for the selected process."""
+        self._open_picker(group=False)
+
+    def action_pick_group_signal(self) -> None:
+        """Open the signal picker for the selected process's group."""
+        self._open_picker(group=True)
+
+    def _open_picker(self, *, group: bool) -> None:
+        row = self.table.current
+        if row is None:
+            self.notify("No process selected.", severity="warning")
+            return
+        if row.gone:
+            self.notify(f"Process {row.info.pid} has exited.", severity="warning")
+            return
+        info = row.info
+        if group and info.pgid <= 0:
+            self.notify(
+                f"Process {info.pid} has no process group of its own to signal.",
+                severity="warning",
+            )
+            group = False
+        members = [p for p in self.view.snapshot.processes if p.pgid == info.pgid]
+        self.push_screen(
+            SignalPicker(info, members, catalogue(), self.read_state, group=group),
+            self._signal_picked,
+        )
+
+    def _signal_picked(self, picked: PickedSignal | None) -> None:
+        if picked is None:
+            return
+        what = (
+            f"process group {picked.target.pgid}"
+            if picked.group
+            else f"process {picked.target.pid}"
+        )
+        self.notify(
+            f"{picked.signal.name} chosen for {what}. Sending is not part of this "
+            "version yet.",
+            title="Signal chosen",
+        )
+
     def action_help(self) -> None:
         """Show the keys and what the marks mean."""
         self.push_screen(HelpScreen(self.BINDINGS))
@@ -254,6 +389,8 @@ def make_app(
     handle_signals: bool = False,
     self_pid: int | None = None,
     hostname: str | None = None,
+    read_state: StateReader = read_state_of,
+    clock: Callable[[], float] = time.time,
 ) -> SigtuiApp:
     """Build the app, for the command line, the tests and the screenshots alike.
 
@@ -264,6 +401,8 @@ def make_app(
         handle_signals: Exit cleanly on SIGTERM and SIGHUP.
         self_pid: The pid to mark as sigtui itself (default: this process).
         hostname: The host name to show (default: this host's).
+        read_state: Reads a process's signal masks (default: from /proc).
+        clock: The current time (default: the system clock).
 
     Returns:
         The app, not yet running.
@@ -277,4 +416,6 @@ def make_app(
         handle_signals=handle_signals,
         self_pid=self_pid,
         hostname=hostname,
+        read_state=read_state,
+        clock=clock,
     )

@@ -16,10 +16,14 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource
+from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
 
-SIZE = (110, 26)
+SIZE = (130, 30)
 """Terminal size of every screenshot."""
+
+SAMPLE_NOW = 1_795_000_000.0
+"""The pretend current time (seconds since the epoch) of the pictures."""
 
 Steps = Callable[[Pilot[int]], Awaitable[None]]
 
@@ -42,8 +46,24 @@ async def _help(pilot: Pilot[int]) -> None:
     await pilot.press("question_mark")
 
 
+async def _details(pilot: Pilot[int]) -> None:
+    # The nohup'd sleep: it ignores SIGHUP and has a blocked SIGUSR1 pending.
+    await pilot.press(*["down"] * 12, "i")
+
+
+async def _picker(pilot: Pilot[int]) -> None:
+    await pilot.press(*["down"] * 12, "k")
+
+
+async def _group_picker(pilot: Pilot[int]) -> None:
+    await pilot.press(*["down"] * 11, "g")
+
+
 SHOTS: dict[str, Steps] = {
     "main": _main_screen,
+    "details": _details,
+    "picker": _picker,
+    "picker-group": _group_picker,
     "tree": _tree,
     "filter": _filter,
     "help": _help,
@@ -62,6 +82,8 @@ def sample_app() -> SigtuiApp:
         interval=3600,
         self_pid=SAMPLE_SELF_PID,
         hostname="classroom",
+        read_state=sample_signal_state,
+        clock=lambda: SAMPLE_NOW,
     )
 
 
@@ -81,6 +103,7 @@ async def take(name: str, steps: Steps, out: Path) -> Path:
         await app.workers.wait_for_complete()
         await pilot.pause()
         await steps(pilot)
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         path = app.save_screenshot(filename=f"{name}.svg", path=str(out))
