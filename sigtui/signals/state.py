@@ -10,7 +10,11 @@ so sigtui counts a signal as blocked only when *every* thread blocks it.
 from __future__ import annotations
 
 import os
+import string
 from dataclasses import dataclass, field
+
+_HEX_DIGITS = frozenset(string.hexdigits.encode())
+_DEAD_THREAD = (b"Z", b"X")
 
 _MASKS = {
     b"SigPnd": "thread_pending",
@@ -31,9 +35,16 @@ def decode_mask(text: str | bytes) -> frozenset[int]:
         The numbers whose bits are set (bit 0 is signal 1).
 
     Raises:
-        ValueError: If the text is not hexadecimal.
+        ValueError: If the text is not hexadecimal digits only (``int()``
+            would also take a sign, ``0x`` or ``_``; a negative mask would
+            never end the loop below).
     """
-    bits = int(text, 16)
+    digits = (
+        text.encode("ascii", "replace") if isinstance(text, str) else text
+    ).strip()
+    if not digits or not _HEX_DIGITS.issuperset(digits):
+        raise ValueError(f"not a hexadecimal signal mask: {text!r}")
+    bits = int(digits, 16)
     numbers = []
     number = 1
     while bits:
@@ -99,22 +110,36 @@ def parse_signal_status(data: bytes) -> SignalState:
 
 
 def _blocked_by_every_thread(base: str, main: frozenset[int]) -> frozenset[int]:
-    """Intersect the blocked masks of all threads (the main one is known)."""
-    blocked = main
+    """Intersect the blocked masks of all live threads.
+
+    A thread that has exited but not been released (state Z, such as a main
+    thread that called ``pthread_exit`` while others run on) keeps its last
+    mask but takes no signal any more, so it is left out. If no live thread
+    can be read, ``main`` (the main thread's mask) is the answer.
+    """
     try:
         tasks = os.listdir(f"{base}/task")
     except OSError:
-        return blocked
+        return main
+    blocked: frozenset[int] | None = None
     for task in tasks:
         try:
             with open(f"{base}/task/{task}/status", "rb") as status:
-                for line in status:
-                    if line.startswith(b"SigBlk:"):
-                        blocked &= decode_mask(line[7:].strip())
-                        break
+                data = status.read()
         except OSError:
             continue  # the thread ended meanwhile
-    return blocked
+        letter = b""
+        mask: frozenset[int] | None = None
+        for line in data.split(b"\n"):
+            if line.startswith(b"State:"):
+                letter = line[6:].strip()[:1]
+            elif line.startswith(b"SigBlk:"):
+                mask = decode_mask(line[7:])
+                break
+        if mask is None or letter in _DEAD_THREAD:
+            continue
+        blocked = mask if blocked is None else blocked & mask
+    return main if blocked is None else blocked
 
 
 def read_signal_state(pid: int, *, root: str = "/proc") -> SignalState:
