@@ -2,11 +2,15 @@
 
 The rules follow the kernel (``kernel/signal.c``): a blocked signal is never
 discarded, even if ignored, because the handler may change before it is
-unblocked; a standard signal already pending is merged with the new one,
-while realtime signals queue; SIGKILL and SIGSTOP cannot be caught, blocked
-or ignored; a stopped process acts only on SIGKILL and SIGCONT; init (pid 1)
-gets only the signals it has a handler for; kernel threads drop signals sent
-from user space; a zombie has already exited.
+unblocked; a standard signal already pending for the process is merged with
+the new one (one pending for a single thread only is not: ``kill()`` makes a
+process-wide signal, kept apart), while realtime signals queue; SIGKILL and
+SIGSTOP cannot be caught, blocked or ignored; a stopped process acts only on
+SIGKILL and SIGCONT, and discards at once what it ignores (explicitly, or by
+default as SIGCHLD); init (pid 1) gets only the signals it has a handler for,
+though it too keeps blocked ones pending; kernel threads drop signals sent
+from user space; a zombie has already exited, unless other threads of it still
+run (its main thread called ``pthread_exit``).
 """
 
 from __future__ import annotations
@@ -96,7 +100,7 @@ def predict(
             "This is a kernel thread: the kernel drops signals sent to it from "
             "user space.",
         )
-    if target.state in _DEAD_STATES:
+    if target.state in _DEAD_STATES and target.num_threads <= 1:
         return Prediction(
             Outcome.NOTHING,
             "nothing (zombie)",
@@ -111,7 +115,10 @@ def predict(
             f"Its signal masks cannot be read, so whether it handles {name} is "
             f"unknown; with no handler, the default is: {verb}.",
         )
+    blocked = number in state.blocked
     if target.pid == 1:
+        if blocked:
+            return _blocked(sig, state)
         if number in state.caught:
             return _caught(name)
         return Prediction(
@@ -140,15 +147,20 @@ def predict(
             "until it gets SIGCONT.",
         )
     if number == int(signal.SIGCONT) and stopped:
-        extra = " and its handler runs" if number in state.caught else ""
+        if number not in state.caught:
+            extra, more = "", ""
+        elif blocked:
+            extra = ", handler pending"
+            more = "; its handler runs once it unblocks SIGCONT"
+        else:
+            extra, more = " and its handler runs", "; it also has a handler, which runs"
         return Prediction(
             Outcome.DEFAULT,
             f"continues{extra}",
             "SIGCONT always resumes a stopped process, whatever its handler or "
-            f"mask say{'; it also has a handler, which runs' if extra else ''}.",
+            f"mask say{more}.",
         )
-    blocked = number in state.blocked
-    if stopped and not (number in state.ignored and not blocked):
+    if stopped and not _discarded(sig, state):
         return Prediction(
             Outcome.WAITS,
             "waits for SIGCONT (stopped)",
@@ -156,19 +168,7 @@ def predict(
             "after SIGCONT resumes it (SIGKILL is the exception).",
         )
     if blocked:
-        if not sig.realtime and number in state.pending:
-            return Prediction(
-                Outcome.MERGED,
-                "blocked: merges with pending",
-                f"It blocks {name} and one is already pending: standard signals "
-                "do not queue, so this one merges with it.",
-            )
-        return Prediction(
-            Outcome.PENDING,
-            "blocked: stays pending",
-            f"It blocks {name}: the signal stays pending until the process "
-            "unblocks it (realtime signals queue, standard ones merge).",
-        )
+        return _blocked(sig, state)
     if number in state.ignored:
         return Prediction(
             Outcome.IGNORED,
@@ -195,6 +195,38 @@ def predict(
         action.verb,
         f"It has no handler for {name}, so the default action happens: it "
         f"{action.verb}.",
+    )
+
+
+def _discarded(sig: SignalSpec, state: SignalState) -> bool:
+    """Whether the kernel drops the signal as it is sent (``sig_ignored()``).
+
+    That is when it is not blocked and either ignored (SIG_IGN) or, with no
+    handler, ignored by default (SIGCHLD, SIGURG, SIGWINCH): even for a
+    stopped process, which does not keep these pending.
+    """
+    number = sig.number
+    if number in state.blocked:
+        return False
+    if number in state.ignored:
+        return True
+    return number not in state.caught and sig.action is Action.IGNORE
+
+
+def _blocked(sig: SignalSpec, state: SignalState) -> Prediction:
+    name = sig.name
+    if not sig.realtime and sig.number in state.shared_pending:
+        return Prediction(
+            Outcome.MERGED,
+            "blocked: merges with pending",
+            f"It blocks {name} and one is already pending: standard signals "
+            "do not queue, so this one merges with it.",
+        )
+    return Prediction(
+        Outcome.PENDING,
+        "blocked: stays pending",
+        f"It blocks {name}: the signal stays pending until the process "
+        "unblocks it (realtime signals queue, standard ones merge).",
     )
 
 
