@@ -346,10 +346,10 @@ def test_summarize_mixed_most_common_first() -> None:
     dies = predict(RUNNING, PYTHON, TERM)
     zombie = predict(make_info(5, state="Z"), PYTHON, TERM)
     assert summarize([caught, dies, zombie, dies]) == (
-        "2 x terminates, 1 x caught by its handler, 1 x nothing (zombie)"
+        "2 terminates, 1 caught, 1 nothing"
     )
     assert summarize([zombie, caught, caught, caught]) == (
-        "3 x caught by its handler, 1 x nothing (zombie)"
+        "3 caught, 1 nothing"
     )
 
 

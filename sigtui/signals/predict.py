@@ -245,8 +245,8 @@ def summarize(predictions: Sequence[Prediction]) -> str:
         predictions: One per member.
 
     Returns:
-        The common summary, or counts such as ``2 x terminates, 1 x caught by
-        its handler``.
+        The common summary, or short counts such as ``2 terminates, 1 caught``,
+        most common first, so the text stays narrow enough for a table.
     """
     if not predictions:
         return "no members"
@@ -256,4 +256,27 @@ def summarize(predictions: Sequence[Prediction]) -> str:
         return (
             summary if len(predictions) == 1 else f"all {len(predictions)}: {summary}"
         )
-    return ", ".join(f"{n} x {summary}" for summary, n in counts.most_common())
+    labels = Counter(_label(p) for p in predictions)
+    return ", ".join(f"{n} {label}" for label, n in labels.most_common())
+
+
+_LABELS = {
+    Outcome.CAUGHT: "caught",
+    Outcome.IGNORED: "ignored",
+    Outcome.PENDING: "pending",
+    Outcome.MERGED: "merged",
+    Outcome.WAITS: "wait for SIGCONT",
+    Outcome.NOT_SIGNALABLE: "not signalable",
+    Outcome.PROBE: "probed",
+    Outcome.UNKNOWN: "unknown",
+}
+
+
+def _label(prediction: Prediction) -> str:
+    """A word or two for a prediction, for the mixed-group summary."""
+    label = _LABELS.get(prediction.outcome)
+    if label is None:
+        # "terminates (cannot be caught)" -> "terminates"; "nothing (zombie)" stays
+        # distinguishable as "nothing".
+        label = prediction.summary.split(" (")[0]
+    return label
