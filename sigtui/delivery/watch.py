@@ -1,0 +1,248 @@
+"""After a send: what became of the targets, and the TERM-then-KILL escalation."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from sigtui.delivery.guards import process_refusal
+from sigtui.delivery.send import Syscalls
+from sigtui.processes import ProcessInfo
+from sigtui.processes.scan import parse_stat
+from sigtui.signals import SignalSpec
+
+WATCH_SECONDS = 2.0
+"""How long a send's targets are watched for a change."""
+
+POLL_SECONDS = 0.05
+"""How often their state is looked at meanwhile."""
+
+_STOP_SIGNALS = frozenset(
+    int(s) for s in (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
+)
+
+
+class Fate(Enum):
+    """What became of a process after a signal."""
+
+    EXITED = "exited"
+    STOPPED = "stopped"
+    CONTINUED = "continued"
+    RUNNING = "still running"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """The fate of one process.
+
+    Attributes:
+        info: The process.
+        fate: What became of it.
+        state: Its last /proc state letter ("" once gone).
+    """
+
+    info: ProcessInfo
+    fate: Fate
+    state: str
+
+
+def current_state(info: ProcessInfo) -> str | None:
+    """The process's state letter now, or None if it (that identity) is gone.
+
+    Args:
+        info: The process as listed.
+
+    Returns:
+        The state letter, or None.
+    """
+    try:
+        with open(f"/proc/{info.pid}/stat", "rb") as stat_file:
+            stat = parse_stat(stat_file.read())
+    except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+        return None
+    if stat.start_ticks / os.sysconf("SC_CLK_TCK") != info.start_time:
+        return None
+    return stat.state
+
+
+def watch(
+    members: Sequence[ProcessInfo],
+    sig: SignalSpec,
+    *,
+    timeout: float = WATCH_SECONDS,
+    cancel: threading.Event | None = None,
+    state_of: Callable[[ProcessInfo], str | None] = current_state,
+) -> list[Observation]:
+    """Watch processes for a short, bounded while after a signal.
+
+    A process that exits (or becomes a zombie) is ``exited``; after a stop
+    signal one that reaches state T is ``stopped``; after SIGCONT one that
+    leaves T is ``continued``. Whatever has not changed when the time is up is
+    ``still running``.
+
+    Args:
+        members: The processes signalled.
+        sig: The signal sent.
+        timeout: Seconds to watch at most.
+        cancel: Stops the watch early when set.
+        state_of: Reads a process's state (None: gone).
+
+    Returns:
+        One observation per process, in the order given.
+    """
+    waiter = cancel or threading.Event()
+    deadline = time.monotonic() + timeout
+    fates: dict[int, Observation] = {}
+    last: dict[int, str] = {}
+    while True:
+        for info in members:
+            if id(info) in fates:
+                continue
+            state = state_of(info)
+            fate = _fate(state, sig)
+            if state is not None:
+                last[id(info)] = state
+            if fate is not None:
+                fates[id(info)] = Observation(info, fate, state or "")
+        if len(fates) == len(members) or time.monotonic() >= deadline:
+            break
+        if waiter.wait(POLL_SECONDS):
+            break
+    return [
+        fates.get(id(info)) or Observation(info, Fate.RUNNING, last.get(id(info), ""))
+        for info in members
+    ]
+
+
+def _fate(state: str | None, sig: SignalSpec) -> Fate | None:
+    if state is None or state in "ZX":
+        return Fate.EXITED
+    if sig.number in _STOP_SIGNALS and state in "Tt":
+        return Fate.STOPPED
+    if sig.number == int(signal.SIGCONT) and state not in "Tt":
+        return Fate.CONTINUED
+    return None
+
+
+class Ending(Enum):
+    """How an escalation ended."""
+
+    BY_TERM = "ended by SIGTERM"
+    BY_KILL = "ended by SIGKILL"
+    GONE = "already gone"
+    CANCELLED = "cancelled"
+    SURVIVED = "survived SIGKILL"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The result of ending a process gracefully.
+
+    Attributes:
+        ending: How it ended.
+        message: A plain sentence.
+        waited: Seconds waited after SIGTERM.
+    """
+
+    ending: Ending
+    message: str
+    waited: float = 0.0
+
+
+def end_gracefully(
+    info: ProcessInfo,
+    grace: float,
+    *,
+    cancel: threading.Event | None = None,
+    on_tick: Callable[[float], None] | None = None,
+    syscalls: Syscalls | None = None,
+) -> Escalation:
+    """SIGTERM, wait up to ``grace`` seconds, then SIGKILL if it is still alive.
+
+    Both signals go through one pidfd opened (and checked against the listed
+    start time) before the first, so the SIGKILL can never hit a process that
+    reused the pid meanwhile.
+
+    Args:
+        info: The process as listed.
+        grace: Seconds to wait for it to exit after SIGTERM.
+        cancel: Set it to stop waiting (SIGKILL is then not sent).
+        on_tick: Called about ten times a second with the seconds left.
+        syscalls: The system calls (a fake in tests).
+
+    Returns:
+        What happened.
+    """
+    sys_calls = syscalls or Syscalls()
+    name = f"process {info.pid} ({info.comm})"
+    problem = process_refusal(info)
+    if problem:
+        return Escalation(Ending.FAILED, f"Not sent: {problem}.")
+    if not sys_calls.has_pidfd:
+        return Escalation(
+            Ending.FAILED, "Ending gracefully needs pidfds (Linux 5.3 or later)."
+        )
+    waiter = cancel or threading.Event()
+    try:
+        fd = sys_calls.pidfd_open(info.pid)
+    except ProcessLookupError:
+        return Escalation(Ending.GONE, f"{name} had already exited; nothing was sent.")
+    except OSError as err:
+        return Escalation(Ending.FAILED, f"{name}: {err.strerror or err}.")
+    try:
+        if sys_calls.start_time(info.pid) != info.start_time:
+            return Escalation(
+                Ending.GONE, f"{name} had already exited (pid reused); nothing sent."
+            )
+        try:
+            sys_calls.pidfd_send_signal(fd, int(signal.SIGTERM))
+        except ProcessLookupError:
+            return Escalation(Ending.GONE, f"{name} had already exited.")
+        except PermissionError:
+            return Escalation(
+                Ending.FAILED, f"Permission denied: {name} belongs to another user."
+            )
+        started = time.monotonic()
+        deadline = started + grace
+        while True:
+            left = deadline - time.monotonic()
+            if sys_calls.wait_exit(fd, min(0.1, max(left, 0))):
+                waited = time.monotonic() - started
+                return Escalation(
+                    Ending.BY_TERM,
+                    f"{name} ended after SIGTERM ({waited:.1f} s).",
+                    waited,
+                )
+            if left <= 0:
+                break
+            if on_tick is not None:
+                on_tick(left)
+            if waiter.is_set():
+                return Escalation(
+                    Ending.CANCELLED,
+                    f"Cancelled: {name} got SIGTERM but no SIGKILL.",
+                    time.monotonic() - started,
+                )
+        try:
+            sys_calls.pidfd_send_signal(fd, int(signal.SIGKILL))
+        except ProcessLookupError:
+            return Escalation(Ending.BY_TERM, f"{name} ended after SIGTERM.", grace)
+        if sys_calls.wait_exit(fd, WATCH_SECONDS):
+            return Escalation(
+                Ending.BY_KILL,
+                f"{name} ignored SIGTERM for {grace:g} s; SIGKILL ended it.",
+                grace,
+            )
+        return Escalation(
+            Ending.SURVIVED,
+            f"{name} is still there after SIGKILL (uninterruptible sleep?).",
+            grace,
+        )
+    finally:
+        sys_calls.close(fd)
