@@ -40,20 +40,29 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _interval(text: str) -> float:
-    """Parse ``--interval``: seconds between refreshes."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"invalid interval {text!r}: not a number of seconds"
-        ) from None
-    if not math.isfinite(value) or not MIN_INTERVAL <= value <= MAX_INTERVAL:
-        raise argparse.ArgumentTypeError(
-            f"invalid interval {text!r}: must be between {MIN_INTERVAL:g} "
-            f"and {MAX_INTERVAL:g} seconds"
-        )
-    return value
+def _seconds(what: str, minimum: float) -> Callable[[str], float]:
+    """Make a parser for a number of seconds between ``minimum`` and an hour."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"invalid {what} {text!r}: not a number of seconds"
+            ) from None
+        if not math.isfinite(value) or not minimum <= value <= MAX_INTERVAL:
+            raise argparse.ArgumentTypeError(
+                f"invalid {what} {text!r}: must be between {minimum:g} "
+                f"and {MAX_INTERVAL:g} seconds"
+            )
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+_interval = _seconds("interval", MIN_INTERVAL)
+"""Parse ``--interval``: seconds between refreshes."""
 
 
 def _id_list(kind: str) -> Callable[[str], list[int]]:
@@ -97,6 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         metavar="S",
         help="seconds between refreshes of the table (default 1.0)",
+    )
+    parser.add_argument(
+        "--grace",
+        type=_seconds("grace period", 0.0),
+        default=5.0,
+        metavar="S",
+        help="seconds x waits after SIGTERM before SIGKILL (default 5)",
+    )
+    parser.add_argument(
+        "--readonly",
+        action="store_true",
+        help="look only: every send is refused",
     )
     parser.add_argument(
         "-o",
@@ -230,6 +251,7 @@ def run_signals(args: argparse.Namespace, out: TextIO) -> int:
             for s in specs
         ]
         out.write(json.dumps(rows, indent=2) + "\n")
+        out.flush()  # here, where main() handles a reader that left
         return 0
     headers = ("NUM", "NAME", "ALIASES", "ACTION", "CATCH", "MEANING")
     table = [
@@ -250,6 +272,7 @@ def run_signals(args: argparse.Namespace, out: TextIO) -> int:
             cell.ljust(width) for cell, width in zip(row[1:5], widths[1:], strict=True)
         ]
         out.write(" ".join([*cells, row[5]]) + "\n")
+    out.flush()  # here, where main() handles a reader that left
     return 0
 
 
@@ -273,7 +296,13 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_USAGE
     from sigtui.ui.app import make_app
 
-    app = make_app(columns=columns, interval=args.interval, handle_signals=True)
+    app = make_app(
+        columns=columns,
+        interval=args.interval,
+        handle_signals=True,
+        readonly=args.readonly,
+        grace=args.grace,
+    )
     app.run()
     return app.return_code or 0
 

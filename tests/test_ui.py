@@ -11,6 +11,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes import ProcessSnapshot
 from sigtui.processes.sample import (
     SAMPLE_SELF_PID,
@@ -28,7 +29,9 @@ SIZE = (110, 30)
 
 def build(source: SampleSource | None = None, columns: str | None = None) -> SigtuiApp:
     # A one-hour interval: scans happen only when a test asks for one.
+    # Dry system calls: the sample's made-up pids may be real ones here.
     return make_app(
+        syscalls=DrySyscalls(sample_snapshot()),
         source=source or SampleSource(),
         columns=columns,
         interval=3600,

@@ -11,7 +11,8 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource
+from sigtui.delivery.dry import DrySyscalls
+from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
 from sigtui.signals import catalogue
 from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
@@ -38,7 +39,10 @@ def spawner() -> Iterator[Spawner]:
 
 
 def sample_app() -> SigtuiApp:
+    # Dry system calls: the sample's made-up pids may be real ones here.
     return make_app(
+        syscalls=DrySyscalls(sample_snapshot()),
+        state_of=lambda info: info.state,
         source=SampleSource(),
         interval=3600,
         self_pid=SAMPLE_SELF_PID,

@@ -63,6 +63,7 @@ class ProcessView:
         self.reverse = reverse
         self.tree = tree
         self.filter_text = ""
+        self.tagged: set[ProcessIdentity] = set()
         self.snapshot = ProcessSnapshot((), 0.0)
         self._previous = self.snapshot
         self._gone: tuple[ProcessInfo, ...] = ()
@@ -86,6 +87,8 @@ class ProcessView:
         self._previous = self.snapshot
         self.snapshot = snapshot
         self._gone = diff.removed
+        # A tag is on a process, not a pid: tags of exited processes go.
+        self.tagged &= {p.identity for p in snapshot.processes}
         stale = {p.identity for p in diff.changed} | {c.identity for c in diff.cells}
         for identity in stale:
             self._cells.pop(identity, None)
@@ -120,6 +123,29 @@ class ProcessView:
         self.tree = tree
         self._rows = None
 
+    def toggle_tag(self, identity: ProcessIdentity) -> bool:
+        """Tag or untag a process.
+
+        Args:
+            identity: The process.
+
+        Returns:
+            Whether it is tagged now.
+        """
+        if identity in self.tagged:
+            self.tagged.discard(identity)
+            return False
+        self.tagged.add(identity)
+        return True
+
+    def tagged_processes(self) -> list[ProcessInfo]:
+        """The tagged processes that are still running, by pid.
+
+        Returns:
+            The processes.
+        """
+        return [p for p in self.snapshot.processes if p.identity in self.tagged]
+
     def set_filter(self, text: str) -> None:
         """Show only processes whose pid, user or command contains the text.
 
@@ -153,6 +179,20 @@ class ProcessView:
             return None
         _ = self.rows
         return self._index.get(identity)
+
+    def index_of_pid(self, pid: int) -> int | None:
+        """Return the row number of a running (not gone) process by pid.
+
+        Args:
+            pid: The pid.
+
+        Returns:
+            Its position in :attr:`rows`, or None if it is not shown.
+        """
+        for index, row in enumerate(self.rows):
+            if row.info.pid == pid and not row.gone:
+                return index
+        return None
 
     def matches(self, info: ProcessInfo) -> bool:
         """Whether a process passes the filter.

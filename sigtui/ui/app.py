@@ -10,7 +10,9 @@ import asyncio
 import os
 import signal
 import socket
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
@@ -19,9 +21,28 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Log, Static
 from textual.worker import Worker, WorkerState
 
+from sigtui.delivery import (
+    Context,
+    Ending,
+    Escalation,
+    Fate,
+    GroupTarget,
+    Observation,
+    ProcessTarget,
+    Sender,
+    SendResult,
+    Syscalls,
+    TaggedTarget,
+    Target,
+    check,
+    end_gracefully,
+    summary,
+    watch,
+)
+from sigtui.delivery.watch import current_state
 from sigtui.processes import (
     DEFAULT_COLUMNS,
     Column,
@@ -29,11 +50,13 @@ from sigtui.processes import (
     ProcessSnapshot,
     ProcessSource,
     default_scanner,
+    display_escape,
     parse_columns,
 )
 from sigtui.processes.view import ProcessView
-from sigtui.signals import SignalState, catalogue
+from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.reader import read_state_of
+from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker, StateReader
 from sigtui.ui.widgets.details import ProcessDetails
@@ -41,6 +64,12 @@ from sigtui.ui.widgets.process_table import ProcessTable
 
 SCAN_GROUP = "scan"
 """Worker group of the background scans."""
+
+MAX_WATCH_LINES = 5
+"""Outcome lines logged one by one; bigger groups get a count."""
+
+LOG_LINES = 1000
+"""Lines the signal log keeps (older ones scroll away)."""
 
 NARROW = 120
 """Below this many columns the details panel goes under the table, not beside it."""
@@ -58,15 +87,24 @@ class SigtuiApp(App[int]):
         self_pid: The pid to mark as sigtui itself.
         hostname: The host name shown in the status line.
         read_state: Reads a process's signal masks (from /proc by default).
-        clock: The current time, for start times in the details panel.
+        clock: The current time, for start times and the log.
+        readonly: Refuse every send.
+        grace: Seconds ``x`` waits after SIGTERM before SIGKILL.
+        syscalls: The system calls sending uses (a fake in tests).
+        state_of: Reads a process's state letter, for watching outcomes.
     """
 
     CSS_PATH = "sigtui.tcss"
     TITLE = "sigtui"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("k", "pick_signal", "Signal", tooltip="Pick a signal for the process"),
+        Binding(
+            "k,f9", "pick_signal", "Signal", tooltip="Send a signal to the process"
+        ),
         Binding("g", "pick_group_signal", "Group", tooltip="Signal its group"),
+        Binding("x", "end_gracefully", "End", tooltip="SIGTERM, then SIGKILL"),
+        Binding("z", "stop_continue", "Stop/cont", tooltip="SIGSTOP or SIGCONT"),
+        Binding("space", "toggle_tag", "Tag", tooltip="Tag or untag the process"),
         Binding("i", "toggle_details", "Details", tooltip="Show the process's details"),
         Binding(
             "slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"
@@ -92,10 +130,19 @@ class SigtuiApp(App[int]):
         hostname: str | None = None,
         read_state: StateReader = read_state_of,
         clock: Callable[[], float] = time.time,
+        readonly: bool = False,
+        grace: float = 5.0,
+        syscalls: Syscalls | None = None,
+        state_of: Callable[[ProcessInfo], str | None] = current_state,
     ) -> None:
         super().__init__()
         self.read_state = read_state
         self.clock = clock
+        self.readonly = readonly
+        self.grace = grace
+        self.syscalls = syscalls or Syscalls()
+        self.state_of = state_of
+        self._escalation: threading.Event | None = None
         self.source = source
         self.interval = interval
         self.paused = False
@@ -115,6 +162,8 @@ class SigtuiApp(App[int]):
             yield ProcessTable(self.view, self_pid=self.self_pid, id="processes")
             yield ProcessDetails(clock=self.clock, id="details")
         yield Input(placeholder="filter: pid, user or command text", id="filter")
+        yield Static(id="countdown", markup=False)
+        yield Log(id="log", max_lines=LOG_LINES)
         yield Footer()
 
     @property
@@ -201,6 +250,10 @@ class SigtuiApp(App[int]):
         parts.append(
             f"sorted by {column.header or column.name} {'▼' if view.reverse else '▲'}"
         )
+        if view.tagged:
+            parts.append(f"{len(view.tagged)} tagged")
+        if self.readonly:
+            parts.append("read-only")
         if view.tree:
             parts.append("tree")
         if view.filter_text:
@@ -230,7 +283,10 @@ class SigtuiApp(App[int]):
         self.table.focus()
 
     def action_clear_filter(self) -> None:
-        """Clear the filter and close the filter box."""
+        """Cancel a graceful end that is waiting, else clear the filter."""
+        if self._escalation is not None and not self._escalation.is_set():
+            self._escalation.set()
+            return
         box = self.query_one("#filter", Input)
         box.value = ""
         self.view.set_filter("")
@@ -357,24 +413,238 @@ class SigtuiApp(App[int]):
             )
             group = False
         members = [p for p in self.view.snapshot.processes if p.pgid == info.pgid]
+        tagged = [] if group else self.view.tagged_processes()
         self.push_screen(
-            SignalPicker(info, members, catalogue(), self.read_state, group=group),
+            SignalPicker(
+                info, members, catalogue(), self.read_state, group=group, tagged=tagged
+            ),
             self._signal_picked,
         )
 
     def _signal_picked(self, picked: PickedSignal | None) -> None:
         if picked is None:
             return
-        what = (
-            f"process group {picked.target.pgid}"
-            if picked.group
-            else f"process {picked.target.pid}"
+        target: Target
+        if picked.tagged:
+            target = TaggedTarget(picked.tagged)
+        elif picked.group:
+            pgid = picked.target.pgid
+            members = tuple(p for p in self.view.snapshot.processes if p.pgid == pgid)
+            target = GroupTarget(pgid, members)
+        else:
+            target = ProcessTarget(picked.target)
+        self.send_signal(target, picked.signal, picked.prediction)
+
+    # -- sending -----------------------------------------------------------------
+
+    def sender_context(self) -> Context:
+        """Describe sigtui as the sender, for the safety rules.
+
+        Returns:
+            The context.
+        """
+        me = self.view.snapshot.by_pid.get(self.self_pid)
+        return Context(
+            self_pid=self.self_pid,
+            self_pgid=me.pgid if me is not None else os.getpgrp(),
+            ancestors=self.table.sigtui_ancestors,
+            uid=os.geteuid(),
+            readonly=self.readonly,
         )
+
+    def send_signal(
+        self, target: Target, sig: SignalSpec, prediction: str = ""
+    ) -> None:
+        """Send a signal, asking first when the safety rules say so.
+
+        Args:
+            target: What to signal.
+            sig: The signal.
+            prediction: What the picker predicted, for the confirmation.
+        """
+        verdict = check(target, sig, self.sender_context())
+        if not verdict.allowed:
+            message = f"Not sent: {'; '.join(verdict.refusals)}."
+            self.log_line(f"{sig.name} → {target.describe()}: {message}")
+            self.notify(message, title="Refused", severity="error")
+            return
+        if not verdict.needs_confirmation:
+            self._deliver(target, sig)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._deliver(target, sig)
+            else:
+                self.log_line(f"{sig.name} → {target.describe()}: cancelled")
+
+        self.push_screen(
+            ConfirmSend(
+                f"Send {sig.name} to {target.describe()}?",
+                verdict.confirmations,
+                target.members,
+                prediction,
+            ),
+            answered,
+        )
+
+    @work(thread=True, group="send", exit_on_error=False)
+    def _deliver(self, target: Target, sig: SignalSpec) -> None:
+        """Send, then watch the targets for a moment (system calls: a thread)."""
+        sender = Sender(self.sender_context(), self.syscalls)
+        results = sender.send(target, sig)
+        self.call_from_thread(self._sent, target, sig, results)
+        reached = {r.pid for r in results if r.ok}
+        if isinstance(target, GroupTarget) and any(r.ok for r in results):
+            watched = list(target.members)
+        else:
+            watched = [m for m in target.members if m.pid in reached]
+        if watched:
+            seen = watch(watched, sig, state_of=self.state_of)
+            self.call_from_thread(self._watched, sig, seen)
+
+    def _sent(self, target: Target, sig: SignalSpec, results: list[SendResult]) -> None:
+        for result in results:
+            self.log_line(f"{sig.name} → {result.target}: {result.message}")
+        ok = all(r.ok for r in results)
         self.notify(
-            f"{picked.signal.name} chosen for {what}. Sending is not part of this "
-            "version yet.",
-            title="Signal chosen",
+            summary(results),
+            title=f"{sig.name} {'sent' if ok else 'not sent everywhere'}",
+            severity="information" if ok else "error",
         )
+        self.request_scan()
+
+    def _watched(self, sig: SignalSpec, seen: list[Observation]) -> None:
+        for observation in seen[:MAX_WATCH_LINES]:
+            info = observation.info
+            what = observation.fate.value
+            if observation.fate is Fate.RUNNING:
+                state = self.read_prediction(info, sig)
+                what = f"still running{f' ({state})' if state else ''}"
+            self.log_line(f"process {info.pid} ({display_escape(info.comm)}): {what}")
+        if len(seen) > MAX_WATCH_LINES:
+            counts = Counter(o.fate.value for o in seen)
+            self.log_line(
+                "group: " + ", ".join(f"{n} {fate}" for fate, n in counts.items())
+            )
+        self.request_scan()
+
+    def read_prediction(self, info: ProcessInfo, sig: SignalSpec) -> str:
+        """Why a process is still running after a signal, from its masks now.
+
+        Args:
+            info: The process.
+            sig: The signal it got.
+
+        Returns:
+            The prediction's summary ("caught by its handler"), or "".
+        """
+        try:
+            state = self.read_state(info)
+        except (OSError, ValueError):
+            return ""
+        return predict(info, state, sig).summary
+
+    def log_line(self, text: str) -> None:
+        """Add a timestamped line to the signal log.
+
+        Args:
+            text: The line (escaped already where it holds process text).
+        """
+        stamp = time.strftime("%H:%M:%S", time.localtime(self.clock()))
+        self.query_one("#log", Log).write_line(f"{stamp}  {text}")
+
+    def _selected_for_send(self) -> ProcessInfo | None:
+        row = self.table.current
+        if row is None:
+            self.notify("No process selected.", severity="warning")
+            return None
+        if row.gone:
+            self.notify(f"Process {row.info.pid} has exited.", severity="warning")
+            return None
+        return row.info
+
+    def action_toggle_tag(self) -> None:
+        """Tag or untag the selected process (k then signals all tagged)."""
+        row = self.table.current
+        if row is None or row.gone:
+            return
+        self.view.toggle_tag(row.info.identity)
+        self.table.refresh()
+        self.table.action_cursor_down()
+        self.update_status()
+
+    def action_stop_continue(self) -> None:
+        """SIGSTOP a running process, SIGCONT a stopped one."""
+        info = self._selected_for_send()
+        if info is None:
+            return
+        name = "SIGCONT" if info.state in ("T", "t") else "SIGSTOP"
+        self.send_signal(ProcessTarget(info), catalogue().by_name(name))
+
+    def action_end_gracefully(self) -> None:
+        """SIGTERM, then SIGKILL after the grace period if it is still there."""
+        info = self._selected_for_send()
+        if info is None:
+            return
+        if self._escalation is not None and not self._escalation.is_set():
+            self.notify("A graceful end is already waiting.", severity="warning")
+            return
+        kill = catalogue().by_name("SIGKILL")
+        target = ProcessTarget(info)
+        verdict = check(target, kill, self.sender_context())
+        if not verdict.allowed:
+            self.notify(f"Not sent: {'; '.join(verdict.refusals)}.", severity="error")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._escalation = threading.Event()
+                self._escalate(info, self._escalation)
+
+        self.push_screen(
+            ConfirmSend(
+                f"End {target.describe()}: SIGTERM, then SIGKILL if it is still "
+                f"there after {self.grace:g} s?",
+                verdict.confirmations,
+                target.members,
+                "it may clean up on SIGTERM; SIGKILL gives it no choice",
+            ),
+            answered,
+        )
+
+    @work(thread=True, group="escalate", exit_on_error=False)
+    def _escalate(self, info: ProcessInfo, cancel: threading.Event) -> None:
+        """Run the escalation off the UI thread, showing the countdown."""
+        self.call_from_thread(
+            self.log_line, f"SIGTERM → process {info.pid}: ending gracefully"
+        )
+
+        def tick(left: float) -> None:
+            self.call_from_thread(self._countdown, info, left)
+
+        result = end_gracefully(
+            info, self.grace, cancel=cancel, on_tick=tick, syscalls=self.syscalls
+        )
+        self.call_from_thread(self._escalated, result)
+
+    def _countdown(self, info: ProcessInfo, left: float) -> None:
+        box = self.query_one("#countdown", Static)
+        box.update(
+            f"Ending process {info.pid}: SIGTERM sent, SIGKILL in {left:.1f} s "
+            "(escape cancels)"
+        )
+        self.screen.add_class("-countdown")
+
+    def _escalated(self, result: Escalation) -> None:
+        self.screen.remove_class("-countdown")
+        if self._escalation is not None:
+            self._escalation.set()
+        self._escalation = None
+        self.log_line(result.message)
+        failed = result.ending in (Ending.FAILED, Ending.SURVIVED)
+        self.notify(result.message, severity="error" if failed else "information")
+        self.request_scan()
 
     def action_help(self) -> None:
         """Show the keys and what the marks mean."""
@@ -391,6 +661,10 @@ def make_app(
     hostname: str | None = None,
     read_state: StateReader = read_state_of,
     clock: Callable[[], float] = time.time,
+    readonly: bool = False,
+    grace: float = 5.0,
+    syscalls: Syscalls | None = None,
+    state_of: Callable[[ProcessInfo], str | None] = current_state,
 ) -> SigtuiApp:
     """Build the app, for the command line, the tests and the screenshots alike.
 
@@ -403,6 +677,10 @@ def make_app(
         hostname: The host name to show (default: this host's).
         read_state: Reads a process's signal masks (default: from /proc).
         clock: The current time (default: the system clock).
+        readonly: Refuse every send.
+        grace: Seconds between SIGTERM and SIGKILL for ``x``.
+        syscalls: The system calls sending uses (default: the real ones).
+        state_of: Reads a process's state, for watching what a signal did.
 
     Returns:
         The app, not yet running.
@@ -418,4 +696,8 @@ def make_app(
         hostname=hostname,
         read_state=read_state,
         clock=clock,
+        readonly=readonly,
+        grace=grace,
+        syscalls=syscalls,
+        state_of=state_of,
     )

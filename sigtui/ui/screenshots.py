@@ -15,7 +15,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource
+from sigtui.delivery.dry import DrySyscalls
+from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
 from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
 
@@ -79,6 +80,8 @@ def sample_app() -> SigtuiApp:
     """
     return make_app(
         source=SampleSource(),
+        syscalls=DrySyscalls(sample_snapshot()),
+        state_of=lambda info: info.state,
         interval=3600,
         self_pid=SAMPLE_SELF_PID,
         hostname="classroom",

@@ -44,11 +44,15 @@ class PickedSignal:
         signal: The signal.
         group: Whether it is for the whole process group.
         target: The process it was opened on.
+        tagged: The tagged processes it is for, if any (then not ``target``).
+        prediction: What the picker predicted for the target.
     """
 
     signal: SignalSpec
     group: bool
     target: ProcessInfo
+    tagged: tuple[ProcessInfo, ...] = ()
+    prediction: str = ""
 
 
 def matches(spec: SignalSpec, text: str) -> bool:
@@ -81,6 +85,7 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
         signals: The catalogue.
         read_state: How to read a process's signal masks (runs in a thread).
         group: Start in group mode.
+        tagged: Tagged processes: the picker is then for them, not the target.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -111,13 +116,15 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
         read_state: StateReader,
         *,
         group: bool = False,
+        tagged: Sequence[ProcessInfo] = (),
     ) -> None:
         super().__init__()
+        self.tagged = tuple(tagged)
         self.target = target
         self.members = tuple(members) or (target,)
         self.signals = signals
         self._read_state = read_state
-        self.group = group and target.pgid > 0
+        self.group = group and target.pgid > 0 and not self.tagged
         self.states: dict[ProcessIdentity, SignalState | None] = {}
         self.shown: list[SignalSpec] = []
         self._loaded = False
@@ -158,7 +165,7 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
     def _load_states(self) -> None:
         """Read the masks of the target and its group members (touches /proc)."""
         states: dict[ProcessIdentity, SignalState | None] = {}
-        for info in {self.target, *self.members}:
+        for info in {self.target, *self.members, *self.tagged}:
             try:
                 states[info.identity] = self._read_state(info)
             except (ProcessLookupError, PermissionError, OSError, ValueError):
@@ -181,6 +188,10 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
         """
         if not self._loaded:
             return "…"
+        if self.tagged:
+            return summarize(
+                [predict(m, self.states.get(m.identity), spec) for m in self.tagged]
+            )
         if self.group:
             return summarize(
                 [predict(m, self.states.get(m.identity), spec) for m in self.members]
@@ -251,7 +262,7 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
         if spec is None:
             box.update("No signal matches.")
             return
-        if self.group or not self._loaded:
+        if self.group or self.tagged or not self._loaded:
             box.update(f"{spec.name}: {spec.meaning}.")
             return
         prediction = predict(self.target, self.states.get(self.target.identity), spec)
@@ -259,7 +270,9 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
 
     def _update_title(self) -> None:
         target = self.target
-        if self.group:
+        if self.tagged:
+            title = f"Send a signal to {len(self.tagged)} tagged processes"
+        elif self.group:
             title = (
                 f"Send a signal to process group {target.pgid} "
                 f"({len(self.members)} process{'es' if len(self.members) != 1 else ''})"
@@ -296,6 +309,9 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
 
     def action_switch_target(self) -> None:
         """Switch between the process and its process group."""
+        if self.tagged:
+            self.notify("Untag the processes (space) to choose a single one.")
+            return
         if self.target.pgid <= 0:
             self.notify(
                 "This process has no process group to signal.", severity="warning"
@@ -309,7 +325,15 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
         """Close the picker with the signal under the cursor."""
         spec = self.current
         if spec is not None:
-            self.dismiss(PickedSignal(spec, self.group, self.target))
+            self.dismiss(
+                PickedSignal(
+                    spec,
+                    self.group,
+                    self.target,
+                    self.tagged,
+                    self.prediction_text(spec),
+                )
+            )
 
     def action_cancel(self) -> None:
         """Close the picker without choosing."""

@@ -31,6 +31,8 @@ MARK_ANCESTOR = "○"
 """Gutter mark of the processes that started sigtui (its ancestors)."""
 MARK_GROUP = "│"
 """Gutter mark of the other members of the selected process's group."""
+MARK_TAGGED = "*"
+"""Second gutter mark of a tagged process."""
 GUTTER = 2
 """Cells taken by the mark column."""
 
@@ -84,6 +86,10 @@ class ProcessTable(ScrollView, can_focus=True):
         color: $text-disabled;
         text-style: strike;
     }
+    ProcessTable > .process-table--tagged {
+        color: $text-success;
+        text-style: bold;
+    }
     ProcessTable > .process-table--mark {
         color: $text-accent;
         text-style: bold;
@@ -99,6 +105,7 @@ class ProcessTable(ScrollView, can_focus=True):
         "process-table--kernel",
         "process-table--gone",
         "process-table--mark",
+        "process-table--tagged",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -187,6 +194,11 @@ class ProcessTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         self._set_cursor(max(index, 0))
         self.refresh()
+
+    @property
+    def sigtui_ancestors(self) -> frozenset[int]:
+        """The pids of the processes that started sigtui."""
+        return self._ancestors
 
     @property
     def current(self) -> Row | None:
@@ -364,6 +376,11 @@ class ProcessTable(ScrollView, can_focus=True):
             )
         if info.pid == self.self_pid:
             style += self.get_component_rich_style("process-table--self", partial=True)
+        tagged = info.identity in self.view.tagged
+        if tagged:
+            style += self.get_component_rich_style(
+                "process-table--tagged", partial=True
+            )
         if row.gone:
             style += self.get_component_rich_style("process-table--gone", partial=True)
         if index == self.cursor_row:
@@ -382,7 +399,7 @@ class ProcessTable(ScrollView, can_focus=True):
         mark_style = style + self.get_component_rich_style(
             "process-table--mark", partial=True
         )
-        segments = [Segment(mark + " ", mark_style)]
+        segments = [Segment(mark + (MARK_TAGGED if tagged else " "), mark_style)]
         widths = self.view.column_widths(width - GUTTER)
         view = self.view
         for column, text, cell_width in zip(
