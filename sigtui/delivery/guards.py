@@ -10,11 +10,18 @@ import os
 import signal
 from dataclasses import dataclass, field
 
-from sigtui.delivery.targets import GroupTarget, ProcessTarget, TaggedTarget, Target
+from sigtui.delivery.targets import GroupTarget, TaggedTarget, Target
 from sigtui.processes import ProcessInfo, ProcessSnapshot
 from sigtui.signals import SignalSpec
 
-_STOPS = frozenset({int(signal.SIGSTOP), int(signal.SIGTSTP)})
+_STOPS = frozenset(
+    int(s) for s in (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
+)
+"""Signals that stop a process by default: never sent to sigtui or its group.
+
+Textual restores the terminal only for SIGTSTP; SIGSTOP, SIGTTIN and SIGTTOU
+would leave sigtui frozen with the terminal still in application mode.
+"""
 _DRASTIC = frozenset({int(signal.SIGKILL), int(signal.SIGSTOP)})
 
 
@@ -168,7 +175,8 @@ def check(target: Target, sig: SignalSpec, ctx: Context) -> Verdict:
                 refusals.append(problem)
         if isinstance(target, TaggedTarget) and len(members) > 1:
             confirm.append(f"it goes to {len(members)} processes")
-        is_self = isinstance(target, ProcessTarget) and target.info.pid == ctx.self_pid
+        # A tagged set that includes sigtui would freeze it just the same.
+        is_self = any(info.pid == ctx.self_pid for info in members)
         if is_self and sig.number in _STOPS:
             refusals.append(f"{sig.name} to sigtui itself would freeze it: refused")
     trusted = all(m.pid in ctx.trusted for m in members) and members
