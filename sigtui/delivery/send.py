@@ -225,8 +225,11 @@ class Sender:
         try:
             # Checked after opening: the fd now pins one process, and this
             # says it is the one that was listed.
-            if self.sys.start_time(info.pid) != info.start_time:
-                return self._gone(info, sig, name, reused=True)
+            started = self.sys.start_time(info.pid)
+            if started != info.start_time:
+                # None: it exited since the pidfd was opened; a different
+                # start time: the pid now names another process.
+                return self._gone(info, sig, name, reused=started is not None)
             self.sys.pidfd_send_signal(fd, sig.number)
         except ProcessLookupError:
             return self._gone(info, sig, name)
