@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sigtui.delivery.guards import process_refusal
-from sigtui.delivery.send import Syscalls
+from sigtui.delivery.send import Syscalls, _owner
+from sigtui.delivery.targets import ProcessTarget
 from sigtui.processes import ProcessInfo
 from sigtui.processes.scan import parse_stat
 from sigtui.signals import SignalSpec
@@ -180,7 +181,7 @@ def end_gracefully(
         What happened.
     """
     sys_calls = syscalls or Syscalls()
-    name = f"process {info.pid} ({info.comm})"
+    name = ProcessTarget(info).describe()  # the command name escaped for screen
     problem = process_refusal(info)
     if problem:
         return Escalation(Ending.FAILED, f"Not sent: {problem}.")
@@ -206,8 +207,12 @@ def end_gracefully(
             return Escalation(Ending.GONE, f"{name} had already exited.")
         except PermissionError:
             return Escalation(
-                Ending.FAILED, f"Permission denied: {name} belongs to another user."
+                Ending.FAILED,
+                f"Permission denied: {name} belongs to {_owner(info.pid, info)}; "
+                "nothing was sent.",
             )
+        except OSError as err:
+            return Escalation(Ending.FAILED, f"{name}: {err.strerror or err}.")
         started = time.monotonic()
         deadline = started + grace
         while True:
@@ -233,6 +238,10 @@ def end_gracefully(
             sys_calls.pidfd_send_signal(fd, int(signal.SIGKILL))
         except ProcessLookupError:
             return Escalation(Ending.BY_TERM, f"{name} ended after SIGTERM.", grace)
+        except OSError as err:
+            return Escalation(
+                Ending.FAILED, f"SIGKILL not sent to {name}: {err.strerror or err}."
+            )
         if sys_calls.wait_exit(fd, WATCH_SECONDS):
             return Escalation(
                 Ending.BY_KILL,
