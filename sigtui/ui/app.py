@@ -150,6 +150,7 @@ class SigtuiApp(App[int]):
         self.hostname = hostname if hostname is not None else socket.gethostname()
         self.view = ProcessView(columns)
         self.self_pid = os.getpid() if self_pid is None else self_pid
+        self._table = ProcessTable(self.view, self_pid=self.self_pid, id="processes")
         self.snapshot: ProcessSnapshot | None = None
         self.scans = 0
         self._timer: Timer | None = None
@@ -159,7 +160,7 @@ class SigtuiApp(App[int]):
         """Lay out the status line, the table, the filter box and the footer."""
         yield Static("scanning processes…", id="status", markup=False)
         with Horizontal(id="main"):
-            yield ProcessTable(self.view, self_pid=self.self_pid, id="processes")
+            yield self._table
             yield ProcessDetails(clock=self.clock, id="details")
         yield Input(placeholder="filter: pid, user or command text", id="filter")
         yield Static(id="countdown", markup=False)
@@ -169,7 +170,15 @@ class SigtuiApp(App[int]):
     @property
     def table(self) -> ProcessTable:
         """The process table."""
-        return self.query_one("#processes", ProcessTable)
+        return self._table
+
+    def _alive(self) -> bool:
+        """Whether the main screen's widgets are still there.
+
+        A worker can finish while the app is shutting down; its result is
+        then dropped rather than applied to widgets that are gone.
+        """
+        return self._table.is_attached and not self._exit
 
     def on_mount(self) -> None:
         """Start the first scan and, if asked, exit cleanly on SIGTERM/SIGHUP."""
@@ -213,6 +222,8 @@ class SigtuiApp(App[int]):
     @on(Worker.StateChanged)
     def _scan_finished(self, event: Worker.StateChanged) -> None:
         """Apply a finished scan and schedule the next one."""
+        if not self._alive():
+            return
         worker = event.worker
         if worker.group != SCAN_GROUP or not worker.is_finished:
             return
@@ -380,6 +391,8 @@ class SigtuiApp(App[int]):
         state: SignalState | None,
         problem: str | None,
     ) -> None:
+        if not self._alive():
+            return
         current = self.table.current
         if current is None or current.info.identity != info.identity:
             return  # the cursor moved on meanwhile
@@ -504,6 +517,8 @@ class SigtuiApp(App[int]):
             self.call_from_thread(self._watched, sig, seen)
 
     def _sent(self, target: Target, sig: SignalSpec, results: list[SendResult]) -> None:
+        if not self._alive():
+            return
         for result in results:
             self.log_line(f"{sig.name} → {result.target}: {result.message}")
         ok = all(r.ok for r in results)
@@ -515,6 +530,8 @@ class SigtuiApp(App[int]):
         self.request_scan()
 
     def _watched(self, sig: SignalSpec, seen: list[Observation]) -> None:
+        if not self._alive():
+            return
         for observation in seen[:MAX_WATCH_LINES]:
             info = observation.info
             what = observation.fate.value
@@ -551,6 +568,8 @@ class SigtuiApp(App[int]):
         Args:
             text: The line (escaped already where it holds process text).
         """
+        if not self._alive():
+            return
         stamp = time.strftime("%H:%M:%S", time.localtime(self.clock()))
         self.query_one("#log", Log).write_line(f"{stamp}  {text}")
 
@@ -629,6 +648,8 @@ class SigtuiApp(App[int]):
         self.call_from_thread(self._escalated, result)
 
     def _countdown(self, info: ProcessInfo, left: float) -> None:
+        if not self._alive():
+            return
         box = self.query_one("#countdown", Static)
         box.update(
             f"Ending process {info.pid}: SIGTERM sent, SIGKILL in {left:.1f} s "
@@ -637,6 +658,8 @@ class SigtuiApp(App[int]):
         self.screen.add_class("-countdown")
 
     def _escalated(self, result: Escalation) -> None:
+        if not self._alive():
+            return
         self.screen.remove_class("-countdown")
         if self._escalation is not None:
             self._escalation.set()
