@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -177,6 +177,28 @@ class SignalError(ValueError):
     """A signal could not be understood; the message names the bad value."""
 
 
+_MAX_DIGITS = 9
+"""Digits (after leading zeros) beyond which a number cannot be a signal.
+
+Checked before ``int()``: Python refuses to convert strings of more than 4300
+digits with a ValueError that is not a SignalError.
+"""
+
+
+def _small_int(digits: str) -> int | None:
+    """Convert ASCII digits to an int, or None when far too large for a signal."""
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= _MAX_DIGITS else None
+
+
+def _shown_int(number: int) -> str:
+    """Show an int in a message, even one too large for ``repr()`` (4300 digits)."""
+    try:
+        return repr(number)
+    except ValueError:
+        return f"{number:#x}"  # powers of two have no such limit
+
+
 def _realtime_name(number: int, low: int, high: int) -> str:
     """Name a realtime signal the way ``kill -l`` does."""
     if number == low:
@@ -271,15 +293,25 @@ class Catalogue:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise SignalError(f"invalid signal {value!r}: give a name or a number")
         if isinstance(value, int):
-            return self._parse_number(value, repr(value), allow_probe)
+            return self._parse_number(int(value), _shown_int(value), allow_probe)
         text = value.strip()
         if not text:
             raise SignalError("empty signal: give a name such as TERM or a number")
-        if text.isascii() and text.isdigit():
-            return self._parse_number(int(text), repr(value), allow_probe)
+        if not text.isascii():
+            # Names and numbers are ASCII. Without this, str.upper() would take
+            # lookalikes: "\u017figterm".upper() == "SIGTERM" (long s), and
+            # "s\u0131gkill" (dotless i) would be SIGKILL.
+            raise SignalError(f"unknown signal {value!r}")
+        if text.isdigit():
+            number = _small_int(text)
+            if number is None:
+                raise SignalError(f"invalid signal {value!r}: no such signal here")
+            return self._parse_number(number, repr(value), allow_probe)
         unsigned = text.lstrip("+-")
-        if unsigned.isascii() and unsigned.isdigit():
-            raise SignalError(f"invalid signal {value!r}: numbers must be positive")
+        if unsigned.isdigit():
+            if text.startswith("-"):
+                raise SignalError(f"invalid signal {value!r}: numbers must be positive")
+            raise SignalError(f"invalid signal {value!r}: write the number unsigned")
         key = text.upper().removeprefix("SIG")
         if key.startswith("RTM"):
             return self._parse_realtime(key, value)
@@ -316,7 +348,12 @@ class Catalogue:
             sign, offset = rest[0], rest[1:]
             if sign not in "+-" or not (offset.isascii() and offset.isdigit()):
                 raise SignalError(f"unknown signal {value!r}")
-            number += int(offset) if sign == "+" else -int(offset)
+            amount = _small_int(offset)
+            if amount is None:
+                raise SignalError(
+                    f"invalid signal {value!r}: out of the realtime range"
+                )
+            number += amount if sign == "+" else -amount
         if not low <= number <= high:
             raise SignalError(f"invalid signal {value!r}: out of the realtime range")
         spec = self._by_number.get(number)
@@ -326,7 +363,7 @@ class Catalogue:
 
 
 def build_catalogue(
-    valid: set[int] | None = None,
+    valid: Collection[int] | None = None,
     platform: str | None = None,
 ) -> Catalogue:
     """Build the catalogue from what this platform says.
