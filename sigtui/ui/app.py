@@ -188,6 +188,11 @@ class SigtuiApp(App[int]):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
         self.table.focus()
         self._fit_layout(self.size.width)
+        self.log_line(
+            "Signal log. k: signal the selected process · g: its group · "
+            "x: end it gracefully · ?: help"
+            + (" · read-only: sending is off" if self.readonly else "")
+        )
         self.request_scan()
 
     def on_resize(self, event: events.Resize) -> None:
