@@ -348,9 +348,7 @@ def test_summarize_mixed_most_common_first() -> None:
     assert summarize([caught, dies, zombie, dies]) == (
         "2 terminates, 1 caught, 1 nothing"
     )
-    assert summarize([zombie, caught, caught, caught]) == (
-        "3 caught, 1 nothing"
-    )
+    assert summarize([zombie, caught, caught, caught]) == ("3 caught, 1 nothing")
 
 
 # --- Real processes: predict, send, observe -------------------------------------------

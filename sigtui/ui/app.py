@@ -98,12 +98,16 @@ class SigtuiApp(App[int]):
     TITLE = "sigtui"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,f10", "quit", "Quit", tooltip="Leave sigtui"),
+        Binding("question_mark,f1", "help", "Help", tooltip="Keys and marks"),
         Binding(
             "k,f9", "pick_signal", "Signal", tooltip="Send a signal to the process"
         ),
         Binding("g", "pick_group_signal", "Group", tooltip="Signal its group"),
         Binding("x", "end_gracefully", "End", tooltip="SIGTERM, then SIGKILL"),
-        Binding("z", "stop_continue", "Stop/cont", tooltip="SIGSTOP or SIGCONT"),
+        Binding(
+            "z", "stop_continue", "Stop/cont", tooltip="SIGSTOP or SIGCONT", show=False
+        ),
         Binding("space", "toggle_tag", "Tag", tooltip="Tag or untag the process"),
         Binding("i", "toggle_details", "Details", tooltip="Show the process's details"),
         Binding(
@@ -111,10 +115,16 @@ class SigtuiApp(App[int]):
         ),
         Binding("t,f5", "toggle_tree", "Tree", tooltip="Show children under parents"),
         Binding("s", "sort_next", "Sort", tooltip="Sort by the next column"),
-        Binding("S", "sort_reverse", "Reverse", tooltip="Reverse the sort order"),
-        Binding("p", "toggle_pause", "Pause", tooltip="Stop or restart refreshing"),
-        Binding("question_mark,f1", "help", "Help", tooltip="Keys and marks"),
-        Binding("q,f10", "quit", "Quit", tooltip="Leave sigtui"),
+        Binding(
+            "S", "sort_reverse", "Reverse", tooltip="Reverse the sort order", show=False
+        ),
+        Binding(
+            "p",
+            "toggle_pause",
+            "Pause",
+            tooltip="Stop or restart refreshing",
+            show=False,
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
     """Keys of the main screen; the table adds cursor movement."""
