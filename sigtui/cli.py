@@ -120,6 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="look only: every send is refused",
     )
     parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the instrumented demo child at launch (d starts/stops it)",
+    )
+    parser.add_argument(
+        "--log",
+        dest="log_file",
+        metavar="FILE",
+        help="append every signal log entry to FILE as JSON lines",
+    )
+    parser.add_argument(
         "-o",
         dest="columns",
         action="append",
@@ -168,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     signals.add_argument("--json", action="store_true", help="print a JSON array")
+    commands.add_parser(
+        "demo",
+        help="run the demo child in this terminal; signal it from another one",
+        description=(
+            "Run the instrumented demo child in the foreground: it prints its pid "
+            "and one line per signal it receives (with the sender). Signal it "
+            "from another terminal with the shell's kill; Ctrl-C ends it."
+        ),
+    )
     return parser
 
 
@@ -287,6 +307,14 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         The app's exit status.
     """
     columns = _columns(parser, args.columns)
+    log_file: TextIO | None = None
+    if args.log_file:
+        try:
+            log_file = open(args.log_file, "a", encoding="utf-8")  # noqa: SIM115
+        except OSError as err:
+            parser.error(
+                f"cannot write the log file {args.log_file!r}: {err.strerror or err}"
+            )
     streams = (sys.stdin, sys.stdout, sys.stderr)
     if not all(s is not None and s.isatty() for s in streams):
         sys.stderr.write(
@@ -297,14 +325,32 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from sigtui.ui.app import make_app
 
     app = make_app(
+        demo=args.demo,
+        log_file=log_file,
         columns=columns,
         interval=args.interval,
         handle_signals=True,
         readonly=args.readonly,
         grace=args.grace,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        # Whatever ended the app, the demo child must not outlive it.
+        app.stop_demo()
+        if log_file is not None:
+            log_file.close()
     return app.return_code or 0
+
+
+def run_demo() -> int:
+    """Run the demo child in the foreground (``sigtui demo``); never returns.
+
+    Returns:
+        Nothing: the process becomes the child.
+    """
+    argv = [sys.executable, "-m", "sigtui.demo.child", "--human"]
+    os.execv(sys.executable, argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -318,6 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        return run_demo()
     if args.command in ("ps", "signals"):
         try:
             if args.command == "signals":

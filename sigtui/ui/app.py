@@ -7,6 +7,7 @@ script all do, so they see the same app.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -14,7 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar, TextIO
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
@@ -43,6 +44,8 @@ from sigtui.delivery import (
     watch,
 )
 from sigtui.delivery.watch import current_state
+from sigtui.demo.narrate import Narrator
+from sigtui.demo.supervisor import DemoError, DemoSupervisor
 from sigtui.processes import (
     DEFAULT_COLUMNS,
     Column,
@@ -56,6 +59,7 @@ from sigtui.processes import (
 from sigtui.processes.view import ProcessView
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.reader import read_state_of
+from sigtui.ui.messages import DemoReported
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker, StateReader
@@ -92,6 +96,8 @@ class SigtuiApp(App[int]):
         grace: Seconds ``x`` waits after SIGTERM before SIGKILL.
         syscalls: The system calls sending uses (a fake in tests).
         state_of: Reads a process's state letter, for watching outcomes.
+        demo: Start the demo child at launch.
+        log_file: Where to append every log entry as a JSON line.
     """
 
     CSS_PATH = "sigtui.tcss"
@@ -110,6 +116,7 @@ class SigtuiApp(App[int]):
         ),
         Binding("space", "toggle_tag", "Tag", tooltip="Tag or untag the process"),
         Binding("i", "toggle_details", "Details", tooltip="Show the process's details"),
+        Binding("d", "toggle_demo", "Demo", tooltip="Start or stop the demo child"),
         Binding(
             "slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"
         ),
@@ -144,8 +151,17 @@ class SigtuiApp(App[int]):
         grace: float = 5.0,
         syscalls: Syscalls | None = None,
         state_of: Callable[[ProcessInfo], str | None] = current_state,
+        demo: bool = False,
+        log_file: TextIO | None = None,
     ) -> None:
         super().__init__()
+        self.demo_at_start = demo
+        self.demo: DemoSupervisor | None = None
+        self.narrator: Narrator | None = None
+        self.demo_tick = 0
+        self._select_pid: int | None = None
+        self.log_file = log_file
+        self._log_file_failed = False
         self.read_state = read_state
         self.clock = clock
         self.readonly = readonly
@@ -204,6 +220,8 @@ class SigtuiApp(App[int]):
             + (" · read-only: sending is off" if self.readonly else "")
         )
         self.request_scan()
+        if self.demo_at_start:
+            self.action_toggle_demo()
 
     def on_resize(self, event: events.Resize) -> None:
         """Put the details beside the table when there is room, else below."""
@@ -215,6 +233,7 @@ class SigtuiApp(App[int]):
     def _exit_on_signal(self, signum: int) -> None:
         # Leaving through App.exit lets the driver restore the terminal
         # (alternate screen, cursor, mouse) before the process ends.
+        self.stop_demo()
         self.exit(return_code=128 + signum)
 
     # -- refreshing ------------------------------------------------------------
@@ -248,6 +267,10 @@ class SigtuiApp(App[int]):
             self.scans += 1
             self.snapshot = worker.result
             self.table.update_snapshot(worker.result)
+            if self._select_pid is not None:
+                info = worker.result.by_pid.get(self._select_pid)
+                if info is not None and self.table.select(info.identity):
+                    self._select_pid = None
             self.refresh_details()
         elif event.state is WorkerState.ERROR:
             self.notify(f"Could not read processes: {worker.error}", severity="error")
@@ -278,6 +301,8 @@ class SigtuiApp(App[int]):
         )
         if view.tagged:
             parts.append(f"{len(view.tagged)} tagged")
+        if self.demo is not None and self.demo.running:
+            parts.append(f"demo {self.demo.pid}: tick {self.demo_tick}")
         if self.readonly:
             parts.append("read-only")
         if view.tree:
@@ -478,6 +503,7 @@ class SigtuiApp(App[int]):
             ancestors=self.table.sigtui_ancestors,
             uid=os.geteuid(),
             readonly=self.readonly,
+            trusted=self.demo.pids if self.demo is not None else frozenset(),
         )
 
     def send_signal(
@@ -520,7 +546,16 @@ class SigtuiApp(App[int]):
     def _deliver(self, target: Target, sig: SignalSpec) -> None:
         """Send, then watch the targets for a moment (system calls: a thread)."""
         sender = Sender(self.sender_context(), self.syscalls)
+        demo_pid = self.demo.pid if self.demo is not None else 0
+        started = time.monotonic_ns()
         results = sender.send(target, sig)
+        hit_demo = any(r.ok and r.pid == demo_pid for r in results) or (
+            isinstance(target, GroupTarget)
+            and any(r.ok for r in results)
+            and any(m.pid == demo_pid for m in target.members)
+        )
+        if hit_demo:
+            self.call_from_thread(self._demo_sent, sig, started)
         self.call_from_thread(self._sent, target, sig, results)
         reached = {r.pid for r in results if r.ok}
         if isinstance(target, GroupTarget) and any(r.ok for r in results):
@@ -585,8 +620,26 @@ class SigtuiApp(App[int]):
         """
         if not self._alive():
             return
-        stamp = time.strftime("%H:%M:%S", time.localtime(self.clock()))
+        now = self.clock()
+        stamp = time.strftime("%H:%M:%S", time.localtime(now))
         self.query_one("#log", Log).write_line(f"{stamp}  {text}")
+        self._write_log_file(now, text)
+
+    def _write_log_file(self, now: float, text: str) -> None:
+        if self.log_file is None or self._log_file_failed:
+            return
+        try:
+            self.log_file.write(json.dumps({"time": now, "entry": text}) + "\n")
+            self.log_file.flush()
+        except OSError as err:
+            # A full disk must not stop the app: say it once and go on.
+            self._log_file_failed = True
+            self.notify(
+                f"Could not write the log file any more: {err.strerror or err}. "
+                "The on-screen log goes on.",
+                severity="error",
+                timeout=10,
+            )
 
     def _selected_for_send(self) -> ProcessInfo | None:
         row = self.table.current
@@ -684,6 +737,110 @@ class SigtuiApp(App[int]):
         self.notify(result.message, severity="error" if failed else "information")
         self.request_scan()
 
+    # -- demo child ----------------------------------------------------------------
+
+    def action_toggle_demo(self) -> None:
+        """Start the demo child, or stop it if it runs."""
+        if self.demo is not None and self.demo.running:
+            self._stop_demo_worker()
+        else:
+            self.log_line("starting the demo child…")
+            self._start_demo()
+
+    @work(thread=True, group="demo", exclusive=True, exit_on_error=False)
+    def _start_demo(self) -> None:
+        """Spawn the child and wait for its handshake (blocking: a thread)."""
+        supervisor = DemoSupervisor(self._demo_reported)
+        try:
+            ready = supervisor.start()
+        except DemoError as err:
+            self.call_from_thread(self._demo_failed, str(err))
+            return
+        self.call_from_thread(self._demo_started, supervisor, ready)
+
+    def _demo_failed(self, why: str) -> None:
+        if self._alive():
+            self.log_line(f"demo: {why}")
+            self.notify(why, severity="error")
+
+    def _demo_started(self, supervisor: DemoSupervisor, ready: dict[str, Any]) -> None:
+        if not self._alive():
+            supervisor.stop()
+            return
+        self.demo = supervisor
+        self.narrator = Narrator(self.self_pid, supervisor.pid)
+        self.table.demo_pids = supervisor.pids
+        members = ", ".join(str(m) for m in supervisor.members) or "none"
+        self.log_line(
+            f"demo ({supervisor.pid}) started in its own process group "
+            f"{supervisor.pgid} with members {members}; it logs every signal it "
+            "receives"
+        )
+        # The demo is the natural first target: put the cursor on it.
+        self._select_pid = supervisor.pid
+        self.request_scan()
+        self.update_status()
+
+    @work(thread=True, group="demo", exclusive=True, exit_on_error=False)
+    def _stop_demo_worker(self) -> None:
+        """Stop the child off the UI thread (it may take a moment)."""
+        self.stop_demo()
+
+    def stop_demo(self) -> None:
+        """End the demo child and its members, and reap it (blocks briefly)."""
+        if self.demo is not None:
+            self.demo.stop()
+
+    def _demo_reported(self, messages: list[dict[str, Any]]) -> None:
+        # Called from the supervisor's threads: hand over to the UI thread.
+        self.post_message(DemoReported(messages))
+
+    @on(DemoReported)
+    def _demo_messages(self, event: DemoReported) -> None:
+        narrator = self.narrator
+        if narrator is None or not self._alive():
+            return
+        for message in event.messages:
+            kind = message.get("type")
+            if kind == "signal":
+                for line in narrator.received(message):
+                    self.log_line(line)
+            elif kind == "tick":
+                self.demo_tick = int(message.get("n", 0))
+            elif kind == "disposition":
+                self.log_line(narrator.disposition(message))
+            elif kind == "error":
+                self.log_line(f"demo: {message.get('message', 'error')}")
+            elif kind == "parent":
+                self.log_line(narrator.parent_event(message))
+                if message.get("event") in ("exited", "killed", "dumped"):
+                    self.table.demo_pids = frozenset()
+                    self.log_line("demo: press d to start it again")
+                self.request_scan()
+        self.update_status()
+
+    def _demo_sent(self, sig: SignalSpec, started: int) -> None:
+        if self.narrator is not None and self._alive():
+            self.log_line(self.narrator.sent(sig.number, sig.name, started))
+
+    def set_demo_disposition(self, sig: SignalSpec, disposition: str) -> None:
+        """Change what the demo child does with a signal.
+
+        Args:
+            sig: The signal.
+            disposition: ``catch``, ``ignore``, ``default`` or ``hold``.
+        """
+        if self.demo is None or not self.demo.running:
+            self.notify("The demo is not running: press d first.", severity="warning")
+            return
+        self.demo.set_disposition(sig.number, disposition)
+
+    async def action_quit(self) -> None:
+        """Stop the demo child, then leave."""
+        if self.demo is not None and self.demo.running:
+            await asyncio.to_thread(self.stop_demo)
+        self.exit()
+
     def action_help(self) -> None:
         """Show the keys and what the marks mean."""
         self.push_screen(HelpScreen(self.BINDINGS))
@@ -703,6 +860,8 @@ def make_app(
     grace: float = 5.0,
     syscalls: Syscalls | None = None,
     state_of: Callable[[ProcessInfo], str | None] = current_state,
+    demo: bool = False,
+    log_file: TextIO | None = None,
 ) -> SigtuiApp:
     """Build the app, for the command line, the tests and the screenshots alike.
 
@@ -719,6 +878,8 @@ def make_app(
         grace: Seconds between SIGTERM and SIGKILL for ``x``.
         syscalls: The system calls sending uses (default: the real ones).
         state_of: Reads a process's state, for watching what a signal did.
+        demo: Start the demo child at launch.
+        log_file: Where to append log entries as JSON lines.
 
     Returns:
         The app, not yet running.
@@ -738,4 +899,6 @@ def make_app(
         grace=grace,
         syscalls=syscalls,
         state_of=state_of,
+        demo=demo,
+        log_file=log_file,
     )

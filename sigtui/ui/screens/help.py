@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from sigtui.ui.widgets.process_table import (
     MARK_ANCESTOR,
+    MARK_DEMO,
     MARK_GONE,
     MARK_GROUP,
     MARK_SELF,
@@ -29,6 +30,7 @@ TABLE_KEYS = [
 MARKS = [
     (MARK_SELF, "sigtui itself"),
     (MARK_ANCESTOR, "a process that started sigtui (its shell, terminal...)"),
+    (MARK_DEMO, "the demo child and its members (d starts and stops it)"),
     (MARK_GROUP, "in the same process group as the selected process"),
     (MARK_GONE, "exited since the last refresh (shown once more, then removed)"),
 ]

@@ -31,6 +31,8 @@ MARK_ANCESTOR = "○"
 """Gutter mark of the processes that started sigtui (its ancestors)."""
 MARK_GROUP = "│"
 """Gutter mark of the other members of the selected process's group."""
+MARK_DEMO = "◆"
+"""Gutter mark of the demo child and its members."""
 MARK_TAGGED = "*"
 """Second gutter mark of a tagged process."""
 GUTTER = 2
@@ -170,6 +172,7 @@ class ProcessTable(ScrollView, can_focus=True):
         self.self_pid = self_pid
         self.cursor_row = 0
         self.selected: ProcessIdentity | None = None
+        self.demo_pids: frozenset[int] = frozenset()
         self._ancestors: frozenset[int] = frozenset()
         self._announced: tuple[ProcessIdentity | None, bool] | None = None
 
@@ -392,6 +395,8 @@ class ProcessTable(ScrollView, can_focus=True):
             mark = MARK_GONE
         elif info.pid == self.self_pid:
             mark = MARK_SELF
+        elif info.pid in self.demo_pids:
+            mark = MARK_DEMO
         elif info.pid in self._ancestors:
             mark = MARK_ANCESTOR
         elif group:
