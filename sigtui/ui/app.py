@@ -61,6 +61,7 @@ from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.reader import read_state_of
 from sigtui.ui.messages import DemoReported
 from sigtui.ui.screens.confirm import ConfirmSend
+from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker, StateReader
 from sigtui.ui.widgets.details import ProcessDetails
@@ -117,6 +118,9 @@ class SigtuiApp(App[int]):
         Binding("space", "toggle_tag", "Tag", tooltip="Tag or untag the process"),
         Binding("i", "toggle_details", "Details", tooltip="Show the process's details"),
         Binding("d", "toggle_demo", "Demo", tooltip="Start or stop the demo child"),
+        Binding(
+            "D", "dispositions", "Dispositions", tooltip="What the demo does per signal"
+        ),
         Binding(
             "slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"
         ),
@@ -809,6 +813,10 @@ class SigtuiApp(App[int]):
                 self.demo_tick = int(message.get("n", 0))
             elif kind == "disposition":
                 self.log_line(narrator.disposition(message))
+                if isinstance(self.screen, DispositionScreen):
+                    self.screen.update_disposition(
+                        int(message.get("signo", 0)), str(message.get("disposition"))
+                    )
             elif kind == "error":
                 self.log_line(f"demo: {message.get('message', 'error')}")
             elif kind == "parent":
@@ -834,6 +842,17 @@ class SigtuiApp(App[int]):
             self.notify("The demo is not running: press d first.", severity="warning")
             return
         self.demo.set_disposition(sig.number, disposition)
+
+    def action_dispositions(self) -> None:
+        """Open the demo's dispositions panel."""
+        if self.demo is None or not self.demo.running or self.narrator is None:
+            self.notify("The demo is not running: press d first.", severity="warning")
+            return
+        self.push_screen(
+            DispositionScreen(
+                catalogue(), self.narrator.dispositions, self.set_demo_disposition
+            )
+        )
 
     async def action_quit(self) -> None:
         """Stop the demo child, then leave."""
