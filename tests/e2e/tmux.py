@@ -880,6 +880,52 @@ def table_rows(screen: str) -> dict[int, str]:
     return rows
 
 
+# -- reading sigtui's signal log and signal picker -----------------------------
+
+LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d  (.*?)(?:\s+▌.*)?\s*$")
+"""A line of the signal log: a ``HH:MM:SS`` stamp, two spaces, the text, and
+perhaps the left edge (``▌``) of a notification drawn over the line's end."""
+PICKER_ROW = re.compile(r"│\s+(\d+)\s+(SIG[A-Z0-9+-]+)\b")
+"""A row of the signal picker's list: the number, then the signal's name."""
+
+
+def log_lines(screen: str) -> list[str]:
+    """The signal log's lines on screen, without their time stamps.
+
+    The log spans the screen's width, and notifications (toasts, 60 columns
+    at most, bottom right) are drawn over its right end for a few seconds.
+    What a toast covers is cut off: in a terminal wide enough for the log's
+    text to end left of the toasts, the lines read whole.
+
+    Args:
+        screen: A captured screen.
+
+    Returns:
+        Each shown log line's text, oldest first.
+    """
+    return [
+        match.group(1)
+        for line in screen.splitlines()
+        if (match := LOG_LINE.match(line)) is not None
+    ]
+
+
+def picker_signals(screen: str) -> list[str]:
+    """The signal names listed in the open signal picker, top to bottom.
+
+    Args:
+        screen: A captured screen.
+
+    Returns:
+        The names (``SIGTERM``), empty when no picker is open.
+    """
+    return [
+        match.group(2)
+        for line in screen.splitlines()
+        if (match := PICKER_ROW.search(line)) is not None
+    ]
+
+
 # -- what the fixtures hand to tests -------------------------------------------
 
 
@@ -968,6 +1014,27 @@ class Processes:
             The running process.
         """
         process = MarkerProcess.start(self.registry, marker or unique_marker())
+        self._markers.append(process)
+        return process
+
+    def command(
+        self, marker: str, argv: Sequence[str], what: str | None = None
+    ) -> MarkerProcess:
+        """Start any command whose argv carries a marker, stopped at the end too.
+
+        Args:
+            marker: Its unique text (see :func:`unique_marker`), which must be
+                somewhere in ``argv`` so that the filter finds its row.
+            argv: The command.
+            what: A description for reports (default: the command line).
+
+        Returns:
+            The running process.
+        """
+        if not any(marker in arg for arg in argv):
+            raise ValueError(f"the marker {marker!r} is not in {list(argv)!r}")
+        child = self.registry.spawn(argv, what or shlex.join(argv))
+        process = MarkerProcess(marker, child)
         self._markers.append(process)
         return process
 
