@@ -85,7 +85,7 @@ async def test_first_screen_lists_processes_with_ps_headers() -> None:
         assert "[worker] <defunct>" in line_of(app, 5001)
         status = str(app.query_one("#status").render())
         assert "testhost" in status
-        assert "15 processes" in status
+        assert "18 processes" in status
 
 
 async def test_scans_run_in_a_worker_thread_one_at_a_time() -> None:
@@ -142,7 +142,20 @@ async def test_filter_live_enter_keeps_escape_clears() -> None:
         await pilot.press(*"make")
         assert shown_pids(app) == [4150]
         await pilot.press("backspace", "backspace", "backspace", "backspace", *"alice")
-        assert shown_pids(app) == [3010, 3021, 3022, 4100, 4150, 4151, 4152, 4200, 5001]
+        assert shown_pids(app) == [
+            3010,
+            3021,
+            3022,
+            4100,
+            4150,
+            4151,
+            4152,
+            4200,
+            4242,
+            4243,
+            4244,
+            5001,
+        ]
         await pilot.press("enter")
         assert app.focused is app.table
         assert app.view.filter_text == "alice"
@@ -155,7 +168,7 @@ async def test_filter_live_enter_keeps_escape_clears() -> None:
         assert set(shown_pids(app)) >= {980}
         await pilot.press("escape")
         assert app.view.filter_text == ""
-        assert len(shown_pids(app)) == 15
+        assert len(shown_pids(app)) == 18
         assert app.focused is app.table
 
 

@@ -16,11 +16,14 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from sigtui.delivery.dry import DrySyscalls
+from sigtui.demo.narrate import Narrator
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
+from sigtui.signals import catalogue
 from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.messages import DemoReported
 
-SIZE = (130, 30)
+SIZE = (130, 36)
 """Terminal size of every screenshot."""
 
 SAMPLE_NOW = 1_795_000_000.0
@@ -60,8 +63,64 @@ async def _group_picker(pilot: Pilot[int]) -> None:
     await pilot.press(*["down"] * 11, "g")
 
 
+def _signal(seq: int, name: str, t_ns: int, how: str = "catch") -> dict[str, object]:
+    number = catalogue().by_name(name).number
+    return {
+        "type": "signal",
+        "seq": seq,
+        "signo": number,
+        "name": name,
+        "si_pid": SAMPLE_SELF_PID,
+        "si_uid": 1000,
+        "code": "SI_USER",
+        "t_mono_ns": t_ns,
+        "disposition": how,
+    }
+
+
+async def _demo(pilot: Pilot[int]) -> None:
+    # A pretend lesson on the sample data: what the log shows during one.
+    app = pilot.app
+    assert isinstance(app, SigtuiApp)
+    narrator = Narrator(SAMPLE_SELF_PID, 4242)
+    app.narrator = narrator
+    app.table.demo_pids = frozenset({4242, 4243, 4244})
+    await pilot.press(*["down"] * 14)
+    usr1 = catalogue().by_name("SIGUSR1").number
+    app.log_line(
+        "demo (4242) started in its own process group 4242 with members 4243, 4244"
+    )
+    app.log_line(narrator.sent(usr1, "SIGUSR1", 1_000_000))
+    messages: list[dict[str, object]] = [_signal(1, "SIGUSR1", 1_310_000)]
+    messages += [
+        {"type": "parent", "event": "stopped", "status": 19, "signal": "SIGSTOP"},
+        {"type": "parent", "event": "continued", "status": 18, "signal": "SIGCONT"},
+        _signal(2, "SIGCONT", 9_000_000),
+        {
+            "type": "disposition",
+            "signo": usr1,
+            "name": "SIGUSR1",
+            "disposition": "hold",
+        },
+    ]
+    app.post_message(DemoReported(messages))
+    await pilot.pause()
+    for _ in range(5):
+        app.log_line(narrator.sent(usr1, "SIGUSR1", 20_000_000))
+    app.post_message(
+        DemoReported(
+            [
+                {"type": "disposition", "signo": usr1, "name": "SIGUSR1",
+                 "disposition": "catch"},
+                _signal(3, "SIGUSR1", 30_000_000, "drained"),
+            ]
+        )
+    )  # fmt: skip
+
+
 SHOTS: dict[str, Steps] = {
     "main": _main_screen,
+    "demo": _demo,
     "details": _details,
     "picker": _picker,
     "picker-group": _group_picker,
