@@ -6,18 +6,36 @@ Child to sigtui (the report pipe), one JSON object per line, every object with
 ``"v": VERSION`` and ``"type"``:
 
 ``ready``
-    ``pid``, ``pgid``, ``members`` (pids of the member processes).
+    ``pid``, ``pgid``, ``members`` (pids of the member processes). Sent once,
+    when every catchable signal is blocked and the members are set up.
 ``signal``
     One delivery: ``seq``, ``signo``, ``name``, ``si_pid``, ``si_uid``,
     ``si_code``, ``code`` (``SI_USER``...), ``t_mono_ns``, ``disposition``
     (what the child did: ``catch``, or ``drained`` when a held signal was
-    let through).
+    let through). Added compatibly: ``sender``, the sender's command line as
+    the child read it from ``/proc/<si_pid>/cmdline`` on receipt (``[comm]``
+    for a process without one), or null when it could not be read.
 ``tick``
     The heartbeat: ``n`` and ``t_mono_ns``.
 ``disposition``
     Acknowledges a change: ``signo``, ``name``, ``disposition``.
 ``error``
-    ``message``: a control line the child could not use.
+    ``message``: a control line the child could not use. Added compatibly:
+    ``signo`` when the line named a signal (null otherwise).
+
+Added compatibly (a reader that does not know a type may skip it):
+
+``member``
+    A member process ended and the child reaped it: ``pid``, ``how``
+    (``exited``, ``killed``, or ``gone`` when the kernel reaped it because
+    SIGCHLD was ignored), ``status`` (the exit status or the signal number,
+    null for ``gone``), ``name`` (the signal's name when killed, else null),
+    ``core`` (a core was dumped).
+``bye``
+    The child is about to exit: ``reason`` (``quit``, ``lifeline`` or
+    ``interrupted``), after its members' ``member`` messages. Not sent when
+    the report pipe is already gone, nor when a signal's default action ends
+    the child.
 
 sigtui to the child (the control pipe): ``{"v": 1, "cmd": "set", "signo": 10,
 "disposition": "hold"}`` or ``{"v": 1, "cmd": "quit"}``.
@@ -26,6 +44,7 @@ sigtui to the child (the control pipe): ``{"v": 1, "cmd": "set", "signo": 10,
 from __future__ import annotations
 
 import json
+import signal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,15 +69,31 @@ SI_CODES = {
 """Linux's ``si_code`` values for signals sent by processes and the kernel."""
 
 
-def code_name(si_code: int) -> str:
+CLD_CODES = {
+    1: "CLD_EXITED",
+    2: "CLD_KILLED",
+    3: "CLD_DUMPED",
+    4: "CLD_TRAPPED",
+    5: "CLD_STOPPED",
+    6: "CLD_CONTINUED",
+}
+"""``si_code`` values of a SIGCHLD the kernel sends about a child."""
+
+
+def code_name(si_code: int, signo: int | None = None) -> str:
     """Name an ``si_code`` (``SI_USER`` for kill(), ``SI_TKILL`` for tgkill()...).
 
     Args:
         si_code: The value from siginfo.
+        signo: The signal it came with, if known: positive codes mean
+            something different for each signal (for SIGCHLD, ``CLD_EXITED``
+            and its siblings).
 
     Returns:
         Its name, or the number as text.
     """
+    if si_code > 0 and signo == signal.SIGCHLD and si_code in CLD_CODES:
+        return CLD_CODES[si_code]
     return SI_CODES.get(si_code, str(si_code))
 
 
