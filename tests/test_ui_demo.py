@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 
@@ -219,3 +221,36 @@ def test_narrator_pairs_and_explains() -> None:
     assert narrator.parent_event({"event": "exited", "status": 0}) == (
         "demo (200) exited with status 0"
     )
+
+
+async def test_a_burst_of_10000_realtime_signals_is_logged_in_full() -> None:
+    app = make_app(interval=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        demo_pid = await start_demo(pilot, app)
+        rtmin = int(signal.SIGRTMIN)
+        done = threading.Event()
+
+        def burst() -> None:
+            fd = os.pidfd_open(demo_pid)
+            try:
+                for _ in range(10_000):
+                    signal.pidfd_send_signal(fd, rtmin)
+            finally:
+                os.close(fd)
+                done.set()
+
+        sender = threading.Thread(target=burst)
+        sender.start()
+        # The UI keeps answering keys while the reports pour in.
+        row = app.table.cursor_row
+        await pilot.press("up")
+        assert app.table.cursor_row == max(0, row - 1)
+        await wait_until(pilot, app, done.is_set, "the burst sent")
+        sender.join()
+        await wait_until(
+            pilot, app, lambda: app.demo_received >= 10_000, "10,000 reports"
+        )
+        assert app.demo_received == 10_000
+        # The on-screen log is a bounded ring buffer.
+        assert len(app.query_one("#log", Log).lines) <= 1000
+        await pilot.press("q")

@@ -163,6 +163,7 @@ class SigtuiApp(App[int]):
         self.demo: DemoSupervisor | None = None
         self.narrator: Narrator | None = None
         self.demo_tick = 0
+        self.demo_received = 0
         self._select_pid: int | None = None
         self.log_file = log_file
         self._log_file_failed = False
@@ -807,6 +808,7 @@ class SigtuiApp(App[int]):
         for message in event.messages:
             kind = message.get("type")
             if kind == "signal":
+                self.demo_received += 1
                 for line in narrator.received(message):
                     self.log_line(line)
             elif kind == "tick":
