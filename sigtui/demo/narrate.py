@@ -62,8 +62,10 @@ class Narrator:
         sender = f"pid {si_pid}"
         if si_pid == self.self_pid:
             sender += " (sigtui)"
-        elif report.get("sender_cmd"):
-            command = str(report["sender_cmd"])[:40]
+        elif report.get("sender") or report.get("sender_cmd"):
+            # The child reads the sender's command when the signal arrives (a
+            # short-lived kill may be gone by the time sigtui looks).
+            command = str(report.get("sender") or report["sender_cmd"])[:40]
             sender += f" ({command.encode('unicode_escape').decode('ascii')})"
         disposition = str(report.get("disposition", "caught"))
         done = {"catch": "caught", "drained": "caught after being held"}.get(
@@ -113,6 +115,24 @@ class Narrator:
             "exited": f"exited with status {event.get('status')}",
         }.get(str(kind), f"changed ({kind})")
         return f"demo ({self.demo_pid}) {what}"
+
+    def member_event(self, event: dict[str, Any]) -> str:
+        """Explain what happened to one of the demo's member processes.
+
+        Args:
+            event: A ``member`` message.
+
+        Returns:
+            The log sentence.
+        """
+        how = event.get("how")
+        if how == "killed":
+            what = f"was killed by {event.get('name', event.get('status'))}"
+        elif how == "exited":
+            what = f"exited with status {event.get('status')}"
+        else:
+            what = "is gone"
+        return f"demo member ({event.get('pid')}) {what}"
 
     def disposition(self, ack: dict[str, Any]) -> str:
         """Record and explain a disposition change the child acknowledged.

@@ -184,7 +184,7 @@ class DemoSupervisor:
                     break
                 messages = reader.feed(data)
                 for message in messages:
-                    if message.get("type") == "signal":
+                    if message.get("type") == "signal" and not message.get("sender"):
                         message["sender_cmd"] = _sender_command(
                             int(message.get("si_pid", 0))
                         )

@@ -821,6 +821,8 @@ class SigtuiApp(App[int]):
                     )
             elif kind == "error":
                 self.log_line(f"demo: {message.get('message', 'error')}")
+            elif kind == "member":
+                self.log_line(narrator.member_event(message))
             elif kind == "parent":
                 self.log_line(narrator.parent_event(message))
                 if message.get("event") in ("exited", "killed", "dumped"):
