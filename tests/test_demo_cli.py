@@ -1,0 +1,138 @@
+"""`sigtui demo`, --log, and the demo dying with a SIGKILLed sigtui."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+from textual.widgets import Log
+
+from sigtui.ui.app import make_app
+
+SIGTUI = str(Path(sys.executable).parent / "sigtui")
+DEADLINE = 20.0
+
+
+def read_line(stream: IO[bytes] | None, what: str) -> str:
+    assert stream is not None
+    ready, _, _ = select.select([stream], [], [], DEADLINE)
+    assert ready, f"no {what} within {DEADLINE} s"
+    return stream.readline().decode()
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+
+
+def test_sigtui_demo_runs_the_child_in_the_foreground() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [SIGTUI, "demo"], stdout=subprocess.PIPE, env=env, start_new_session=True
+    )
+    try:
+        first = read_line(proc.stdout, "first line")
+        assert str(proc.pid) in first  # exec: the child is this very process
+        os.kill(proc.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            line = read_line(proc.stdout, "the SIGUSR1 line")
+            if "SIGUSR1" in line:
+                assert str(os.getpid()) in line
+                break
+            assert time.monotonic() < deadline
+        os.kill(proc.pid, signal.SIGINT)
+        assert proc.wait(DEADLINE) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_unwritable_log_file_fails_at_start(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [SIGTUI, "--log", str(tmp_path / "missing" / "log.jsonl")],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=DEADLINE,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "cannot write the log file" in lines[0]
+    assert "missing" in lines[0]
+
+
+async def test_log_entries_go_to_the_log_file_as_json_lines() -> None:
+    from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource
+
+    sink = io.StringIO()
+    app = make_app(
+        source=SampleSource(), interval=3600, self_pid=SAMPLE_SELF_PID, log_file=sink
+    )
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        app.log_line("hello from a test")
+        shown = [str(line) for line in app.query_one("#log", Log).lines]
+    entries = [json.loads(line) for line in sink.getvalue().splitlines()]
+    assert [e["entry"] for e in entries][-1] == "hello from a test"
+    assert all(isinstance(e["time"], float) for e in entries)
+    assert len(entries) == len(shown)
+
+
+async def test_a_full_disk_is_reported_once_and_the_app_goes_on() -> None:
+    class FullDisk(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+    app = make_app(interval=3600, log_file=FullDisk())
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        app.log_line("one")
+        app.log_line("two")
+        await pilot.pause()
+        assert app._log_file_failed
+        assert "two" in str(app.query_one("#log", Log).lines[-1])
+
+
+def test_demo_dies_with_a_sigkilled_sigtui() -> None:
+    # sigtui's own supervisor in a process standing in for sigtui, which the
+    # test then kills with SIGKILL: the lifeline must take the demo down.
+    code = (
+        "import sys, time\n"
+        "from sigtui.demo.supervisor import DemoSupervisor\n"
+        "s = DemoSupervisor(lambda messages: None)\n"
+        "s.start()\n"
+        "print(s.pid, *s.members, flush=True)\n"
+        "time.sleep(3600)\n"
+    )
+    host = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        pids = [int(p) for p in read_line(host.stdout, "the demo's pids").split()]
+        assert len(pids) == 3
+        assert all(alive(pid) for pid in pids)
+        host.kill()
+        host.wait(DEADLINE)
+        deadline = time.monotonic() + DEADLINE
+        while any(alive(pid) for pid in pids):
+            assert time.monotonic() < deadline, f"demo survived: {pids}"
+            time.sleep(0.05)
+    finally:
+        if host.poll() is None:
+            host.kill()
+            host.wait()
