@@ -65,6 +65,7 @@ from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker, StateReader
 from sigtui.ui.widgets.details import ProcessDetails
+from sigtui.ui.widgets.log_colors import SignalHighlighter, action_styles
 from sigtui.ui.widgets.process_table import ProcessTable
 
 SCAN_GROUP = "scan"
@@ -218,6 +219,11 @@ class SigtuiApp(App[int]):
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
         self.table.focus()
+        log = self.query_one("#log", Log)
+        log.highlighter = SignalHighlighter(
+            catalogue(), action_styles(self.theme_variables)
+        )
+        log.highlight = True
         self._fit_layout(self.size.width)
         self.log_line(
             "Signal log. k: signal the selected process · g: its group · "
