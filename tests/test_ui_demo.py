@@ -254,3 +254,26 @@ async def test_a_burst_of_10000_realtime_signals_is_logged_in_full() -> None:
         # The on-screen log is a bounded ring buffer.
         assert len(app.query_one("#log", Log).lines) <= 1000
         await pilot.press("q")
+
+
+def test_log_colours_signal_names_by_their_default_action() -> None:
+    from rich.style import Style
+    from rich.text import Text
+
+    from sigtui.signals import Action
+    from sigtui.ui.widgets.log_colors import SignalHighlighter, action_styles
+
+    styles = action_styles(
+        {"error": "#ff0000", "warning": "#ffaa00", "success": "#00ff00"}
+    )
+    assert set(styles) == {Action.TERMINATE, Action.CORE, Action.STOP, Action.CONTINUE}
+    line = Text("sent SIGKILL, SIGSTOP, SIGCONT, SIGRTMIN+3 and SIGFOO to demo")
+    SignalHighlighter(catalogue(), styles).highlight(line)
+    coloured = {line.plain[span.start : span.end]: span.style for span in line.spans}
+    assert coloured == {
+        "SIGKILL": styles[Action.TERMINATE],
+        "SIGSTOP": styles[Action.STOP],
+        "SIGCONT": styles[Action.CONTINUE],
+        "SIGRTMIN+3": styles[Action.TERMINATE],
+    }
+    assert isinstance(coloured["SIGKILL"], Style)
