@@ -336,6 +336,10 @@ async def test_help_lists_every_key_and_closes() -> None:
         text = console.export_text()
         for key in ("/ f4", "t f5", "p", "? f1", "q f10"):
             assert key in text
+        # The signal table: every signal of the platform, with its action.
+        assert "SIGKILL" in text
+        assert "SIGRTMAX" in text
+        assert "Core dump" in text
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from sigtui.signals import catalogue
 from sigtui.ui.widgets.process_table import (
     MARK_ANCESTOR,
     MARK_DEMO,
@@ -45,6 +46,29 @@ ABOUT = (
     "terminal's foreground group, l multi-threaded, < high priority, "
     "N low priority, L memory locked. Kernel threads are shown in [brackets]."
 )
+
+
+def signal_table() -> Table:
+    """Every signal of this platform: number, name, default action, meaning.
+
+    Returns:
+        A table to show (plain text cells: nothing is read as markup).
+    """
+    table = Table(box=None, padding=(0, 1), show_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("Signal")
+    table.add_column("Default")
+    table.add_column("Catch")
+    table.add_column("Meaning")
+    for spec in catalogue():
+        table.add_row(
+            Text(str(spec.number)),
+            Text(spec.name),
+            Text(spec.action_text),
+            Text("yes" if spec.catchable else "no"),
+            Text(spec.meaning),
+        )
+    return table
 
 
 def _key_names(binding: Binding) -> str:
@@ -94,6 +118,11 @@ class HelpScreen(ModalScreen[None]):
                 classes="help-heading",
             )
             yield Static(Text(ABOUT))
+            yield Static(
+                Text("Signals on this system", style="bold underline"),
+                classes="help-heading",
+            )
+            yield Static(signal_table())
             yield Static(
                 Text("escape closes this help", style="italic"), classes="help-heading"
             )
