@@ -74,6 +74,9 @@ SCAN_GROUP = "scan"
 MAX_WATCH_LINES = 5
 """Outcome lines logged one by one; bigger groups get a count."""
 
+EXIT_WATCHDOG = 3.0
+"""Seconds an exit on SIGTERM/SIGHUP may take before sigtui ends regardless."""
+
 LOG_LINES = 1000
 """Lines the signal log keeps (older ones scroll away)."""
 
@@ -245,6 +248,13 @@ class SigtuiApp(App[int]):
         # Leaving through App.exit lets the driver restore the terminal
         # (alternate screen, cursor, mouse) before the process ends.
         self.stop_demo()
+        # When the terminal itself has gone (SIGHUP from a closed window),
+        # Textual's shutdown can block for ever: its writer thread dies on the
+        # write error with its queue full, and stopping it waits for room in
+        # that queue. Whatever happens, sigtui must still end.
+        watchdog = threading.Timer(EXIT_WATCHDOG, os._exit, args=(128 + signum,))
+        watchdog.daemon = True
+        watchdog.start()
         self.exit(return_code=128 + signum)
 
     # -- refreshing ------------------------------------------------------------
