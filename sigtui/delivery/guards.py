@@ -64,15 +64,8 @@ class Context:
             The context.
         """
         pid = os.getpid()
-        ancestors: set[int] = set()
-        if snapshot is not None:
-            info = snapshot.by_pid.get(pid)
-            while info is not None and info.ppid > 0 and info.ppid not in ancestors:
-                ancestors.add(info.ppid)
-                info = snapshot.by_pid.get(info.ppid)
-        return cls(
-            pid, os.getpgrp(), frozenset(ancestors), os.geteuid(), readonly, trusted
-        )
+        ancestors = snapshot.ancestors(pid) if snapshot is not None else frozenset()
+        return cls(pid, os.getpgrp(), ancestors, os.geteuid(), readonly, trusted)
 
 
 @dataclass(frozen=True)

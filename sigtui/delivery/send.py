@@ -24,7 +24,7 @@ from enum import Enum
 from sigtui.delivery.guards import Context, check, group_refusal, process_refusal
 from sigtui.delivery.targets import GroupTarget, ProcessTarget, TaggedTarget, Target
 from sigtui.processes import ProcessInfo
-from sigtui.processes.scan import parse_stat
+from sigtui.processes.scan import CLOCK_TICKS, read_stat
 from sigtui.signals import SignalSpec
 
 PIDFD_SIGNAL_PROCESS_GROUP = 4
@@ -66,12 +66,8 @@ class Syscalls:
 
     def start_time(self, pid: int) -> float | None:
         """Read a pid's start time (seconds after boot), None if it is gone."""
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as stat:
-                ticks = parse_stat(stat.read()).start_ticks
-        except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
-            return None
-        return ticks / os.sysconf("SC_CLK_TCK")
+        stat = read_stat(pid)
+        return None if stat is None else stat.start_ticks / CLOCK_TICKS
 
     def pgid_of(self, pid: int) -> int | None:
         """The process group of a pid now, None if it is gone."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
@@ -14,7 +13,7 @@ from sigtui.delivery.guards import process_refusal
 from sigtui.delivery.send import Syscalls, _owner
 from sigtui.delivery.targets import ProcessTarget
 from sigtui.processes import ProcessInfo
-from sigtui.processes.scan import parse_stat
+from sigtui.processes.scan import still_running
 from sigtui.signals import SignalSpec
 
 WATCH_SECONDS = 2.0
@@ -61,14 +60,8 @@ def current_state(info: ProcessInfo) -> str | None:
     Returns:
         The state letter, or None.
     """
-    try:
-        with open(f"/proc/{info.pid}/stat", "rb") as stat_file:
-            stat = parse_stat(stat_file.read())
-    except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
-        return None
-    if stat.start_ticks / os.sysconf("SC_CLK_TCK") != info.start_time:
-        return None
-    return stat.state
+    stat = still_running(info)
+    return None if stat is None else stat.state
 
 
 def watch(

@@ -136,6 +136,22 @@ class ProcessSnapshot:
     def __len__(self) -> int:
         return len(self.processes)
 
+    def ancestors(self, pid: int) -> frozenset[int]:
+        """The pids of a process's parent, its parent's parent, and so on.
+
+        Args:
+            pid: The process.
+
+        Returns:
+            The ancestors listed in this snapshot (empty if ``pid`` is not).
+        """
+        found: set[int] = set()
+        info = self.by_pid.get(pid)
+        while info is not None and info.ppid > 0 and info.ppid not in found:
+            found.add(info.ppid)
+            info = self.by_pid.get(info.ppid)
+        return frozenset(found)
+
     def get(self, identity: ProcessIdentity) -> ProcessInfo | None:
         """Return the process with this identity, or None if it is not here.
 

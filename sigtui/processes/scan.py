@@ -158,6 +158,43 @@ def parse_stat(data: bytes) -> StatFields:
     )
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+"""The kernel's clock ticks per second (start times are counted in them)."""
+
+
+def read_stat(pid: int, root: str = "/proc") -> StatFields | None:
+    """Read one process's ``/proc/PID/stat`` now.
+
+    Args:
+        pid: The process.
+        root: Where procfs is mounted.
+
+    Returns:
+        The parsed fields, or None if the process is gone.
+    """
+    try:
+        with open(f"{root}/{pid}/stat", "rb") as stat_file:
+            return parse_stat(stat_file.read())
+    except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+        return None
+
+
+def still_running(info: ProcessInfo, root: str = "/proc") -> StatFields | None:
+    """Re-read a listed process, if its pid still names that same process.
+
+    Args:
+        info: The process as listed (pid and start time).
+        root: Where procfs is mounted.
+
+    Returns:
+        Its fields now, or None if it exited (even if the pid was reused).
+    """
+    stat = read_stat(info.pid, root)
+    if stat is None or stat.start_ticks / CLOCK_TICKS != info.start_time:
+        return None
+    return stat
+
+
 def parse_status(data: bytes) -> tuple[int | None, bool]:
     """Take the effective uid and whether memory is locked from ``/proc/PID/status``.
 
@@ -215,7 +252,7 @@ class ProcfsScanner:
         self._root = root
         self._details: dict[tuple[int, int], _Details] = {}
         self._users = UserNames()
-        self._clock_ticks = os.sysconf("SC_CLK_TCK")
+        self._clock_ticks = CLOCK_TICKS
 
     def scan(self) -> ProcessSnapshot:
         """Read every process now.

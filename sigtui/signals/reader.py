@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 from sigtui.processes import ProcessInfo
-from sigtui.processes.scan import parse_stat
+from sigtui.processes.scan import still_running
 from sigtui.signals.state import SignalState, read_signal_state
 
 
@@ -27,11 +25,6 @@ def read_state_of(info: ProcessInfo, *, root: str = "/proc") -> SignalState:
         PermissionError: If its status cannot be read.
     """
     state = read_signal_state(info.pid, root=root)
-    try:
-        with open(f"{root}/{info.pid}/stat", "rb") as stat_file:
-            stat = parse_stat(stat_file.read())
-    except FileNotFoundError:
-        raise ProcessLookupError(f"process {info.pid} exited") from None
-    if stat.start_ticks / os.sysconf("SC_CLK_TCK") != info.start_time:
-        raise ProcessLookupError(f"process {info.pid} exited; its pid was reused")
+    if still_running(info, root) is None:
+        raise ProcessLookupError(f"process {info.pid} exited")
     return state

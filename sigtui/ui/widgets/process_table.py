@@ -185,7 +185,9 @@ class ProcessTable(ScrollView, can_focus=True):
             snapshot: The scan.
         """
         self.view.update(snapshot)
-        self._ancestors = self._find_ancestors(snapshot)
+        self._ancestors = (
+            snapshot.ancestors(self.self_pid) if self.self_pid else frozenset()
+        )
         self.rows_changed()
 
     def rows_changed(self) -> None:
@@ -225,14 +227,6 @@ class ProcessTable(ScrollView, can_focus=True):
             return False
         self._set_cursor(index)
         return True
-
-    def _find_ancestors(self, snapshot: ProcessSnapshot) -> frozenset[int]:
-        found: set[int] = set()
-        info = snapshot.by_pid.get(self.self_pid) if self.self_pid else None
-        while info is not None and info.ppid > 0 and info.ppid not in found:
-            found.add(info.ppid)
-            info = snapshot.by_pid.get(info.ppid)
-        return frozenset(found)
 
     # -- cursor ----------------------------------------------------------------
 
