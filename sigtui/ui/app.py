@@ -49,6 +49,7 @@ from sigtui.demo.supervisor import DemoError, DemoSupervisor
 from sigtui.processes import (
     DEFAULT_COLUMNS,
     Column,
+    ProcessIdentity,
     ProcessInfo,
     ProcessSnapshot,
     ProcessSource,
@@ -585,7 +586,14 @@ class SigtuiApp(App[int]):
             watched = [m for m in target.members if m.pid in reached]
         if watched:
             seen = watch(watched, sig, state_of=self.state_of)
-            self.call_from_thread(self._watched, sig, seen)
+            # Why a survivor survived comes from its masks: read them here, in
+            # the worker, not on the UI thread.
+            reasons = {
+                o.info.identity: self.read_prediction(o.info, sig)
+                for o in seen[:MAX_WATCH_LINES]
+                if o.fate is Fate.RUNNING
+            }
+            self.call_from_thread(self._watched, seen, reasons)
 
     def _sent(self, target: Target, sig: SignalSpec, results: list[SendResult]) -> None:
         if not self._alive():
@@ -600,15 +608,17 @@ class SigtuiApp(App[int]):
         )
         self.request_scan()
 
-    def _watched(self, sig: SignalSpec, seen: list[Observation]) -> None:
+    def _watched(
+        self, seen: list[Observation], reasons: dict[ProcessIdentity, str]
+    ) -> None:
         if not self._alive():
             return
         for observation in seen[:MAX_WATCH_LINES]:
             info = observation.info
             what = observation.fate.value
             if observation.fate is Fate.RUNNING:
-                state = self.read_prediction(info, sig)
-                what = f"still running{f' ({state})' if state else ''}"
+                reason = reasons.get(info.identity, "")
+                what = f"still running{f' ({reason})' if reason else ''}"
             self.log_line(f"process {info.pid} ({display_escape(info.comm)}): {what}")
         if len(seen) > MAX_WATCH_LINES:
             counts = Counter(o.fate.value for o in seen)
