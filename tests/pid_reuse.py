@@ -12,7 +12,9 @@ reaps A, writes ``A - 1`` to ``/proc/sys/kernel/ns_last_pid`` so that the
 next fork gets A's pid, and starts B. Then it asks :class:`Sender` (and
 :func:`end_gracefully`) to signal A's recorded identity. Both children block
 SIGTERM, so a SIGTERM that wrongly reached B would show in B's pending set
-the moment it was sent. It prints one JSON line with what happened.
+the moment it was sent. It also rescans with the scanner that recorded A (which kept A's stat file
+open) to check that it lists B as the new process. It prints one JSON line
+with what happened.
 """
 
 from __future__ import annotations
@@ -106,7 +108,10 @@ def main() -> int:
     term = catalogue().parse("TERM")
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # children inherit it
     a, a_lifeline = spawn()
-    info_a = ProcfsScanner().scan().by_pid[a]
+    # The scanner keeps A's stat file open; after the reuse it must notice
+    # that the descriptor is dead (ESRCH) and read B afresh.
+    scanner = ProcfsScanner()
+    info_a = scanner.scan().by_pid[a]
     a_ticks = start_ticks(a)
     os.kill(a, signal.SIGKILL)  # our own child, pid > 1
     os.waitpid(a, 0)
@@ -120,6 +125,8 @@ def main() -> int:
         "a_start": info_a.start_time,
         "b_start": start_ticks(b) / TICKS,
     }
+    rescanned = scanner.scan().by_pid.get(b)
+    result["rescan_start"] = None if rescanned is None else rescanned.start_time
     try:
         sender_calls = RecordingSyscalls()
         [sent] = Sender(Context.current(), sender_calls).send(

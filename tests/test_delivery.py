@@ -663,6 +663,7 @@ def test_reused_pid_is_gone_and_the_reuser_untouched() -> None:
     result = json.loads(run.stdout)
     assert result["b"] == result["a"], "the pid was not reused"
     assert result["b_start"] != result["a_start"]
+    assert result["rescan_start"] == result["b_start"]
     assert result["status"] == Status.GONE.name
     assert "its pid now belongs to another process" in result["message"]
     assert result["ending"] == Ending.GONE.name

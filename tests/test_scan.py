@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,7 @@ from tests.spawn import (
     sleeper,
     stopped,
     threaded,
+    wait_for_state,
     wait_until,
     zombie_parent,
 )
@@ -57,6 +59,35 @@ def user_name(uid: int) -> str:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
         return str(uid)
+
+
+def fail_reads(
+    monkeypatch: pytest.MonkeyPatch, failing: dict[str, OSError]
+) -> list[str]:
+    """Make the scanner's file access fail for some paths; record every path.
+
+    Both ways a scanner reaches a file go through here: ``_read`` (a whole
+    file, opened and closed) and ``_open`` (a stat file it keeps open).
+    """
+    seen: list[str] = []
+    real_read, real_open = scan_module._read, scan_module._open
+
+    def check(path: str) -> None:
+        seen.append(path)
+        if path in failing:
+            raise failing[path]
+
+    def read(path: str) -> bytes:
+        check(path)
+        return real_read(path)
+
+    def open_(path: str) -> int:
+        check(path)
+        return real_open(path)
+
+    monkeypatch.setattr(scan_module, "_read", read)
+    monkeypatch.setattr(scan_module, "_open", open_)
+    return seen
 
 
 def scan_one(pid: int, scanner: ProcfsScanner | None = None) -> ProcessInfo:
@@ -323,14 +354,8 @@ def test_vanishing_between_files_is_skipped(
     spawner: Spawner, monkeypatch: pytest.MonkeyPatch, error: type[OSError], file: str
 ) -> None:
     child = sleeper(spawner)
-    real_read = scan_module._read
-
-    def read(path: str) -> bytes:
-        if path == f"/proc/{child.pid}/{file}":
-            raise error(path)
-        return real_read(path)
-
-    monkeypatch.setattr(scan_module, "_read", read)
+    path = f"/proc/{child.pid}/{file}"
+    fail_reads(monkeypatch, {path: error(path)})
     snapshot = ProcfsScanner().scan()
     assert child.pid not in snapshot.by_pid
     assert os.getpid() in snapshot.by_pid
@@ -340,15 +365,8 @@ def test_unreadable_files_leave_unknowns(
     spawner: Spawner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     child = sleeper(spawner)
-    real_read = scan_module._read
-    denied = {f"/proc/{child.pid}/cmdline", f"/proc/{child.pid}/status"}
-
-    def read(path: str) -> bytes:
-        if path in denied:
-            raise PermissionError(13, "Permission denied", path)
-        return real_read(path)
-
-    monkeypatch.setattr(scan_module, "_read", read)
+    denied = [f"/proc/{child.pid}/cmdline", f"/proc/{child.pid}/status"]
+    fail_reads(monkeypatch, {p: PermissionError(13, "denied", p) for p in denied})
     snapshot = ProcfsScanner().scan()
     info = snapshot.by_pid[child.pid]
     assert info.cmdline is None
@@ -514,16 +532,9 @@ def test_fake_proc_fields(fake_proc: Path) -> None:
 def test_fake_proc_unreadable_files(
     fake_proc: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_read = scan_module._read
-    denied = {f"{fake_proc}/600/cmdline", f"{fake_proc}/600/status"}
-    denied.add(f"{fake_proc}/700/stat")
-
-    def read(path: str) -> bytes:
-        if path in denied:
-            raise PermissionError(13, "Permission denied", path)
-        return real_read(path)
-
-    monkeypatch.setattr(scan_module, "_read", read)
+    denied = [f"{fake_proc}/600/cmdline", f"{fake_proc}/600/status"]
+    denied.append(f"{fake_proc}/700/stat")
+    fail_reads(monkeypatch, {p: PermissionError(13, "denied", p) for p in denied})
     snapshot = ProcfsScanner(root=str(fake_proc)).scan()
     assert [p.pid for p in snapshot.processes] == [100, 500, 600]
     secret = snapshot.by_pid[600]
@@ -549,15 +560,10 @@ def test_fake_proc_without_uptime_still_scans(fake_proc: Path) -> None:
 def test_details_are_read_once_per_identity(
     fake_proc: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    scanner = ProcfsScanner(root=str(fake_proc))
-    real_read = scan_module._read
-    reads: list[str] = []
-
-    def read(path: str) -> bytes:
-        reads.append(path.removeprefix(str(fake_proc)))
-        return real_read(path)
-
-    monkeypatch.setattr(scan_module, "_read", read)
+    # Without kept stat files every stat read shows up as a path.
+    scanner = ProcfsScanner(root=str(fake_proc), max_open=0)
+    paths = fail_reads(monkeypatch, {})
+    reads = _Relative(paths, str(fake_proc))
     scanner.scan()
     assert "/100/cmdline" in reads
     reads.clear()
@@ -573,6 +579,20 @@ def test_details_are_read_once_per_identity(
     assert snapshot.by_pid[100].cmdline == ("other",)
 
 
+class _Relative:
+    """The recorded paths below a root, as "/PID/file" (a live view)."""
+
+    def __init__(self, paths: list[str], root: str) -> None:
+        self._paths = paths
+        self._root = root
+
+    def __contains__(self, path: object) -> bool:
+        return any(p.removeprefix(self._root) == path for p in self._paths)
+
+    def clear(self) -> None:
+        self._paths.clear()
+
+
 def test_snapshot_is_immutable(fake_proc: Path) -> None:
     snapshot = ProcfsScanner(root=str(fake_proc)).scan()
     assert isinstance(snapshot, ProcessSnapshot)
@@ -580,3 +600,112 @@ def test_snapshot_is_immutable(fake_proc: Path) -> None:
         snapshot.processes[0].pid = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
         snapshot.by_pid[1] = snapshot.processes[0]  # type: ignore[index]
+
+
+# --- kept stat descriptors and reused ProcessInfo --------------------------------
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_a_read_on_the_stat_fd_of_an_exited_process_fails_with_esrch(
+    spawner: Spawner,
+) -> None:
+    # The kernel fact the kept descriptors rely on: after exit (and reaping)
+    # the old descriptor never reads the pid's next owner.
+    child = sleeper(spawner)
+    fd = os.open(f"/proc/{child.pid}/stat", os.O_RDONLY)
+    try:
+        assert parse_stat(os.pread(fd, 4096, 0)).state == "S"
+        spawner.close()
+        with pytest.raises(ProcessLookupError):
+            os.pread(fd, 4096, 0)
+    finally:
+        os.close(fd)
+
+
+def test_kept_stat_files_see_changes_and_exits(spawner: Spawner) -> None:
+    child = sleeper(spawner)
+    scanner = ProcfsScanner()
+    try:
+        assert scanner.scan().by_pid[child.pid].state == "S"
+        assert scanner.open_files > 0
+        child.proc.send_signal(signal.SIGSTOP)
+        wait_for_state(child.pid, "T")
+        # Read again through the kept descriptor: procfs regenerates the file.
+        assert scanner.scan().by_pid[child.pid].state == "T"
+        child.proc.send_signal(signal.SIGCONT)
+        kept = scanner.open_files
+        spawner.close()
+        snapshot = scanner.scan()
+        assert child.pid not in snapshot.by_pid
+        assert scanner.open_files == kept - 1
+    finally:
+        scanner.close()
+    assert scanner.open_files == 0
+
+
+def test_kept_stat_files_are_capped_and_closed() -> None:
+    before = open_fds()
+    capped = ProcfsScanner(max_open=3)
+    unlimited = ProcfsScanner()
+    none = ProcfsScanner(max_open=0)
+    try:
+        listings = [s.scan() for s in (capped, unlimited, none)]
+        # Each sees the same system (pids can come and go between the scans).
+        common = set.intersection(*(set(s.by_pid) for s in listings))
+        assert len(common) > 3
+        assert capped.open_files == 3
+        assert none.open_files == 0
+        assert unlimited.open_files >= len(common)
+        assert open_fds() >= before + 3 + len(common)
+        for scanner, snapshot in zip((capped, unlimited, none), listings, strict=True):
+            rescan = scanner.scan()
+            assert set(snapshot.by_pid) & common <= set(rescan.by_pid)
+    finally:
+        for scanner in (capped, unlimited, none):
+            scanner.close()
+    assert open_fds() == before
+
+
+def test_descriptor_budget_is_half_the_open_files_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(scan_module.resource, "getrlimit", lambda _: (1024, 4096))
+    assert scan_module._fd_budget() == 448
+    monkeypatch.setattr(scan_module.resource, "getrlimit", lambda _: (100, 100))
+    assert scan_module._fd_budget() == 0
+    assert ProcfsScanner().scan().by_pid[os.getpid()].pid == os.getpid()
+
+
+def test_an_unchanged_process_keeps_its_info_object(spawner: Spawner) -> None:
+    child = stopped(spawner)
+    scanner = ProcfsScanner()
+    try:
+        first = scanner.scan().by_pid[child.pid]
+        second = scanner.scan().by_pid[child.pid]
+        assert second is first
+        child.proc.send_signal(signal.SIGCONT)
+        wait_for_state(child.pid, "S")
+        third = scanner.scan().by_pid[child.pid]
+        assert third is not first
+        assert third.state == "S"
+        assert third.cmdline == first.cmdline
+    finally:
+        scanner.close()
+
+
+def test_a_changed_stat_file_is_parsed_again(fake_proc: Path) -> None:
+    scanner = ProcfsScanner(root=str(fake_proc))
+    first = scanner.scan().by_pid[100]
+    assert scanner.scan().by_pid[100] is first
+    # Same start time, more CPU: the same process, a new info.
+    (fake_proc / "100" / "stat").write_bytes(
+        fake_stat(100, b"a b) (c", pgid=90, sid=80, start=4200, utime=700)
+    )
+    later = scanner.scan().by_pid[100]
+    assert later is not first
+    assert later.identity == first.identity
+    assert later.cpu_time > first.cpu_time
+    scanner.close()

@@ -7,8 +7,10 @@ are being read and leave unreadable fields as ``None``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
+import resource
 import time
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -53,9 +55,14 @@ class UserNames:
         return name
 
 
+def _open(path: str) -> int:
+    """Open a /proc file for reading (not inherited by children)."""
+    return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+
+
 def _read(path: str) -> bytes:
     """Read a whole /proc file with one open and as few reads as possible."""
-    fd = os.open(path, os.O_RDONLY)
+    fd = _open(path)
     try:
         data = os.read(fd, 4096)
         if len(data) < 4096:
@@ -78,6 +85,15 @@ class _Details:
     uid: int | None
     user: str | None
     locked: bool | None
+
+
+class _Seen(NamedTuple):
+    """A process's stat bytes as last read, and what was built from them."""
+
+    data: bytes
+    info: ProcessInfo
+    key: tuple[int, int]
+    details: _Details
 
 
 class StatFields(NamedTuple):
@@ -244,15 +260,49 @@ class ProcfsScanner:
     ``exec`` of the same program name when the kernel hides the argument
     addresses (another user's process, seen without privileges).
 
+    Two things keep a refresh near the cost of the system calls alone:
+
+    * Each ``stat`` file stays open between scans and is re-read with
+      ``pread`` at offset 0 (procfs regenerates it on every such read), which
+      saves the open and close, two thirds of the kernel's work. A read on the
+      descriptor of a process that has exited fails with ESRCH, even if its
+      pid is reused, so a kept descriptor never mixes two processes. At most
+      half of the open-files limit is used; past it, files are opened and
+      closed as usual.
+    * When a process's ``stat`` bytes are exactly those of the previous scan
+      (an idle process), its :class:`ProcessInfo` is reused without parsing.
+
     Args:
         root: Where procfs is mounted.
+        max_open: How many ``stat`` files to keep open between scans; None
+            (the default) means half of ``RLIMIT_NOFILE``, 0 none.
     """
 
-    def __init__(self, root: str = "/proc") -> None:
+    def __init__(self, root: str = "/proc", *, max_open: int | None = None) -> None:
         self._root = root
         self._details: dict[tuple[int, int], _Details] = {}
         self._users = UserNames()
         self._clock_ticks = CLOCK_TICKS
+        self._fds: dict[int, int] = {}
+        self._max_fds = _fd_budget() if max_open is None else max(0, max_open)
+        # pid -> the stat bytes last read and what was built from them
+        self._last: dict[int, _Seen] = {}
+
+    def close(self) -> None:
+        """Close the kept ``stat`` files (a later scan opens them again)."""
+        fds, self._fds = self._fds, {}
+        for fd in fds.values():
+            os.close(fd)
+
+    def __del__(self) -> None:
+        # A scanner dropped without close() must not leak thousands of fds.
+        with contextlib.suppress(Exception):
+            self.close()
+
+    @property
+    def open_files(self) -> int:
+        """How many ``stat`` files are kept open right now."""
+        return len(self._fds)
 
     def scan(self) -> ProcessSnapshot:
         """Read every process now.
@@ -262,51 +312,97 @@ class ProcfsScanner:
         """
         root = self._root
         uptime = self._uptime()
-        ticks = self._clock_ticks
-        details = self._details
-        fresh: dict[tuple[int, int], _Details] = {}
+        last = self._last
+        fresh_last: dict[int, _Seen] = {}
+        fresh_details: dict[tuple[int, int], _Details] = {}
         found: list[ProcessInfo] = []
         for name in os.listdir(root):
             if not name.isdigit():
                 continue
-            try:
-                stat = parse_stat(_read(f"{root}/{name}/stat"))
-            except (*_GONE, PermissionError, ValueError, IndexError):
-                continue
             pid = int(name)
-            key = (pid, stat.start_ticks)
-            args_at = (stat.arg_start, stat.arg_end)
-            extra = details.get(key)
-            if extra is None or extra.comm != stat.comm or extra.args_at != args_at:
+            data = self._read_stat(pid, name)
+            if data is None:
+                continue
+            seen = last.get(pid)
+            if seen is None or seen.data != data:
                 try:
-                    extra = self._read_details(name, stat.comm, args_at)
-                except _GONE:
+                    seen = self._build(pid, name, data)
+                except (*_GONE, ValueError, IndexError):
                     continue
-            fresh[key] = extra
-            found.append(
-                ProcessInfo(
-                    pid=pid,
-                    ppid=stat.ppid,
-                    pgid=stat.pgid,
-                    sid=stat.sid,
-                    tpgid=stat.tpgid,
-                    tty=tty_name(stat.tty_nr),
-                    state=stat.state,
-                    flags=stat.flags,
-                    nice=stat.nice,
-                    num_threads=stat.num_threads,
-                    locked=extra.locked,
-                    uid=extra.uid,
-                    user=extra.user,
-                    cpu_time=stat.cpu_ticks / ticks,
-                    start_time=stat.start_ticks / ticks,
-                    comm=stat.comm,
-                    cmdline=extra.cmdline,
-                )
-            )
-        self._details = fresh
-        found.sort(key=lambda p: p.pid)
-        return ProcessSnapshot(tuple(found), uptime, ticks)
+            fresh_details[seen.key] = seen.details
+            fresh_last[pid] = seen
+            found.append(seen.info)
+        self._details = fresh_details
+        self._last = fresh_last
+        self._close_stale(fresh_last)
+        # /proc lists pids in increasing order, so this sort is a linear check.
+        found.sort(key=_by_pid)
+        return ProcessSnapshot(tuple(found), uptime, self._clock_ticks)
+
+    def _read_stat(self, pid: int, name: str) -> bytes | None:
+        """Read a process's stat through its kept descriptor if possible."""
+        fd = self._fds.get(pid)
+        if fd is not None:
+            try:
+                return os.pread(fd, 4096, 0)
+            except ProcessLookupError:
+                # The process this descriptor was opened on has exited; the
+                # pid may already name another one, which is opened afresh.
+                del self._fds[pid]
+                os.close(fd)
+            except OSError:
+                del self._fds[pid]
+                os.close(fd)
+                return None
+        path = f"{self._root}/{name}/stat"
+        try:
+            if len(self._fds) >= self._max_fds:
+                return _read(path)
+            fd = _open(path)
+        except (*_GONE, PermissionError):
+            return None
+        try:
+            data = os.pread(fd, 4096, 0)
+        except OSError:
+            os.close(fd)
+            return None
+        self._fds[pid] = fd
+        return data
+
+    def _close_stale(self, alive: dict[int, _Seen]) -> None:
+        fds = self._fds
+        if len(fds) > len(alive):
+            for pid in [p for p in fds if p not in alive]:
+                os.close(fds.pop(pid))
+
+    def _build(self, pid: int, name: str, data: bytes) -> _Seen:
+        stat = parse_stat(data)
+        key = (pid, stat.start_ticks)
+        args_at = (stat.arg_start, stat.arg_end)
+        extra = self._details.get(key)
+        if extra is None or extra.comm != stat.comm or extra.args_at != args_at:
+            extra = self._read_details(name, stat.comm, args_at)
+        ticks = self._clock_ticks
+        info = ProcessInfo(
+            pid=pid,
+            ppid=stat.ppid,
+            pgid=stat.pgid,
+            sid=stat.sid,
+            tpgid=stat.tpgid,
+            tty=tty_name(stat.tty_nr),
+            state=stat.state,
+            flags=stat.flags,
+            nice=stat.nice,
+            num_threads=stat.num_threads,
+            locked=extra.locked,
+            uid=extra.uid,
+            user=extra.user,
+            cpu_time=stat.cpu_ticks / ticks,
+            start_time=stat.start_ticks / ticks,
+            comm=stat.comm,
+            cmdline=extra.cmdline,
+        )
+        return _Seen(data, info, key, extra)
 
     def _uptime(self) -> float:
         try:
@@ -330,6 +426,21 @@ class ProcfsScanner:
             uid, locked = None, None
         user = None if uid is None else self._users(uid)
         return _Details(comm, args_at, cmdline, uid, user, locked)
+
+
+def _by_pid(info: ProcessInfo) -> int:
+    return info.pid
+
+
+def _fd_budget() -> int:
+    """Half of the soft open-files limit, leaving the rest to everything else."""
+    try:
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        return 0
+    if soft == resource.RLIM_INFINITY:
+        soft = 1 << 16
+    return max(0, soft // 2 - 64)
 
 
 _PSUTIL_STATES = {
