@@ -24,7 +24,7 @@ from sigtui.processes import (
     format_table,
     parse_columns,
 )
-from sigtui.processes.columns import column_names
+from sigtui.processes.columns import Field, column_names
 
 EXIT_USAGE = 2
 """Exit status for bad arguments and for a missing terminal, as in argparse."""
@@ -215,6 +215,10 @@ def _output_width(out: TextIO) -> int | None:
     return None
 
 
+STATUS_FIELDS = frozenset({Field.STAT, Field.USER, Field.UID})
+"""The ps columns whose values come from ``/proc/PID/status``."""
+
+
 def run_ps(
     args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO
 ) -> int:
@@ -229,7 +233,10 @@ def run_ps(
         0, or 1 when a selection (``-p``/``-g``) matched nothing, as ps does.
     """
     columns = _columns(parser, args.ps_columns)
-    snapshot = default_scanner().scan()
+    # Only STAT (its L) and the user columns need /proc/PID/status, the
+    # costliest file to read.
+    users = any(c.field in STATUS_FIELDS for c in columns)
+    snapshot = default_scanner(refreshing=False, users=users).scan()
     pids = {p for group in args.pids or [] for p in group}
     pgids = {g for group in args.pgids or [] for g in group}
     selecting = bool(pids or pgids)

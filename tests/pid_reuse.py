@@ -12,9 +12,9 @@ reaps A, writes ``A - 1`` to ``/proc/sys/kernel/ns_last_pid`` so that the
 next fork gets A's pid, and starts B. Then it asks :class:`Sender` (and
 :func:`end_gracefully`) to signal A's recorded identity. Both children block
 SIGTERM, so a SIGTERM that wrongly reached B would show in B's pending set
-the moment it was sent. It also rescans with the scanner that recorded A (which kept A's stat file
-open) to check that it lists B as the new process. It prints one JSON line
-with what happened.
+the moment it was sent. It also rescans with the scanner that recorded A
+(which kept A's stat file open) to check that it lists B as the new process.
+It prints one JSON line with what happened.
 """
 
 from __future__ import annotations

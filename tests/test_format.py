@@ -123,6 +123,12 @@ def test_parse_status_missing_uid() -> None:
     assert parse_status(b"Name:\tx\n") == (None, False)
 
 
+def test_parse_status_first_and_unterminated_lines() -> None:
+    assert parse_status(b"Uid:\t5\t6\t7\t8\nVmLck:\t  4 kB") == (6, True)
+    # A key must start its line: "XVmLck" and a "Uid:" inside a value are not it.
+    assert parse_status(b"Name:\tUid:\t1 2\nXVmLck:\t9 kB\n") == (None, False)
+
+
 def test_parse_status_of_this_process() -> None:
     uid, _locked = parse_status(Path("/proc/self/status").read_bytes())
     assert uid == os.geteuid()

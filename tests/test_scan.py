@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import resource
 import shutil
 import signal
 import sys
@@ -672,9 +673,9 @@ def test_kept_stat_files_are_capped_and_closed() -> None:
 def test_descriptor_budget_is_half_the_open_files_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(scan_module.resource, "getrlimit", lambda _: (1024, 4096))
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (1024, 4096))
     assert scan_module._fd_budget() == 448
-    monkeypatch.setattr(scan_module.resource, "getrlimit", lambda _: (100, 100))
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (100, 100))
     assert scan_module._fd_budget() == 0
     assert ProcfsScanner().scan().by_pid[os.getpid()].pid == os.getpid()
 
@@ -709,3 +710,14 @@ def test_a_changed_stat_file_is_parsed_again(fake_proc: Path) -> None:
     assert later.identity == first.identity
     assert later.cpu_time > first.cpu_time
     scanner.close()
+
+
+def test_without_status_the_user_and_locked_memory_are_unknown(
+    spawner: Spawner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    child = sleeper(spawner)
+    paths = fail_reads(monkeypatch, {})
+    info = ProcfsScanner(max_open=0, read_status=False).scan().by_pid[child.pid]
+    assert not any(p.endswith("/status") for p in paths)
+    assert (info.uid, info.user, info.locked) == (None, None, None)
+    assert info.cmdline == tuple(child.proc.args)
