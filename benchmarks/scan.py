@@ -1,405 +1,189 @@
-"""Benchmark ProcfsScanner against ``ps`` with N extra idle processes.
+"""Goals 1 and 6: the /proc scanner against the C floor, ``sigtui ps`` against ps.
 
-Usage: python benchmarks/scan.py [--extra 0,2000] [--repeat 15] [--groups 4]
+Usage: python -m benchmarks.scan [--extra 0,1000,3000,10000] [--repeat 9]
 
-For each N in --extra this starts N ``/bin/sleep 600`` children in a few new
-process groups that it creates itself, waits until /proc shows all of them,
-then times, interleaved round-robin so machine drift hits all alike:
+For each N in --extra this keeps N idle processes alive (benchmarks.common)
+and times, interleaved round-robin so that machine drift hits all alike:
 
-* a cold scan: the first scan of a brand-new ProcfsScanner (empty caches),
-* a refresh scan: one ProcfsScanner reused (the steady-state cost),
-* ``ps -eo pid,pgid,tty,stat,time,args`` as a whole command, output discarded.
-
-Clean-up sends SIGTERM (then SIGKILL if needed) only to the groups this script
-created, reaps its children and checks that none of its sleepers survived. It
-runs on normal exit, on exceptions, on Ctrl-C and on SIGTERM/SIGHUP.
+* floor: a C program (benchmarks/floor.c, built here with ``cc -O2``) that
+  opens, reads and closes every /proc/PID/stat, parsing nothing;
+* refresh: ``ProcfsScanner.scan()`` of one scanner reused (what a running
+  sigtui does every interval);
+* cold: the first scan of a new scanner (reads cmdline and status too);
+* ``sigtui ps -o COLS`` against ``ps -eo COLS`` as whole commands (output to
+  /dev/null), for the DESIGN's columns and for the same without STAT.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import platform
-import signal
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from types import FrameType
+from pathlib import Path
 
+from benchmarks.common import (
+    machine_line,
+    med_range,
+    parse_extra,
+    population,
+    positive,
+    progress,
+)
 from sigtui.processes import ProcfsScanner
 
-SLEEP = "/bin/sleep"
-SLEEP_ARGV = ["sleep", "600"]
-PS_ARGV = ["ps", "-eo", "pid,pgid,tty,stat,time,args"]
-HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-READY_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 10.0
-HEADROOM = 4  # sleepers given back when spawning hits a limit (RLIMIT_NPROC)
+FLOOR_SOURCE = Path(__file__).with_name("floor.c")
+DASH = "\u2013"
+PS_COLUMNS = ("pid,pgid,tty,stat,time,args", "pid,pgid,tty,time,args")
+"""DESIGN's columns, and the same without STAT (which needs /proc/PID/status)."""
 
 
-# --------------------------------------------------------------------------
-# Sleepers: spawn, wait for, kill and reap our own process groups only.
-
-
-@contextlib.contextmanager
-def signals_blocked() -> Iterator[None]:
-    """Hold back SIGINT/SIGTERM/SIGHUP so a spawn and its record are atomic."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def read_stat(pid: int) -> tuple[str, int, int] | None:
-    """Return (comm, pgid, start ticks) of a pid, or None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-    except (FileNotFoundError, ProcessLookupError):
+def build_floor(directory: Path) -> Path | None:
+    """Compile floor.c; None (with a warning) when there is no C compiler."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        progress("warning: no C compiler, the floor is not measured")
         return None
-    close = data.rfind(b")")
-    comm = data[data.find(b"(") + 1 : close].decode("utf-8", "replace")
-    fields = data[close + 2 :].split()
-    return comm, int(fields[2]), int(fields[19])
+    binary = directory / "floor"
+    subprocess.run([compiler, "-O2", "-o", str(binary), str(FLOOR_SOURCE)], check=True)
+    return binary
 
 
-@dataclass
-class Sleepers:
-    """N ``sleep`` children in process groups created by this script."""
-
-    groups: list[int] = field(default_factory=list)
-    pids: list[int] = field(default_factory=list)
-    # pid -> start ticks, filled in once /proc shows the sleeper.
-    seen: dict[int, int] = field(default_factory=dict)
-    survivors: list[int] = field(default_factory=list)
-    error: str | None = None
-
-    def spawn(self, n: int, n_groups: int) -> None:
-        """Start up to n sleepers; on failure keep those already started."""
-        if n <= 0:
-            return
-        devnull = [
-            (os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)
-        ]
-        per_group = -(-n // max(1, n_groups))
-        while len(self.pids) < n:
-            # A new group for every per_group sleepers; the first is its leader.
-            new_group = len(self.pids) % per_group == 0
-            try:
-                with signals_blocked():
-                    pid = os.posix_spawn(
-                        SLEEP,
-                        SLEEP_ARGV,
-                        os.environ,
-                        file_actions=devnull,
-                        setpgroup=0 if new_group else self.groups[-1],
-                        setsigmask=(),
-                        setsigdef=HANDLED_SIGNALS,
-                    )
-                    if new_group:
-                        self.groups.append(pid)
-                    self.pids.append(pid)
-            except OSError as e:
-                ended = self._make_room()
-                self.error = (
-                    f"spawn #{len(self.pids) + ended + 1} failed: {e}; ended "
-                    f"{ended} of ours again to leave room for ps"
-                )
-                return
-
-    def _make_room(self) -> int:
-        """After a failed spawn, end a few sleepers so that ``ps`` can run.
-
-        They are our own children not yet reaped, so their pids cannot have
-        been reused by anyone else.
-        """
-        ended = min(HEADROOM, len(self.pids))
-        with signals_blocked():
-            for _ in range(ended):
-                pid = self.pids.pop()
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-        return ended
-
-    def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> int:
-        """Poll /proc until every sleeper runs ``sleep``; return how many do."""
-        groups = set(self.groups)
-        pending = [p for p in self.pids if p not in self.seen]
-        deadline = time.monotonic() + timeout
-        while pending and time.monotonic() < deadline:
-            still: list[int] = []
-            for pid in pending:
-                st = read_stat(pid)
-                if st is not None and st[0] == "sleep" and st[1] in groups:
-                    self.seen[pid] = st[2]
-                else:
-                    still.append(pid)
-            pending = still
-            if pending:
-                time.sleep(0.05)
-        if pending:
-            self.error = (
-                f"{len(pending)} sleepers not visible in /proc after {timeout:.0f} s"
-            )
-        return len(self.seen)
-
-    def stop(self) -> list[int]:
-        """Kill and reap our groups; return the pids of sleepers still alive."""
-        with signals_blocked():
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                for pgid in self.groups:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(pgid, sig)
-                if self._reap(time.monotonic() + STOP_TIMEOUT_S):
-                    break
-            # Recorded before the signals are let through again.
-            self.survivors += self._survivors()
-            self.groups.clear()
-            self.pids.clear()
-            self.seen.clear()
-        return self.survivors
-
-    def _reap(self, deadline: float) -> bool:
-        """Reap children of our groups until none is left or the deadline."""
-        left = list(self.groups)
-        while left:
-            still: list[int] = []
-            for pgid in left:
-                try:
-                    while True:
-                        pid, _ = os.waitpid(-pgid, os.WNOHANG)
-                        if pid == 0:
-                            still.append(pgid)
-                            break
-                except ChildProcessError:
-                    pass  # no child of ours left in this group
-            left = still
-            if left:
-                if time.monotonic() > deadline:
-                    return False
-                time.sleep(0.02)
-        return True
-
-    def _survivors(self) -> list[int]:
-        alive = []
-        for pid in self.pids:
-            st = read_stat(pid)
-            # A pid reused by someone else has another start time.
-            if st is not None and st[2] == self.seen.get(pid, st[2]):
-                alive.append(pid)
-        return alive
-
-
-# --------------------------------------------------------------------------
-# Measurements.
-
-
-@dataclass
-class Row:
-    extra_requested: int
-    extra_spawned: int
-    nprocs: int
-    cold_ms: list[float]
-    refresh_ms: list[float]
-    ps_ms: list[float]
-    note: str | None
+def sigtui_command() -> str:
+    """The ``sigtui`` installed next to this interpreter."""
+    path = Path(sys.executable).parent / "sigtui"
+    if not path.exists():
+        raise SystemExit(f"no {path}: install sigtui in this environment first")
+    return str(path)
 
 
 def timed_ms(fn: Callable[[], object]) -> float:
+    """Wall time of one call, in milliseconds."""
     t0 = time.perf_counter_ns()
     fn()
     return (time.perf_counter_ns() - t0) / 1e6
 
 
-def run_ps() -> None:
-    subprocess.run(
-        PS_ARGV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
-    )
+def run_quietly(argv: Sequence[str]) -> None:
+    """Run a command to completion with its output thrown away."""
+    subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
 
 
-def measure(repeat: int) -> tuple[int, list[float], list[float], list[float]]:
-    """Time cold scans, refresh scans and ps, round-robin, repeat times each."""
+def timed_run(argv: Sequence[str]) -> float:
+    """Wall time of a whole command, in milliseconds."""
+    return timed_ms(lambda: run_quietly(argv))
+
+
+@dataclass
+class ScanResult:
+    """Every timing of one N, in milliseconds."""
+
+    nprocs: int
+    floor: list[float] = field(default_factory=list)
+    refresh: list[float] = field(default_factory=list)
+    cold: list[float] = field(default_factory=list)
+    # columns -> (sigtui ps, ps)
+    ps: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+
+
+def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
+    """Time the floor, refresh and cold scans and the ps commands.
+
+    Args:
+        repeat: Rounds; each round times everything once.
+        floor: The compiled floor program, if any.
+
+    Returns:
+        The timings.
+    """
+    sigtui = sigtui_command()
     reused = ProcfsScanner()
-    reused.scan()  # fills the cmdline/status cache: later scans are refreshes
-    run_ps()  # warm-up: page cache for the ps binary and its libraries
-    cold: list[float] = []
-    refresh: list[float] = []
-    ps: list[float] = []
-    sizes: list[int] = []
+    result = ScanResult(len(reused.scan()))
+    for columns in PS_COLUMNS:  # warm-up: page cache for both programs
+        run_quietly([sigtui, "ps", "-o", columns])
+        run_quietly(["ps", "-eo", columns])
+        result.ps[columns] = ([], [])
     for _ in range(repeat):
-        fresh = ProcfsScanner()
-        cold.append(timed_ms(fresh.scan))
-        t0 = time.perf_counter_ns()
-        snapshot = reused.scan()
-        refresh.append((time.perf_counter_ns() - t0) / 1e6)
-        sizes.append(len(snapshot))
-        ps.append(timed_ms(run_ps))
-    return round(statistics.median(sizes)), cold, refresh, ps
+        if floor is not None:
+            out = subprocess.run(
+                [str(floor), "1"], capture_output=True, text=True, check=True
+            ).stdout
+            result.floor.append(float(out.split()[0]))
+        result.refresh.append(timed_ms(reused.scan))
+        cold = ProcfsScanner()
+        result.cold.append(timed_ms(cold.scan))
+        cold.close()
+        for columns, (ours, theirs) in result.ps.items():
+            ours.append(timed_run([sigtui, "ps", "-o", columns]))
+            theirs.append(timed_run(["ps", "-eo", columns]))
+    reused.close()
+    return result
 
 
-def bench(extra: int, repeat: int, n_groups: int, sleepers: Sleepers) -> Row:
-    t0 = time.monotonic()
-    sleepers.spawn(extra, n_groups)
-    spawned = len(sleepers.pids)
-    ready = sleepers.wait_ready()
-    print(
-        f"+{extra}: spawned {spawned} sleepers in {len(sleepers.groups)} groups "
-        f"{sleepers.groups}, {ready} visible in /proc after "
-        f"{time.monotonic() - t0:.1f} s",
-        file=sys.stderr,
-        flush=True,
-    )
-    if sleepers.error:
-        print(f"+{extra}: warning: {sleepers.error}", file=sys.stderr, flush=True)
-    nprocs, cold, refresh, ps = measure(repeat)
-    if sleepers.stop():
-        raise RuntimeError(f"sleepers survived clean-up: {sleepers.survivors}")
-    note = None
-    if spawned < extra:
-        note = f"requested +{extra}, got +{spawned} ({sleepers.error})"
-    elif ready < spawned:
-        note = f"+{spawned} spawned, {ready} seen in /proc ({sleepers.error})"
-    return Row(extra, spawned, nprocs, cold, refresh, ps, note)
+def ratio(a: Sequence[float], b: Sequence[float]) -> str:
+    """The ratio of two medians, or a dash when one is missing."""
+    if not a or not b:
+        return DASH
+    return f"{statistics.median(a) / statistics.median(b):.2f}"
 
 
-# --------------------------------------------------------------------------
-# Report.
-
-
-def med_range(values: Sequence[float], digits: int = 1) -> str:
-    med = statistics.median(values)
-    return f"{med:.{digits}f} ({min(values):.{digits}f}\u2013{max(values):.{digits}f})"
-
-
-def table(rows: Sequence[Row], repeat: int) -> str:
+def table(results: Sequence[ScanResult], repeat: int) -> str:
+    """The results as Markdown."""
     lines = [
-        "| N (procs) | extra | cold scan ms | refresh scan ms | refresh µs/process "
-        "| ps ms | ps / refresh |",
-        "|---|---|---|---|---|---|---|",
+        "| N (procs) | C floor ms | refresh ms | refresh ÷ floor | refresh µs/proc "
+        "| cold ms |",
+        "|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        refresh = statistics.median(r.refresh_ms)
-        ps = statistics.median(r.ps_ms)
+    for r in results:
+        per_proc = statistics.median(r.refresh) / r.nprocs * 1000
+        floor = med_range(r.floor) if r.floor else DASH
         lines.append(
-            f"| {r.nprocs} | +{r.extra_spawned} | {med_range(r.cold_ms)} "
-            f"| {med_range(r.refresh_ms)} | {refresh / r.nprocs * 1000:.1f} "
-            f"| {med_range(r.ps_ms)} | {ps / refresh:.1f} |"
+            f"| {r.nprocs} | {floor} | {med_range(r.refresh)} "
+            f"| {ratio(r.refresh, r.floor)} | {per_proc:.1f} | {med_range(r.cold)} |"
         )
-    notes = [f"- {r.note}" for r in rows if r.note]
     lines += [
         "",
-        f"All times: median (min\u2013max) of {repeat} runs, interleaved round-robin. "
-        "Cold = first scan of a new ProcfsScanner; refresh = one scanner reused. "
-        f"ps = `{' '.join(PS_ARGV)}` whole command, output to /dev/null. "
-        "ps / refresh = ratio of medians.",
-        *notes,
+        "| N (procs) | columns | sigtui ps ms | ps -eo ms | ps ÷ sigtui ps |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        for columns, (ours, theirs) in r.ps.items():
+            lines.append(
+                f"| {r.nprocs} | `{columns}` | {med_range(ours)} "
+                f"| {med_range(theirs)} | {ratio(theirs, ours)} |"
+            )
+    lines += [
+        "",
+        f"Median (min\u2013max) of {repeat} rounds, interleaved. Floor: C open/read/"
+        "close of every /proc/PID/stat (benchmarks/floor.c). Refresh: one "
+        "ProcfsScanner reused. Cold: a new scanner's first scan. sigtui ps and "
+        "ps: whole commands, output to /dev/null.",
     ]
     return "\n".join(lines)
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                if key.strip() in ("model name", "Hardware", "Processor"):
-                    return value.strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def ps_version() -> str:
-    try:
-        out = subprocess.run(
-            ["ps", "--version"], capture_output=True, text=True, check=False
-        ).stdout
-    except OSError:
-        return "ps ?"
-    return out.strip().removeprefix("ps from ") or "ps ?"
-
-
-def machine_line() -> str:
-    usable = len(os.sched_getaffinity(0))
-    return (
-        f"Machine: {cpu_model()}, {os.cpu_count()} cores ({usable} usable), "
-        f"Linux {platform.release()}, Python {platform.python_version()}, "
-        f"{ps_version()}"
-    )
-
-
-# --------------------------------------------------------------------------
-# Main.
-
-
-def parse_extra(text: str) -> list[int]:
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"not a list of integers: {text!r}") from e
-    if not values or any(v < 0 for v in values):
-        raise argparse.ArgumentTypeError("need one or more integers >= 0")
-    return values
-
-
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be >= 1")
-    return value
-
-
-def raise_exit(signum: int, frame: FrameType | None) -> None:
-    """Turn SIGTERM/SIGHUP into SystemExit so the finally clause runs."""
-    raise SystemExit(128 + signum)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--extra",
-        type=parse_extra,
-        default=[0, 2000],
-        help="comma-separated numbers of extra sleep processes (default 0,2000)",
-    )
-    parser.add_argument(
-        "--repeat", type=positive, default=15, help="runs per measurement (15)"
-    )
-    parser.add_argument(
-        "--groups", type=positive, default=4, help="process groups to spread over"
-    )
+    parser.add_argument("--extra", type=parse_extra, default=[0, 1000, 3000, 10000])
+    parser.add_argument("--repeat", type=positive, default=9)
     args = parser.parse_args(argv)
-    if not os.path.exists("/proc/self/stat"):
-        parser.error("needs Linux /proc")
-
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, raise_exit)
-    sleepers = Sleepers()
-    rows: list[Row] = []
+    results = []
     try:
-        for extra in args.extra:
-            rows.append(bench(extra, args.repeat, args.groups, sleepers))
+        with tempfile.TemporaryDirectory() as tmp:
+            floor = build_floor(Path(tmp))
+            for extra in args.extra:
+                with population(extra):
+                    results.append(measure_scan(args.repeat, floor))
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        progress("interrupted")
         return 130
-    finally:
-        # Exiting either way: nothing may interrupt the clean-up now.
-        for sig in HANDLED_SIGNALS:
-            signal.signal(sig, signal.SIG_IGN)
-        if sleepers.pids:
-            n = len(sleepers.pids)
-            sleepers.stop()
-            print(f"cleaned up {n} sleepers", file=sys.stderr)
-        if sleepers.survivors:
-            print(f"ERROR: sleepers survived: {sleepers.survivors}", file=sys.stderr)
-    if sleepers.survivors:
-        return 1
-    print(table(rows, args.repeat))
+    print(table(results, args.repeat))
     print()
     print(machine_line())
     return 0
