@@ -1,0 +1,46 @@
+"""The CPU benchmark measures sigtui and top under tmux and leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from benchmarks.cpu import measure_cpu
+
+pytestmark = pytest.mark.e2e
+
+
+def running(pid: int, start_ticks: int) -> bool:
+    """Whether this very process (same start time) still has a live thread."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            if int(f.read().rsplit(b")", 1)[1].split()[19]) != start_ticks:
+                return False  # the pid now belongs to another process
+        states = []
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as f:
+                states.append(f.read().rsplit(b")", 1)[1].split()[0])
+    except FileNotFoundError:
+        return False
+    # A zombie main thread does not mean the end while other threads run.
+    return any(state not in (b"Z", b"X") for state in states)
+
+
+def test_measure_cpu_side_by_side_and_cleans_up() -> None:
+    results = measure_cpu(duration=2, windows=2, warmup=1, tools=("sigtui", "top"))
+
+    assert [r.tool for r in results] == ["sigtui", "top"]
+    cores = len(os.sched_getaffinity(0))
+    for r in results:
+        assert r.note is None, r
+        assert len(r.percent) == 2, r
+        # A process cannot use more than every core it may run on.
+        assert all(0 <= p < 100 * max(2, cores) for p in r.percent), r
+        assert r.pid is not None, r
+        assert r.start_ticks is not None, r
+        # Gone, reused by another process, or a zombie nobody reaps.
+        assert not running(r.pid, r.start_ticks), f"{r.tool} survived: {r}"
+    sigtui = results[0]
+    assert sigtui.rss_kib is not None, sigtui
+    assert sigtui.rss_kib > 10_000, sigtui  # a Python + Textual app
