@@ -7,6 +7,8 @@ reaped at teardown.
 
 from __future__ import annotations
 
+import errno
+import gc
 import os
 import pwd
 import resource
@@ -610,6 +612,17 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+def fd_targets() -> list[tuple[int, str]]:
+    """This process's open descriptors and what they point at."""
+    found = []
+    for name in os.listdir("/proc/self/fd"):
+        try:  # the descriptor listdir itself used is closed by now
+            found.append((int(name), os.readlink(f"/proc/self/fd/{name}")))
+        except FileNotFoundError:
+            continue
+    return found
+
+
 def test_a_read_on_the_stat_fd_of_an_exited_process_fails_with_esrch(
     spawner: Spawner,
 ) -> None:
@@ -648,6 +661,7 @@ def test_kept_stat_files_see_changes_and_exits(spawner: Spawner) -> None:
 
 
 def test_kept_stat_files_are_capped_and_closed() -> None:
+    gc.collect()  # scanners of earlier tests close their files when collected
     before = open_fds()
     capped = ProcfsScanner(max_open=3)
     unlimited = ProcfsScanner()
@@ -661,6 +675,15 @@ def test_kept_stat_files_are_capped_and_closed() -> None:
         assert none.open_files == 0
         assert unlimited.open_files >= len(common)
         assert open_fds() >= before + 3 + len(common)
+        # Kept descriptors stay clear of the numbers select() can watch.
+        floor, _ = scan_module._fd_budget()
+        stat_fds = [fd for fd, target in fd_targets() if target.endswith("/stat")]
+        assert len(stat_fds) >= 3 + len(common)
+        assert min(stat_fds) >= floor
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        os.close(write_end)
+        assert write_end < floor
         for scanner, snapshot in zip((capped, unlimited, none), listings, strict=True):
             rescan = scanner.scan()
             assert set(snapshot.by_pid) & common <= set(rescan.by_pid)
@@ -673,10 +696,13 @@ def test_kept_stat_files_are_capped_and_closed() -> None:
 def test_descriptor_budget_is_half_the_open_files_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # (where kept descriptors start, how many there may be)
     monkeypatch.setattr(resource, "getrlimit", lambda _: (1024, 4096))
-    assert scan_module._fd_budget() == 448
+    assert scan_module._fd_budget() == (512, 448)
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (20000, 20000))
+    assert scan_module._fd_budget() == (1024, 18912)
     monkeypatch.setattr(resource, "getrlimit", lambda _: (100, 100))
-    assert scan_module._fd_budget() == 0
+    assert scan_module._fd_budget() == (50, 0)
     assert ProcfsScanner().scan().by_pid[os.getpid()].pid == os.getpid()
 
 
@@ -720,4 +746,25 @@ def test_without_status_the_user_and_locked_memory_are_unknown(
     info = ProcfsScanner(max_open=0, read_status=False).scan().by_pid[child.pid]
     assert not any(p.endswith("/status") for p in paths)
     assert (info.uid, info.user, info.locked) == (None, None, None)
-    assert info.cmdline == tuple(child.proc.args)
+    assert info.cmdline == scan_one(child.pid).cmdline
+
+
+def test_running_out_of_descriptors_falls_back_to_plain_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real_open = scan_module._open
+    failed: list[str] = []
+
+    def no_more_once(path: str) -> int:
+        if not failed and path.endswith("/stat"):
+            failed.append(path)
+            raise OSError(errno.EMFILE, "Too many open files", path)
+        return real_open(path)
+
+    monkeypatch.setattr(scan_module, "_open", no_more_once)
+    scanner = ProcfsScanner()
+    snapshot = scanner.scan()
+    assert os.getpid() in snapshot.by_pid
+    assert scanner.open_files == 0
+    assert os.getpid() in scanner.scan().by_pid
+    scanner.close()

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from sigtui.delivery.dry import DrySyscalls
-from sigtui.processes import ProcessSnapshot
+from sigtui.processes import ProcessSnapshot, ProcfsScanner
 from sigtui.processes.sample import (
     SAMPLE_SELF_PID,
     SampleSource,
@@ -367,3 +367,13 @@ async def test_other_columns_with_o() -> None:
             "COMMAND",
         ]
         assert "postgres" in line_of(app, 980)
+
+
+async def test_leaving_closes_the_scanners_kept_files() -> None:
+    scanner = ProcfsScanner()
+    app = make_app(source=scanner, interval=3600, hostname="box")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.scans >= 1
+        assert scanner.open_files > 0
+    assert scanner.open_files == 0

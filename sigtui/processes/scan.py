@@ -8,9 +8,12 @@ are being read and leave unreadable fields as ``None``.
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import os
 import pwd
 import resource
+import threading
 import time
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -301,15 +304,23 @@ class ProcfsScanner:
         self._users = UserNames()
         self._clock_ticks = CLOCK_TICKS
         self._fds: dict[int, int] = {}
-        self._max_fds = _fd_budget() if max_open is None else max(0, max_open)
+        # Held while scanning and closing, so that close() from another
+        # thread never pulls a descriptor from under a running scan.
+        self._lock = threading.Lock()
+        self._fd_floor, budget = _fd_budget()
+        self._max_fds = budget if max_open is None else max(0, max_open)
         # pid -> the stat bytes last read and what was built from them
         self._last: dict[int, _Seen] = {}
 
     def close(self) -> None:
-        """Close the kept ``stat`` files (a later scan opens them again)."""
-        fds, self._fds = self._fds, {}
-        for fd in fds.values():
-            os.close(fd)
+        """Close the kept ``stat`` files (a later scan opens them again).
+
+        Waits for a scan running in another thread to finish first.
+        """
+        with self._lock:
+            fds, self._fds = self._fds, {}
+            for fd in fds.values():
+                os.close(fd)
 
     def __del__(self) -> None:
         # A scanner dropped without close() must not leak thousands of fds.
@@ -327,6 +338,10 @@ class ProcfsScanner:
         Returns:
             The snapshot. Processes that exit mid-scan are left out.
         """
+        with self._lock:
+            return self._scan()
+
+    def _scan(self) -> ProcessSnapshot:
         root = self._root
         uptime = self._uptime()
         last = self._last
@@ -378,12 +393,31 @@ class ProcfsScanner:
             fd = _open(path)
         except (*_GONE, PermissionError):
             return None
+        except OSError as err:
+            if err.errno not in (errno.EMFILE, errno.ENFILE):
+                raise
+            # Out of descriptors after all (the program opened others): keep
+            # no more, and read this one the plain way if that still works.
+            self._max_fds = len(self._fds)
+            try:
+                return _read(path)
+            except (*_GONE, PermissionError):
+                return None
         try:
             data = os.pread(fd, 4096, 0)
         except OSError:
             os.close(fd)
             return None
-        self._fds[pid] = fd
+        try:
+            # Kept descriptors live above the first 1024 numbers, which stay
+            # free for everyone else: select() cannot watch a larger one.
+            kept = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, self._fd_floor)
+        except OSError:
+            self._max_fds = len(self._fds)  # no room up there: keep no more
+            return data
+        finally:
+            os.close(fd)
+        self._fds[pid] = kept
         return data
 
     def _close_stale(self, alive: dict[int, _Seen]) -> None:
@@ -448,15 +482,21 @@ def _by_pid(info: ProcessInfo) -> int:
     return info.pid
 
 
-def _fd_budget() -> int:
-    """Half of the soft open-files limit, leaving the rest to everything else."""
+def _fd_budget() -> tuple[int, int]:
+    """Where kept descriptors start, and how many there may be.
+
+    They go from 1024 (or half the open-files limit, if that is lower) up to
+    the limit, less 64 spare, so that the low numbers stay free for the
+    rest of the program.
+    """
     try:
         soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     except (OSError, ValueError):
-        return 0
-    if soft == resource.RLIM_INFINITY:
-        soft = 1 << 16
-    return max(0, soft // 2 - 64)
+        return 0, 0
+    if soft == resource.RLIM_INFINITY or soft > 1 << 20:
+        soft = 1 << 20
+    floor = min(1024, soft // 2)
+    return floor, max(0, soft - floor - 64)
 
 
 _PSUTIL_STATES = {

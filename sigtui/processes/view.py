@@ -3,18 +3,23 @@
 :class:`ProcessView` is plain Python so that sorting, filtering, the tree and
 the "gone for one refresh" rule can be tested without a terminal. The table
 widget only draws the rows it is given.
+
+A refresh is split in two so that the UI thread's share does not grow with
+the number of processes: :meth:`ProcessView.prepare` does everything that
+costs O(N) (cells, sort, tree, widths, filter text) and may run in a worker
+thread, since it only reads immutable data; :meth:`ProcessView.install` swaps
+the result in, in time proportional to the tagged processes only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sigtui.processes.columns import Column, Field
-from sigtui.processes.diff import SnapshotDiff, diff_snapshots
 from sigtui.processes.format import command_text, display_escape
 from sigtui.processes.model import ProcessIdentity, ProcessInfo, ProcessSnapshot
-from sigtui.processes.tree import TreeLine, forest_lines
+from sigtui.processes.tree import forest_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,56 @@ class Row:
     cells: tuple[str, ...]
     gone: bool = False
     depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """How rows are ordered: the part of the view a prepared layout depends on.
+
+    Attributes:
+        sort_index: The column sorted by.
+        reverse: Descending.
+        tree: Children under their parents.
+    """
+
+    sort_index: int
+    reverse: bool
+    tree: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    """A process's cells and filter text, valid while ``info`` is unchanged."""
+
+    info: ProcessInfo
+    cells: tuple[str, ...]
+    haystack: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Every row of one snapshot in one order, unfiltered; never mutated.
+
+    Attributes:
+        snapshot: The scan shown.
+        previous: The scan before it (gone rows are valued against it).
+        gone: Processes in ``previous`` but not in ``snapshot``.
+        order: The order the rows are in.
+        rows: Every row, running and gone, in that order.
+        index: Row number by process identity.
+        widths: The longest cell per column over all rows.
+        gone_count: How many of the rows are gone.
+    """
+
+    snapshot: ProcessSnapshot
+    previous: ProcessSnapshot
+    gone: tuple[ProcessInfo, ...]
+    order: Order
+    rows: tuple[Row, ...]
+    index: dict[ProcessIdentity, int]
+    widths: tuple[int, ...]
+    gone_count: int
+    cache: dict[ProcessIdentity, _Cached] = field(repr=False)
 
 
 class ProcessView:
@@ -64,41 +119,82 @@ class ProcessView:
         self.tree = tree
         self.filter_text = ""
         self.tagged: set[ProcessIdentity] = set()
-        self.snapshot = ProcessSnapshot((), 0.0)
-        self._previous = self.snapshot
-        self._gone: tuple[ProcessInfo, ...] = ()
-        self._cells: dict[ProcessIdentity, tuple[str, ...]] = {}
-        self._rows: list[Row] | None = None
-        self._index: dict[ProcessIdentity, int] = {}
-        self._widths: dict[int, list[int]] = {}
+        self._clock_columns = any(c.field is Field.ETIME for c in self.columns)
+        empty = ProcessSnapshot((), 0.0)
+        self._layout = self._arrange(empty, empty, (), {}, self.order)
+        self._filtered: _Filtered | None = None
 
     # -- changes ---------------------------------------------------------------
 
-    def update(self, snapshot: ProcessSnapshot) -> SnapshotDiff:
-        """Take a new snapshot; processes that vanished stay one refresh as gone.
+    @property
+    def order(self) -> Order:
+        """The current sort column, direction and tree setting."""
+        return Order(self.sort_index, self.reverse, self.tree)
+
+    @property
+    def snapshot(self) -> ProcessSnapshot:
+        """The snapshot shown."""
+        return self._layout.snapshot
+
+    def prepare(self, snapshot: ProcessSnapshot) -> Layout:
+        """Lay out a new snapshot in the current order, without showing it.
+
+        Safe to call from a worker thread while the view is in use: it reads
+        only the current (immutable) layout and the order settings.
 
         Args:
             snapshot: The new scan.
 
         Returns:
-            What changed since the previous snapshot.
+            The layout, for :meth:`install`.
         """
-        diff = diff_snapshots(self.snapshot, snapshot, self.columns)
-        self._previous = self.snapshot
-        self.snapshot = snapshot
-        self._gone = diff.removed
+        base = self._layout
+        order = self.order
+        gone = tuple(
+            p for p in base.snapshot.processes if snapshot.get(p.identity) is None
+        )
+        cache: dict[ProcessIdentity, _Cached] = {}
+        old = base.cache
+        for info in snapshot.processes:
+            cached = old.get(info.identity)
+            if (
+                cached is None
+                or self._clock_columns
+                or (cached.info is not info and cached.info != info)
+            ):
+                cached = self._cache_entry(info, snapshot)
+            cache[info.identity] = cached
+        for info in gone:
+            # Shown one more refresh, with the cells it last had.
+            cached = old.get(info.identity) or self._cache_entry(info, base.snapshot)
+            cache[info.identity] = cached
+        return self._arrange(snapshot, base.snapshot, gone, cache, order)
+
+    def install(self, layout: Layout) -> None:
+        """Show a prepared layout (on the UI thread).
+
+        If the order changed while it was being prepared, it is re-sorted
+        here; otherwise this takes time proportional to the tagged processes.
+
+        Args:
+            layout: What :meth:`prepare` returned.
+        """
+        if layout.order != self.order:
+            layout = self._arrange(
+                layout.snapshot, layout.previous, layout.gone, layout.cache, self.order
+            )
+        self._layout = layout
         # A tag is on a process, not a pid: tags of exited processes go.
-        self.tagged &= {p.identity for p in snapshot.processes}
-        stale = {p.identity for p in diff.changed} | {c.identity for c in diff.cells}
-        for identity in stale:
-            self._cells.pop(identity, None)
-        alive = {p.identity for p in snapshot.processes}
-        gone = {p.identity for p in self._gone}
-        for identity in list(self._cells):
-            if identity not in alive and identity not in gone:
-                del self._cells[identity]
-        self._rows = None
-        return diff
+        self.tagged = {t for t in self.tagged if layout.snapshot.get(t) is not None}
+        self._filtered = None
+
+    def update(self, snapshot: ProcessSnapshot) -> None:
+        """Take a new snapshot at once; vanished processes stay one refresh as gone.
+
+        Args:
+            snapshot: The new scan.
+        """
+        self.install(self.prepare(snapshot))
 
     def set_sort(self, index: int, reverse: bool | None = None) -> None:
         """Sort by a column.
@@ -112,7 +208,7 @@ class ProcessView:
         self.sort_index = index
         if reverse is not None:
             self.reverse = reverse
-        self._rows = None
+        self._rearrange()
 
     def set_tree(self, tree: bool) -> None:
         """Switch between the flat list and the tree.
@@ -121,7 +217,7 @@ class ProcessView:
             tree: Whether to show the tree.
         """
         self.tree = tree
-        self._rows = None
+        self._rearrange()
 
     def toggle_tag(self, identity: ProcessIdentity) -> bool:
         """Tag or untag a process.
@@ -144,7 +240,9 @@ class ProcessView:
         Returns:
             The processes.
         """
-        return [p for p in self.snapshot.processes if p.identity in self.tagged]
+        snapshot = self.snapshot
+        found = (snapshot.get(t) for t in self.tagged)
+        return sorted((p for p in found if p is not None), key=lambda p: p.pid)
 
     def set_filter(self, text: str) -> None:
         """Show only processes whose pid, user or command contains the text.
@@ -153,18 +251,20 @@ class ProcessView:
             text: The filter; empty shows everything. Case is ignored.
         """
         self.filter_text = text
-        self._rows = None
+        self._filtered = None
 
     # -- reading ---------------------------------------------------------------
 
     @property
-    def rows(self) -> list[Row]:
-        """The rows to show, in order (computed once per change)."""
-        if self._rows is None:
-            self._rows = self._build()
-            self._index = {row.info.identity: i for i, row in enumerate(self._rows)}
-            self._widths.clear()
-        return self._rows
+    def rows(self) -> Sequence[Row]:
+        """The rows to show, in order."""
+        return self._shown().rows
+
+    @property
+    def shown_count(self) -> int:
+        """How many running (not gone) processes are shown."""
+        shown = self._shown()
+        return len(shown.rows) - shown.gone_count
 
     def index_of(self, identity: ProcessIdentity | None) -> int | None:
         """Return the row number of a process, or None if it is not shown.
@@ -177,8 +277,7 @@ class ProcessView:
         """
         if identity is None:
             return None
-        _ = self.rows
-        return self._index.get(identity)
+        return self._shown().index.get(identity)
 
     def index_of_pid(self, pid: int) -> int | None:
         """Return the row number of a running (not gone) process by pid.
@@ -189,10 +288,8 @@ class ProcessView:
         Returns:
             Its position in :attr:`rows`, or None if it is not shown.
         """
-        for index, row in enumerate(self.rows):
-            if row.info.pid == pid and not row.gone:
-                return index
-        return None
+        info = self.snapshot.by_pid.get(pid)
+        return None if info is None else self.index_of(info.identity)
 
     def matches(self, info: ProcessInfo) -> bool:
         """Whether a process passes the filter.
@@ -203,15 +300,8 @@ class ProcessView:
         Returns:
             True when there is no filter or the pid, user or command contains it.
         """
-        needle = self.filter_text.strip().lower()
-        if not needle:
-            return True
-        return (
-            needle in str(info.pid)
-            or (info.user is not None and needle in info.user.lower())
-            or needle in command_text(info).lower()
-            or needle in info.comm.lower()
-        )
+        needle = _needle(self.filter_text)
+        return not needle or needle in _haystack(info)
 
     def column_widths(self, available: int) -> list[int]:
         """Widths for drawing the columns in ``available`` cells.
@@ -225,34 +315,99 @@ class ProcessView:
         Returns:
             One width per column.
         """
-        rows = self.rows
-        cached = self._widths.get(available)
-        if cached is not None:
-            return cached
+        longest = self._shown().widths
         widths = []
         last = len(self.columns) - 1
         for index, column in enumerate(self.columns):
             width = max(column.width, len(column.header) + 2)
             if not column.unlimited and not column.user_name and index != last:
-                width = max([width, *(len(row.cells[index]) for row in rows)])
+                width = max(width, longest[index])
             widths.append(width)
         used = sum(widths[:last]) + last
         widths[last] = max(widths[last], available - used)
-        self._widths[available] = widths
         return widths
 
     # -- internals -------------------------------------------------------------
 
-    def _cells_for(
-        self, info: ProcessInfo, snapshot: ProcessSnapshot
-    ) -> tuple[str, ...]:
-        cells = self._cells.get(info.identity)
-        if cells is None:
-            cells = tuple(
-                display_escape(column.text(info, snapshot)) for column in self.columns
+    def _cache_entry(self, info: ProcessInfo, snapshot: ProcessSnapshot) -> _Cached:
+        cells = tuple(
+            display_escape(column.text(info, snapshot)) for column in self.columns
+        )
+        return _Cached(info, cells, _haystack(info))
+
+    def _rearrange(self) -> None:
+        layout = self._layout
+        self._layout = self._arrange(
+            layout.snapshot, layout.previous, layout.gone, layout.cache, self.order
+        )
+        self._filtered = None
+
+    def _arrange(
+        self,
+        snapshot: ProcessSnapshot,
+        previous: ProcessSnapshot,
+        gone: tuple[ProcessInfo, ...],
+        cache: dict[ProcessIdentity, _Cached],
+        order: Order,
+    ) -> Layout:
+        """Sort (and nest) every process; O(N log N), off the UI thread if possible."""
+        rows = self._rows_of(
+            [*snapshot.processes, *gone], snapshot, previous, gone, cache, order
+        )
+        return Layout(
+            snapshot=snapshot,
+            previous=previous,
+            gone=gone,
+            order=order,
+            rows=rows,
+            index={row.info.identity: i for i, row in enumerate(rows)},
+            widths=self._longest(rows),
+            gone_count=len(gone),
+            cache=cache,
+        )
+
+    def _rows_of(
+        self,
+        processes: list[ProcessInfo],
+        snapshot: ProcessSnapshot,
+        previous: ProcessSnapshot,
+        gone: tuple[ProcessInfo, ...],
+        cache: dict[ProcessIdentity, _Cached],
+        order: Order,
+    ) -> tuple[Row, ...]:
+        column = self.columns[order.sort_index]
+        gone_ids = {p.identity for p in gone}
+        processes.sort(
+            key=lambda p: column.sort_value(
+                p, previous if p.identity in gone_ids else snapshot
+            ),
+            reverse=order.reverse,
+        )
+        if not order.tree:
+            return tuple(
+                Row(p, self._cells(p, cache, snapshot), p.identity in gone_ids)
+                for p in processes
             )
-            self._cells[info.identity] = cells
-        return cells
+        return tuple(
+            Row(
+                info,
+                self._with_prefix(self._cells(info, cache, snapshot), prefix),
+                info.identity in gone_ids,
+                depth,
+            )
+            for info, depth, prefix in forest_lines(processes)
+        )
+
+    def _cells(
+        self,
+        info: ProcessInfo,
+        cache: dict[ProcessIdentity, _Cached],
+        snapshot: ProcessSnapshot,
+    ) -> tuple[str, ...]:
+        cached = cache.get(info.identity)
+        if cached is None:
+            cached = cache[info.identity] = self._cache_entry(info, snapshot)
+        return cached.cells
 
     def _with_prefix(self, cells: tuple[str, ...], prefix: str) -> tuple[str, ...]:
         if not prefix:
@@ -262,26 +417,64 @@ class ProcessView:
             for column, text in zip(self.columns, cells, strict=True)
         )
 
-    def _build(self) -> list[Row]:
-        snapshot = self.snapshot
-        column = self.columns[self.sort_index]
-        gone_ids = {p.identity for p in self._gone}
-        shown = [p for p in (*snapshot.processes, *self._gone) if self.matches(p)]
-        # Gone processes are valued against the snapshot they were last seen in.
-        previous = self._previous
-        shown.sort(
-            key=lambda p: column.sort_value(
-                p, previous if p.identity in gone_ids else snapshot
-            ),
-            reverse=self.reverse,
-        )
-        placed = (
-            forest_lines(shown) if self.tree else [TreeLine(p, 0, "") for p in shown]
-        )
-        rows = []
-        for info, depth, prefix in placed:
-            gone = info.identity in gone_ids
-            source = previous if gone else snapshot
-            cells = self._with_prefix(self._cells_for(info, source), prefix)
-            rows.append(Row(info, cells, gone, depth))
-        return rows
+    def _longest(self, rows: Sequence[Row]) -> tuple[int, ...]:
+        longest = [0] * len(self.columns)
+        for row in rows:
+            for index, text in enumerate(row.cells):
+                if len(text) > longest[index]:
+                    longest[index] = len(text)
+        return tuple(longest)
+
+    def _shown(self) -> _Filtered:
+        """The layout's rows that pass the filter (computed once per change)."""
+        if self._filtered is not None:
+            return self._filtered
+        layout = self._layout
+        needle = _needle(self.filter_text)
+        if not needle:
+            shown = _Filtered(
+                layout.rows, layout.index, layout.widths, layout.gone_count
+            )
+        else:
+            cache = layout.cache
+            rows = tuple(
+                row
+                for row in layout.rows
+                if needle in cache[row.info.identity].haystack
+            )
+            if layout.order.tree:
+                # The tree of the matches alone: prefixes depend on who is shown.
+                rows = self._rows_of(
+                    [row.info for row in rows],
+                    layout.snapshot,
+                    layout.previous,
+                    layout.gone,
+                    cache,
+                    layout.order,
+                )
+            shown = _Filtered(
+                rows,
+                {row.info.identity: i for i, row in enumerate(rows)},
+                self._longest(rows),
+                sum(1 for row in rows if row.gone),
+            )
+        self._filtered = shown
+        return shown
+
+
+@dataclass(frozen=True, slots=True)
+class _Filtered:
+    rows: Sequence[Row]
+    index: dict[ProcessIdentity, int]
+    widths: tuple[int, ...]
+    gone_count: int
+
+
+def _needle(text: str) -> str:
+    return text.strip().lower().replace("\0", "")
+
+
+def _haystack(info: ProcessInfo) -> str:
+    """Everything the filter searches, lower-cased, NUL between the fields."""
+    user = "" if info.user is None else info.user
+    return f"{info.pid}\0{user}\0{command_text(info)}\0{info.comm}".lower()

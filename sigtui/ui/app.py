@@ -57,7 +57,7 @@ from sigtui.processes import (
     display_escape,
     parse_columns,
 )
-from sigtui.processes.view import ProcessView
+from sigtui.processes.view import Layout, ProcessView
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.reader import read_state_of
 from sigtui.ui.messages import DemoReported
@@ -190,7 +190,7 @@ class SigtuiApp(App[int]):
         self.snapshot: ProcessSnapshot | None = None
         self.scans = 0
         self._timer: Timer | None = None
-        self._scan_worker: Worker[ProcessSnapshot] | None = None
+        self._scan_worker: Worker[Layout] | None = None
 
     def compose(self) -> ComposeResult:
         """Lay out the status line, the table, the filter box and the footer."""
@@ -238,6 +238,12 @@ class SigtuiApp(App[int]):
         if self.demo_at_start:
             self.action_toggle_demo()
 
+    def on_unmount(self) -> None:
+        """Let the process source close what it keeps open (stat files)."""
+        close = getattr(self.source, "close", None)
+        if callable(close):
+            close()
+
     def on_resize(self, event: events.Resize) -> None:
         """Put the details beside the table when there is room, else below."""
         self._fit_layout(event.size.width)
@@ -268,12 +274,16 @@ class SigtuiApp(App[int]):
             self._timer.stop()
             self._timer = None
         self._scan_worker = self.run_worker(
-            self.source.scan,
+            self._scan,
             name="scan",
             group=SCAN_GROUP,
             thread=True,
             exit_on_error=False,
         )
+
+    def _scan(self) -> Layout:
+        """Scan and lay out the rows, in a worker: both cost O(processes)."""
+        return self.view.prepare(self.source.scan())
 
     @on(Worker.StateChanged)
     def _scan_finished(self, event: Worker.StateChanged) -> None:
@@ -283,14 +293,12 @@ class SigtuiApp(App[int]):
         worker = event.worker
         if worker.group != SCAN_GROUP or not worker.is_finished:
             return
-        if event.state is WorkerState.SUCCESS and isinstance(
-            worker.result, ProcessSnapshot
-        ):
+        if event.state is WorkerState.SUCCESS and isinstance(worker.result, Layout):
             self.scans += 1
-            self.snapshot = worker.result
-            self.table.update_snapshot(worker.result)
+            self.snapshot = worker.result.snapshot
+            self.table.show_layout(worker.result)
             if self._select_pid is not None:
-                info = worker.result.by_pid.get(self._select_pid)
+                info = self.snapshot.by_pid.get(self._select_pid)
                 if info is not None and self.table.select(info.identity):
                     self._select_pid = None
             self.refresh_details()
@@ -312,7 +320,7 @@ class SigtuiApp(App[int]):
             parts.append("scanning processes…")
         else:
             total = len(self.snapshot)
-            shown = sum(1 for row in view.rows if not row.gone)
+            shown = view.shown_count
             parts.append(
                 f"{total} processes" + (f" ({shown} shown)" if view.filter_text else "")
             )

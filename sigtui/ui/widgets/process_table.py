@@ -21,7 +21,7 @@ from textual.strip import Strip
 
 from sigtui.processes import ProcessIdentity, ProcessInfo, ProcessSnapshot
 from sigtui.processes.columns import Align
-from sigtui.processes.view import ProcessView, Row
+from sigtui.processes.view import Layout, ProcessView, Row
 
 MARK_GONE = "✗"
 """Gutter mark of a process that exited since the previous refresh."""
@@ -184,7 +184,16 @@ class ProcessTable(ScrollView, can_focus=True):
         Args:
             snapshot: The scan.
         """
-        self.view.update(snapshot)
+        self.show_layout(self.view.prepare(snapshot))
+
+    def show_layout(self, layout: Layout) -> None:
+        """Show a scan already laid out (by a worker); the cursor stays put.
+
+        Args:
+            layout: From :meth:`ProcessView.prepare`.
+        """
+        self.view.install(layout)
+        snapshot = layout.snapshot
         self._ancestors = (
             snapshot.ancestors(self.self_pid) if self.self_pid else frozenset()
         )

@@ -1,0 +1,399 @@
+"""Goals 2, 4 and 5: what the UI thread does per refresh, first paint, key latency.
+
+Usage: python -m benchmarks.ui [--extra 0,1000,3000,10000] [--presses 200]
+
+The app runs headless (``App.run_test``, 200x50): Textual lays out, renders
+and composites as usual; this script also turns every screen update into
+terminal escape codes (what the real driver would write) so that the repaint
+is counted in full. Three measurements:
+
+* **refresh** (synthetic, N processes, no sleepers needed): a fake source
+  serves snapshots where per refresh 1 % of the processes changed, 0.2 % are
+  new and 0.2 % gone. Timed on the UI thread (``time.thread_time``): the
+  apply (from the scan result to the table updated) and the repaint that
+  follows, next to the repaint a cursor move causes.
+* **first paint** (real /proc with N sleepers): from the end of the first scan
+  to the first screen update that shows the table.
+* **key latency** (real /proc with N sleepers, refreshing every second): keys
+  (cursor down/up, and typing and erasing filter text) are posted the way the
+  terminal driver posts them, at random moments; latency is from posting to
+  the end of the screen update that shows the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual import events
+from textual._compositor import CompositorUpdate
+
+from benchmarks.common import (
+    machine_line,
+    med_range,
+    parse_extra,
+    population,
+    positive,
+    progress,
+)
+from sigtui.processes import ProcessInfo, ProcessSnapshot, ProcfsScanner
+from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.widgets.process_table import ProcessTable
+
+SIZE = (200, 50)
+DASH = "\u2013"
+
+
+# --------------------------------------------------------------------------
+# Hooks: when did the screen last reach the terminal, and what was handled.
+
+
+@dataclass
+class Marks:
+    """Timestamps the hooks collect (perf_counter seconds)."""
+
+    displays: list[float] = field(default_factory=list)
+    handled: list[float] = field(default_factory=list)
+    display_event: asyncio.Event | None = None
+
+
+@contextmanager
+def hooked(marks: Marks) -> Iterator[None]:
+    """Time screen updates (rendered to escape codes) and table changes."""
+    original_display = SigtuiApp._display
+    original_rows_changed = ProcessTable.rows_changed
+    original_set_cursor = ProcessTable._set_cursor
+
+    def display(self: SigtuiApp, screen: Any, renderable: Any) -> None:
+        original_display(self, screen, renderable)
+        if isinstance(renderable, CompositorUpdate):
+            # What the real driver would do with it; headless skips this.
+            renderable.render_segments(self.console)
+            marks.displays.append(time.perf_counter())
+            if marks.display_event is not None:
+                marks.display_event.set()
+
+    def rows_changed(self: ProcessTable) -> None:
+        original_rows_changed(self)
+        marks.handled.append(time.perf_counter())
+
+    def set_cursor(self: ProcessTable, index: int) -> None:
+        original_set_cursor(self, index)
+        marks.handled.append(time.perf_counter())
+
+    SigtuiApp._display = display  # type: ignore[method-assign,assignment]
+    ProcessTable.rows_changed = rows_changed  # type: ignore[method-assign]
+    ProcessTable._set_cursor = set_cursor  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SigtuiApp._display = original_display  # type: ignore[method-assign]
+        ProcessTable.rows_changed = original_rows_changed  # type: ignore[method-assign]
+        ProcessTable._set_cursor = original_set_cursor  # type: ignore[method-assign]
+
+
+async def next_display(marks: Marks, after: float, timeout: float = 10.0) -> float:
+    """Wait for a screen update that ends after ``after``; return its time."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        if marks.displays and marks.displays[-1] > after:
+            return marks.displays[-1]
+        if time.perf_counter() > deadline:
+            raise TimeoutError("no screen update")
+        event = marks.display_event = asyncio.Event()
+        try:
+            await asyncio.wait_for(event.wait(), timeout=timeout)
+        except TimeoutError:
+            continue
+
+
+async def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Poll a condition (every millisecond), bounded."""
+    deadline = time.perf_counter() + timeout
+    while not check():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.001)
+
+
+# --------------------------------------------------------------------------
+# Refresh cost on synthetic data.
+
+
+class TypicalChurn:
+    """Snapshots of N processes; each scan changes 1 %, adds and ends 0.2 %."""
+
+    def __init__(self, n: int, seed: int = 1) -> None:
+        self._random = random.Random(seed)
+        self._next_pid = 100
+        self._uptime = 10_000.0
+        self._processes = {p.pid: p for p in (self._new() for _ in range(n))}
+        self.current = self._snapshot()
+
+    def _new(self) -> ProcessInfo:
+        pid = self._next_pid
+        self._next_pid += 1
+        return ProcessInfo(
+            pid=pid,
+            ppid=1,
+            pgid=pid - pid % 50,
+            sid=pid - pid % 50,
+            tpgid=-1,
+            tty=None,
+            state="S",
+            flags=0x400000,
+            nice=0,
+            num_threads=1,
+            locked=False,
+            uid=1000,
+            user="teacher",
+            cpu_time=0.5,
+            start_time=self._uptime - pid,
+            comm="worker",
+            cmdline=("worker", "--id", str(pid), "--queue", "jobs"),
+        )
+
+    def _snapshot(self) -> ProcessSnapshot:
+        ordered = tuple(sorted(self._processes.values(), key=lambda p: p.pid))
+        return ProcessSnapshot(ordered, self._uptime)
+
+    def advance(self) -> None:
+        """Make the next snapshot."""
+        n = len(self._processes)
+        pids = list(self._processes)
+        for pid in self._random.sample(pids, max(1, n // 100)):
+            p = self._processes[pid]
+            self._processes[pid] = dataclasses.replace(p, cpu_time=p.cpu_time + 0.01)
+        for pid in self._random.sample(pids, max(1, n // 500)):
+            del self._processes[pid]
+        for _ in range(max(1, n // 500)):
+            p = self._new()
+            self._processes[p.pid] = p
+        self._uptime += 1.0
+        self.current = self._snapshot()
+
+    def scan(self) -> ProcessSnapshot:
+        """The current snapshot (the benchmark advances it between scans)."""
+        return self.current
+
+
+@dataclass
+class RefreshResult:
+    """UI-thread milliseconds per refresh and per cursor move."""
+
+    n: int
+    apply: list[float] = field(default_factory=list)
+    refresh_cycle: list[float] = field(default_factory=list)
+    key_cycle: list[float] = field(default_factory=list)
+
+
+async def _refresh_cost(n: int, rounds: int) -> RefreshResult:
+    source = TypicalChurn(n)
+    app = make_app(source=source, interval=3600, hostname="bench", self_pid=1)
+    marks = Marks()
+    result = RefreshResult(n)
+    applying: list[float] = []
+    original = ProcessTable.update_snapshot
+
+    def update_snapshot(self: ProcessTable, snapshot: ProcessSnapshot) -> None:
+        t0 = time.perf_counter()
+        original(self, snapshot)
+        applying.append(time.perf_counter() - t0)
+
+    ProcessTable.update_snapshot = update_snapshot  # type: ignore[method-assign]
+    try:
+        with hooked(marks):
+            async with app.run_test(size=SIZE) as pilot:
+                await wait_for(lambda: app.scans >= 1)
+                await pilot.pause()
+                for i in range(rounds):
+                    source.advance()
+                    scans = app.scans
+                    cpu0 = time.thread_time()
+                    app.request_scan()
+                    await wait_for(lambda s=scans: app.scans > s)  # type: ignore[misc]
+                    await next_display(marks, marks.handled[-1])
+                    result.refresh_cycle.append((time.thread_time() - cpu0) * 1e3)
+                    result.apply.append(applying[-1] * 1e3)
+                    # A cursor move, for the cost of a repaint alone.
+                    cpu0 = time.thread_time()
+                    key = "down" if i % 2 == 0 else "up"
+                    app.post_message(events.Key(key, None))
+                    before = len(marks.handled)
+                    await wait_for(lambda b=before: len(marks.handled) > b)  # type: ignore[misc]
+                    await next_display(marks, marks.handled[-1])
+                    result.key_cycle.append((time.thread_time() - cpu0) * 1e3)
+                app.exit()
+    finally:
+        ProcessTable.update_snapshot = original  # type: ignore[method-assign]
+    return result
+
+
+def refresh_cost(n: int, rounds: int = 15) -> RefreshResult:
+    """Goal 2 at N synthetic processes."""
+    return asyncio.run(_refresh_cost(n, rounds))
+
+
+# --------------------------------------------------------------------------
+# First paint and key latency on the real system.
+
+
+class TimedScanner:
+    """The real scanner, remembering when each scan ended."""
+
+    def __init__(self) -> None:
+        self._scanner = ProcfsScanner()
+        self.ended: list[float] = []
+        self.durations: list[float] = []
+
+    def scan(self) -> ProcessSnapshot:
+        """Scan /proc."""
+        t0 = time.perf_counter()
+        snapshot = self._scanner.scan()
+        self.ended.append(time.perf_counter())
+        self.durations.append(self.ended[-1] - t0)
+        return snapshot
+
+    def close(self) -> None:
+        """Close the scanner's files."""
+        self._scanner.close()
+
+
+@dataclass
+class LiveResult:
+    """First paint and key latencies on the real system."""
+
+    nprocs: int
+    first_scan_ms: float
+    paint_after_scan_ms: float
+    cursor_ms: list[float] = field(default_factory=list)
+    filter_ms: list[float] = field(default_factory=list)
+    scans: int = 0
+
+
+async def _live(presses: int, seed: int) -> LiveResult:
+    source = TimedScanner()
+    app = make_app(source=source, interval=1.0, hostname="bench")
+    marks = Marks()
+    rng = random.Random(seed)
+    try:
+        with hooked(marks):
+            async with app.run_test(size=SIZE) as pilot:
+                await wait_for(lambda: app.scans >= 1)
+                painted = await next_display(marks, source.ended[0])
+                result = LiveResult(
+                    len(app.snapshot or ()),
+                    source.durations[0] * 1e3,
+                    (painted - source.ended[0]) * 1e3,
+                )
+                await pilot.press("slash")  # open the filter box
+                await pilot.press("escape")
+                typed = False
+                filtering = False
+                for i in range(presses):
+                    if i % 10 == 0:
+                        # Runs of ten keys of one kind; switching focus repaints
+                        # the footer, which is let settle before timing again.
+                        filtering = rng.random() < 0.5
+                        if filtering:
+                            if not app.query_one("#filter").has_focus:
+                                app.post_message(events.Key("slash", "/"))
+                        else:
+                            app.table.focus()
+                        await asyncio.sleep(0.2)
+                    await asyncio.sleep(rng.uniform(0.02, 0.12))
+                    if filtering:
+                        # Type a letter, then erase it: every key changes the text.
+                        key = "backspace" if typed else "f"
+                        typed = not typed
+                    else:
+                        key = "down" if i % 2 else "up"
+                    before = len(marks.handled)
+                    t0 = time.perf_counter()
+                    app.post_message(events.Key(key, "f" if key == "f" else None))
+                    await wait_for(lambda b=before: len(marks.handled) > b)  # type: ignore[misc]
+                    shown = await next_display(marks, marks.handled[-1])
+                    latency = (shown - t0) * 1e3
+                    (result.filter_ms if filtering else result.cursor_ms).append(
+                        latency
+                    )
+                result.scans = app.scans
+                app.exit()
+    finally:
+        source.close()
+    return result
+
+
+def live(presses: int = 200, seed: int = 1) -> LiveResult:
+    """Goals 4 and 5 on the processes running now."""
+    return asyncio.run(_live(presses, seed))
+
+
+# --------------------------------------------------------------------------
+# Report.
+
+
+def p99(values: Sequence[float]) -> float:
+    """The 99th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print its tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--extra", type=parse_extra, default=[0, 1000, 3000, 10000])
+    parser.add_argument("--presses", type=positive, default=200)
+    parser.add_argument("--rounds", type=positive, default=15)
+    args = parser.parse_args(argv)
+    refresh_rows = []
+    live_rows = []
+    try:
+        for extra in args.extra:
+            n = max(extra, 100)
+            progress(f"refresh cost at {n} synthetic processes")
+            refresh_rows.append(refresh_cost(n, args.rounds))
+            with population(extra):
+                progress(f"first paint and {args.presses} keys at +{extra}")
+                live_rows.append(live(args.presses))
+    except KeyboardInterrupt:
+        progress("interrupted")
+        return 130
+    print(
+        "| N | apply ms | refresh: UI thread CPU ms | cursor move: UI thread CPU ms |"
+    )
+    print("|---|---|---|---|")
+    for r in refresh_rows:
+        print(
+            f"| {r.n} | {med_range(r.apply)} | {med_range(r.refresh_cycle)} "
+            f"| {med_range(r.key_cycle)} |"
+        )
+    print()
+    print(
+        "| N (procs) | first scan ms | first paint after scan ms | cursor key ms "
+        "median / p99 | filter key ms median / p99 | scans |"
+    )
+    print("|---|---|---|---|---|---|")
+    for lr in live_rows:
+        print(
+            f"| {lr.nprocs} | {lr.first_scan_ms:.0f} | {lr.paint_after_scan_ms:.0f} "
+            f"| {statistics.median(lr.cursor_ms):.1f} / {p99(lr.cursor_ms):.1f} "
+            f"| {statistics.median(lr.filter_ms):.1f} / {p99(lr.filter_ms):.1f} "
+            f"| {lr.scans} |"
+        )
+    print()
+    print(machine_line())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""The view model: layouts prepared off the UI thread, filter, tree, gone rows."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+
+from sigtui.processes.columns import parse_columns
+from sigtui.processes.model import ProcessInfo, ProcessSnapshot
+from sigtui.processes.view import ProcessView
+from tests.spawn import make_info
+
+COLUMNS = parse_columns("pid,user,time,args")
+
+
+def snap(*processes: ProcessInfo, uptime: float = 5000.0) -> ProcessSnapshot:
+    return ProcessSnapshot.of(processes, uptime)
+
+
+def pids(view: ProcessView) -> list[int]:
+    return [row.info.pid for row in view.rows]
+
+
+def family() -> list[ProcessInfo]:
+    return [
+        make_info(10, ppid=1, cmdline=("bash",), comm="bash", user="alice"),
+        make_info(11, ppid=10, cmdline=("vim", "notes"), comm="vim", user="alice"),
+        make_info(12, ppid=10, cmdline=("make",), comm="make", user="bob"),
+        make_info(13, ppid=12, cmdline=("cc", "x.c"), comm="cc", user="bob"),
+    ]
+
+
+def test_a_vanished_process_stays_one_refresh_as_gone() -> None:
+    view = ProcessView(COLUMNS)
+    a, b = make_info(1), make_info(2)
+    view.update(snap(a, b))
+    view.update(snap(a))
+    assert [(r.info.pid, r.gone) for r in view.rows] == [(1, False), (2, True)]
+    assert view.shown_count == 1
+    view.update(snap(a))
+    assert pids(view) == [1]
+
+
+def test_sort_and_reverse_by_any_column() -> None:
+    view = ProcessView(COLUMNS)
+    view.update(snap(*[make_info(p, cpu_time=10.0 - p) for p in (1, 2, 3)]))
+    view.set_sort(2)  # time
+    assert pids(view) == [3, 2, 1]
+    view.set_sort(2, reverse=True)
+    assert pids(view) == [1, 2, 3]
+    with pytest.raises(IndexError):
+        view.set_sort(9)
+
+
+def test_filter_searches_pid_user_and_command_and_ignores_case() -> None:
+    view = ProcessView(COLUMNS)
+    view.update(snap(*family()))
+    view.set_filter("ALICE")
+    assert pids(view) == [10, 11]
+    view.set_filter("x.c")
+    assert pids(view) == [13]
+    view.set_filter("12")
+    assert pids(view) == [12]
+    # Fields are searched one by one, never across a boundary.
+    view.set_filter("bob\0make")
+    assert pids(view) == []
+    view.set_filter("alicevim")
+    assert pids(view) == []
+    view.set_filter("  ")
+    assert pids(view) == [10, 11, 12, 13]
+
+
+def test_filtered_widths_follow_the_rows_shown() -> None:
+    long_user = make_info(20, user="a-very-long-user-name", cmdline=("x",))
+    view = ProcessView(parse_columns("pid,time,args"))
+    many_cpu = make_info(21, cpu_time=360000.0, cmdline=("busy",))
+    view.update(snap(long_user, many_cpu))
+    wide = view.column_widths(100)[1]
+    view.set_filter("busy")
+    assert view.column_widths(100)[1] == wide
+    view.set_filter("x")
+    assert view.column_widths(100)[1] < wide
+    assert sum(view.column_widths(100)) + 2 == 100
+
+
+def test_tree_with_a_filter_nests_only_the_matches() -> None:
+    view = ProcessView(COLUMNS, tree=True)
+    view.update(snap(*family()))
+    assert [(r.info.pid, r.depth) for r in view.rows] == [
+        (10, 0),
+        (11, 1),
+        (12, 1),
+        (13, 2),
+    ]
+    view.set_filter("bob")
+    # bash is filtered out, so make is a root now and cc its child.
+    assert [(r.info.pid, r.depth) for r in view.rows] == [(12, 0), (13, 1)]
+    assert view.rows[1].cells[-1].endswith("cc x.c")
+
+
+def test_a_layout_prepared_in_another_thread_installs_unchanged() -> None:
+    view = ProcessView(COLUMNS)
+    first = snap(*family())
+    view.update(first)
+    later = snap(*family()[:3], make_info(14, cmdline=("new",)))
+    prepared: list[object] = []
+    worker = threading.Thread(target=lambda: prepared.append(view.prepare(later)))
+    worker.start()
+    worker.join(timeout=10)
+    assert pids(view) == [10, 11, 12, 13]  # nothing shown before install
+    (layout,) = prepared
+    view.install(layout)  # type: ignore[arg-type]
+    assert [(r.info.pid, r.gone) for r in view.rows] == [
+        (10, False),
+        (11, False),
+        (12, False),
+        (13, True),
+        (14, False),
+    ]
+    assert view.index_of_pid(14) == 4
+    assert view.index_of_pid(13) is None  # gone
+
+
+def test_an_order_changed_while_preparing_wins() -> None:
+    view = ProcessView(COLUMNS)
+    view.update(snap(*family()))
+    layout = view.prepare(snap(*family()))
+    view.set_sort(0, reverse=True)  # the user sorts while the scan is laid out
+    view.install(layout)
+    assert pids(view) == [13, 12, 11, 10]
+
+
+def test_unchanged_processes_keep_their_cells_changed_ones_are_redone() -> None:
+    view = ProcessView(COLUMNS)
+    a, b = make_info(1, cpu_time=1.0), make_info(2, cpu_time=1.0)
+    view.update(snap(a, b))
+    cells_a = view.rows[0].cells
+    view.update(snap(a, replace(b, cpu_time=125.0)))
+    assert view.rows[0].cells is cells_a
+    assert view.rows[1].cells[2] == "00:02:05"
+
+
+def test_elapsed_time_moves_even_when_nothing_else_does() -> None:
+    view = ProcessView(parse_columns("pid,etime"))
+    a = make_info(1, start_time=1000.0)
+    view.update(snap(a, uptime=1010.0))
+    assert view.rows[0].cells[1].strip() == "00:10"
+    view.update(snap(a, uptime=1070.0))
+    assert view.rows[0].cells[1].strip() == "01:10"
+
+
+def test_tags_of_exited_processes_go() -> None:
+    view = ProcessView(COLUMNS)
+    a, b = make_info(1), make_info(2)
+    view.update(snap(a, b))
+    assert view.toggle_tag(a.identity)
+    assert view.toggle_tag(b.identity)
+    view.update(snap(b))
+    assert view.tagged == {b.identity}
+    assert view.tagged_processes() == [b]
+    # A new process with a reused pid is not tagged.
+    view.update(snap(replace(b, start_time=2000.0)))
+    assert view.tagged_processes() == []
