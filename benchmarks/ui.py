@@ -10,7 +10,8 @@ is counted in full. Three measurements:
 * **refresh** (synthetic, N processes, no sleepers needed): a fake source
   serves snapshots where per refresh 1 % of the processes changed, 0.2 % are
   new and 0.2 % gone. Timed on the UI thread (``time.thread_time``): the
-  apply (from the scan result to the table updated) and the repaint that
+  apply (installing the layout the scan worker prepared, up to the table
+  marked for repaint) and the repaint that
   follows, next to the repaint a cursor move causes.
 * **first paint** (real /proc with N sleepers): from the end of the first scan
   to the first screen update that shows the table.
@@ -46,6 +47,7 @@ from benchmarks.common import (
     progress,
 )
 from sigtui.processes import ProcessInfo, ProcessSnapshot, ProcfsScanner
+from sigtui.processes.view import Layout
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.widgets.process_table import ProcessTable
 
@@ -202,14 +204,14 @@ async def _refresh_cost(n: int, rounds: int) -> RefreshResult:
     marks = Marks()
     result = RefreshResult(n)
     applying: list[float] = []
-    original = ProcessTable.update_snapshot
+    original = ProcessTable.show_layout
 
-    def update_snapshot(self: ProcessTable, snapshot: ProcessSnapshot) -> None:
+    def show_layout(self: ProcessTable, layout: Layout) -> None:
         t0 = time.perf_counter()
-        original(self, snapshot)
+        original(self, layout)
         applying.append(time.perf_counter() - t0)
 
-    ProcessTable.update_snapshot = update_snapshot  # type: ignore[method-assign]
+    ProcessTable.show_layout = show_layout  # type: ignore[method-assign]
     try:
         with hooked(marks):
             async with app.run_test(size=SIZE) as pilot:
@@ -234,7 +236,7 @@ async def _refresh_cost(n: int, rounds: int) -> RefreshResult:
                     result.key_cycle.append((time.thread_time() - cpu0) * 1e3)
                 app.exit()
     finally:
-        ProcessTable.update_snapshot = original  # type: ignore[method-assign]
+        ProcessTable.show_layout = original  # type: ignore[method-assign]
     return result
 
 

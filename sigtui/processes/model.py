@@ -55,6 +55,8 @@ class ProcessInfo:
         start_time: Start in seconds after boot.
         comm: The short command name the kernel keeps (at most 15 bytes on Linux).
         cmdline: The argument vector; empty for kernel threads and zombies.
+        identity: The (pid, start time) pair that names this process and no
+            other; derived, kept because views look it up for every row.
     """
 
     pid: int
@@ -74,11 +76,10 @@ class ProcessInfo:
     start_time: float
     comm: str
     cmdline: tuple[str, ...] | None
+    identity: ProcessIdentity = field(init=False, repr=False, compare=False)
 
-    @property
-    def identity(self) -> ProcessIdentity:
-        """The (pid, start time) pair that names this process and no other."""
-        return ProcessIdentity(self.pid, self.start_time)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "identity", ProcessIdentity(self.pid, self.start_time))
 
     @property
     def kernel_thread(self) -> bool:
