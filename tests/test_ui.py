@@ -377,3 +377,53 @@ async def test_leaving_closes_the_scanners_kept_files() -> None:
         assert app.scans >= 1
         assert scanner.open_files > 0
     assert scanner.open_files == 0
+
+
+async def test_partial_repaints_leave_the_same_screen_as_a_full_one() -> None:
+    # After a scan only changed lines are repainted, after a cursor move only
+    # two lines (or all, when the group marks move): each step must leave
+    # exactly what a repaint of the whole table shows.
+    base = sample_snapshot()
+    source = SampleSource(base)
+    app = build(source)
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        first = base.processes[3]
+        steps = [
+            replace(
+                base,
+                processes=tuple(
+                    replace(p, cpu_time=p.cpu_time + 7) if p.pid == first.pid else p
+                    for p in base.processes
+                ),
+            ),
+            replace(base, processes=base.processes[:5] + base.processes[6:]),
+            base,
+        ]
+        for step in steps:
+            for key in ("down", "down", "down", "up"):
+                await pilot.press(key)
+                visible = await visible_lines(app, pilot)
+                assert visible == await full_repaint(app, pilot), key
+            source.push(step)
+            await refresh(app, pilot)
+            visible = await visible_lines(app, pilot)
+            assert visible == await full_repaint(app, pilot)
+
+
+async def visible_lines(app: SigtuiApp, pilot: Pilot[int]) -> list[str]:
+    """The table's lines as the screen shows them now (the compositor's copy)."""
+    await pilot.pause()
+    table = app.table
+    region = table.content_region
+    strips = app.screen._compositor.render_strips()
+    return [
+        strips[y].crop(region.x, region.right).text
+        for y in range(region.y, region.bottom)
+    ]
+
+
+async def full_repaint(app: SigtuiApp, pilot: Pilot[int]) -> list[str]:
+    app.table.refresh()
+    return await visible_lines(app, pilot)

@@ -14,7 +14,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -192,22 +192,57 @@ class ProcessTable(ScrollView, can_focus=True):
         Args:
             layout: From :meth:`ProcessView.prepare`.
         """
+        old_rows, old_look = self.view.rows, self._look()
         self.view.install(layout)
         snapshot = layout.snapshot
         self._ancestors = (
             snapshot.ancestors(self.self_pid) if self.self_pid else frozenset()
         )
-        self.rows_changed()
+        self._follow_rows()
+        if self._look() != old_look:
+            self.refresh()
+            return
+        # Same scroll, cursor, widths and marks: repaint only the lines whose
+        # row changed. Rows of unchanged processes are the same objects.
+        rows = self.view.rows
+        top = round(self.scroll_y)
+        for y in range(1, self.size.height):
+            index = top + y - 1
+            old = old_rows[index] if index < len(old_rows) else None
+            new = rows[index] if index < len(rows) else None
+            if old is not new:
+                self.refresh(Region(0, y, self.size.width, 1))
 
     def rows_changed(self) -> None:
         """Re-read the view after it changed (sort, filter, tree, new data)."""
+        self._follow_rows()
+        self.refresh()
+
+    def _follow_rows(self) -> None:
+        """Keep the cursor on its process after the rows changed."""
         rows = self.view.rows
         index = self.view.index_of(self.selected)
         if index is None:
             index = min(self.cursor_row, len(rows) - 1)
         self.virtual_size = Size(self.size.width, len(rows) + 1)
-        self._set_cursor(max(index, 0))
-        self.refresh()
+        self._set_cursor(max(index, 0), repaint=False)
+
+    def _selected_group(self) -> int | None:
+        row = self.current
+        return row.info.pgid if row is not None else None
+
+    def _look(self) -> tuple[object, ...]:
+        """What every visible line depends on besides its own row."""
+        return (
+            round(self.scroll_y),
+            self.cursor_row,
+            self._selected_group(),
+            self.size,
+            tuple(self.view.column_widths(self.size.width - GUTTER)),
+            self._ancestors,
+            self.demo_pids,
+            frozenset(self.view.tagged),
+        )
 
     @property
     def sigtui_ancestors(self) -> frozenset[int]:
@@ -239,13 +274,25 @@ class ProcessTable(ScrollView, can_focus=True):
 
     # -- cursor ----------------------------------------------------------------
 
-    def _set_cursor(self, index: int) -> None:
+    def _set_cursor(self, index: int, *, repaint: bool = True) -> None:
         rows = self.view.rows
+        old_top, old_cursor = round(self.scroll_y), self.cursor_row
+        old_group = self._selected_group()
         self.cursor_row = max(0, min(index, len(rows) - 1)) if rows else 0
         row = self.current
         self.selected = row.info.identity if row else None
         self._scroll_to_cursor()
-        self.refresh()
+        top = round(self.scroll_y)
+        if not repaint:
+            pass
+        elif top != old_top or self._selected_group() != old_group:
+            # Scrolled, or the group marks moved to other rows.
+            self.refresh()
+        else:
+            # Only the lines the cursor left and reached look different.
+            width = self.size.width
+            for cursor in {old_cursor, self.cursor_row}:
+                self.refresh(Region(0, cursor - top + 1, width, 1))
         state = (self.selected, row.gone if row else False)
         if state != self._announced:
             self._announced = state
