@@ -193,6 +193,7 @@ class SigtuiApp(App[int]):
         self.self_pid = os.getpid() if self_pid is None else self_pid
         self._table = ProcessTable(self.view, self_pid=self.self_pid, id="processes")
         self.snapshot: ProcessSnapshot | None = None
+        self._status_text = ""
         self.scans = 0
         self._timer: Timer | None = None
         self._scan_worker: Worker[Layout] | None = None
@@ -367,7 +368,10 @@ class SigtuiApp(App[int]):
             parts.append("tree")
         if view.filter_text:
             parts.append(f"filter: {view.filter_text}")
-        self.query_one("#status", Static).update(" · ".join(parts))
+        text = " · ".join(parts)
+        if text != self._status_text:  # an unchanged line costs no repaint
+            self._status_text = text
+            self.query_one("#status", Static).update(text)
 
     # -- actions ---------------------------------------------------------------
 
