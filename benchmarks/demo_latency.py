@@ -1,6 +1,6 @@
 """Latency from sending a signal to the demo child until its report arrives.
 
-Run: ``python benchmarks/demo_latency.py [--count 1000]``.
+Run: ``python -m benchmarks.demo_latency [--count 1000]``.
 
 Starts the demo child through sigtui's own supervisor, sends SIGUSR1 (and then
 SIGRTMIN) through a pidfd, one at a time, waiting for each report, and prints

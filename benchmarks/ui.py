@@ -305,9 +305,10 @@ async def _live(presses: int, seed: int) -> LiveResult:
                 filtering = False
                 for i in range(presses):
                     if i % 10 == 0:
-                        # Runs of ten keys of one kind; switching focus repaints
+                        # Runs of ten keys of each kind in turn (at random
+                        # moments within); switching focus repaints
                         # the footer, which is let settle before timing again.
-                        filtering = rng.random() < 0.5
+                        filtering = (i // 10) % 2 == 1  # alternate the kinds
                         if filtering:
                             if not app.query_one("#filter").has_focus:
                                 app.post_message(events.Key("slash", "/"))

@@ -1,0 +1,56 @@
+"""The benchmark scripts keep working: each part runs briefly and reports sense.
+
+Speed goals are never asserted here (benchmarks/RESULTS.md has the numbers);
+these runs only check that the measurements happen and are well-formed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks import scan, suite, ui
+from benchmarks.common import population
+from benchmarks.cpu import CpuResult
+
+
+def test_population_starts_and_removes_its_sleepers() -> None:
+    with population(20, n_groups=2) as sleepers:
+        pids = list(sleepers.pids)
+        assert len(pids) == 20
+        assert len(sleepers.groups) == 2
+        assert all(Path(f"/proc/{pid}").exists() for pid in pids)
+    # Reaped children are gone from /proc (the pids may be reused, but not
+    # as our sleepers: they would have to be our children again).
+    assert not sleepers.pids
+    assert not sleepers.survivors
+
+
+def test_scan_ui_and_suite_report(tmp_path: Path) -> None:
+    floor = scan.build_floor(tmp_path)
+    scanned = scan.measure_scan(1, floor)
+    assert scanned.nprocs > 1
+    assert scanned.refresh[0] > 0
+    assert floor is None or scanned.floor[0] > 0
+    assert set(scanned.ps) == set(scan.PS_COLUMNS)
+
+    refresh = ui.refresh_cost(200, rounds=2)
+    assert len(refresh.refresh_cycle) == len(refresh.key_cycle) == 2
+    assert all(ms > 0 for ms in refresh.key_cycle)
+
+    live = ui.live(presses=20)
+    assert live.paint_after_scan_ms >= 0
+    assert len(live.cursor_ms) + len(live.filter_ms) == 20
+    assert all(ms > 0 for ms in live.cursor_ms + live.filter_ms)
+
+    cpu = [
+        CpuResult("sigtui", [1.0], 40_000, None),
+        CpuResult("top", [2.0], 5_000, None),
+    ]
+    round_ = suite.Round(0, scanned, refresh, live, cpu)
+    table = suite.goals([round_])
+    assert table[0].startswith("| goal |")
+    # One line per goal and column set: 1, 2, 3 (top only), 4, 5 (x2), 6 (x2).
+    assert len(table) == 2 + 8
+    assert any("3 CPU % sigtui ÷ top" in line and "0.50" in line for line in table)
+    report = suite.report([round_], suite.QUICK)
+    assert "## CPU under tmux" in report
