@@ -325,7 +325,11 @@ class ProcessView:
         Returns:
             One width per column.
         """
-        longest = self._shown().widths
+        shown = self._shown()
+        memo = shown.widths_for.get(available)
+        if memo is not None:
+            return memo
+        longest = shown.widths
         widths = []
         last = len(self.columns) - 1
         for index, column in enumerate(self.columns):
@@ -335,6 +339,7 @@ class ProcessView:
             widths.append(width)
         used = sum(widths[:last]) + last
         widths[last] = max(widths[last], available - used)
+        shown.widths_for[available] = widths
         return widths
 
     # -- internals -------------------------------------------------------------
@@ -488,6 +493,8 @@ class _Filtered:
     index: dict[ProcessIdentity, int]
     widths: tuple[int, ...]
     gone_count: int
+    # Column widths by available width: asked for once per drawn line.
+    widths_for: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _needle(text: str) -> str:

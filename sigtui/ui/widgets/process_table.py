@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -175,6 +176,7 @@ class ProcessTable(ScrollView, can_focus=True):
         self.demo_pids: frozenset[int] = frozenset()
         self._ancestors: frozenset[int] = frozenset()
         self._announced: tuple[ProcessIdentity | None, bool] | None = None
+        self._styles: dict[tuple[str, bool, bool], Style] = {}
 
     # -- data ------------------------------------------------------------------
 
@@ -390,9 +392,25 @@ class ProcessTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         return self._row(rows[index], index, width)
 
+    def _style(self, name: str, *, partial: bool = False) -> Style:
+        """A component's style, computed once per style change, not per row."""
+        # Focus changes the cursor's colour (ProcessTable:focus in the CSS).
+        key = (name, partial, self.has_focus)
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self.get_component_rich_style(
+                name, partial=partial
+            )
+        return style
+
+    def notify_style_update(self) -> None:
+        """Forget the cached component styles when the CSS or theme changes."""
+        self._styles.clear()
+        super().notify_style_update()
+
     def _header(self, width: int) -> Strip:
-        header_style = self.get_component_rich_style("process-table--header")
-        sorted_style = self.get_component_rich_style("process-table--sorted")
+        header_style = self._style("process-table--header")
+        sorted_style = self._style("process-table--sorted")
         view = self.view
         segments = [Segment(" " * GUTTER, header_style)]
         widths = view.column_widths(width - GUTTER)
@@ -418,28 +436,18 @@ class ProcessTable(ScrollView, can_focus=True):
         )
         # The group colour is translucent: only the full (non-partial) style
         # has it blended with the table's background.
-        style = (
-            self.get_component_rich_style("process-table--group")
-            if group
-            else self.rich_style
-        )
+        style = self._style("process-table--group") if group else self.rich_style
         if info.kernel_thread:
-            style += self.get_component_rich_style(
-                "process-table--kernel", partial=True
-            )
+            style += self._style("process-table--kernel", partial=True)
         if info.pid == self.self_pid:
-            style += self.get_component_rich_style("process-table--self", partial=True)
+            style += self._style("process-table--self", partial=True)
         tagged = info.identity in self.view.tagged
         if tagged:
-            style += self.get_component_rich_style(
-                "process-table--tagged", partial=True
-            )
+            style += self._style("process-table--tagged", partial=True)
         if row.gone:
-            style += self.get_component_rich_style("process-table--gone", partial=True)
+            style += self._style("process-table--gone", partial=True)
         if index == self.cursor_row:
-            style += self.get_component_rich_style(
-                "process-table--cursor", partial=True
-            )
+            style += self._style("process-table--cursor", partial=True)
         mark = " "
         if row.gone:
             mark = MARK_GONE
@@ -451,9 +459,7 @@ class ProcessTable(ScrollView, can_focus=True):
             mark = MARK_ANCESTOR
         elif group:
             mark = MARK_GROUP
-        mark_style = style + self.get_component_rich_style(
-            "process-table--mark", partial=True
-        )
+        mark_style = style + self._style("process-table--mark", partial=True)
         segments = [Segment(mark + (MARK_TAGGED if tagged else " "), mark_style)]
         widths = self.view.column_widths(width - GUTTER)
         view = self.view
