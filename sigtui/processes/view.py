@@ -13,6 +13,7 @@ the result in, in time proportional to the tagged processes only.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -66,6 +67,9 @@ class _Cached:
     info: ProcessInfo
     row: Row
     haystack: str
+    # Sort keys by column position, filled as sorts ask for them (not for
+    # elapsed time, which moves with the clock).
+    keys: dict[int, object] = field(default_factory=dict)
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -390,14 +394,27 @@ class ProcessView:
         cache: dict[ProcessIdentity, _Cached],
         order: Order,
     ) -> tuple[Row, ...]:
-        column = self.columns[order.sort_index]
+        index = order.sort_index
+        column = self.columns[index]
         gone_ids = {p.identity for p in gone}
-        processes.sort(
-            key=lambda p: column.sort_value(
-                p, previous if p.identity in gone_ids else snapshot
-            ),
-            reverse=order.reverse,
-        )
+        clock = column.field is Field.ETIME
+
+        def sort_key(p: ProcessInfo) -> object:
+            source = previous if p.identity in gone_ids else snapshot
+            if clock:
+                return column.sort_value(p, source)
+            keys = self._entry(p, cache, source).keys
+            key = keys.get(index)
+            if key is None:
+                key = keys[index] = column.sort_value(p, source)
+            return key
+
+        attribute = _PLAIN_ATTRIBUTES.get(column.field)
+        if attribute is not None:
+            # Never None, so the same order as sort_value, at C speed.
+            processes.sort(key=operator.attrgetter(attribute), reverse=order.reverse)
+        else:
+            processes.sort(key=sort_key, reverse=order.reverse)  # type: ignore[arg-type]
         if not order.tree:
             return tuple(
                 Row(p, self._cells(p, cache, snapshot), True)
@@ -443,12 +460,10 @@ class ProcessView:
         )
 
     def _longest(self, rows: Sequence[Row]) -> tuple[int, ...]:
-        longest = [0] * len(self.columns)
-        for row in rows:
-            for index, text in enumerate(row.cells):
-                if len(text) > longest[index]:
-                    longest[index] = len(text)
-        return tuple(longest)
+        if not rows:
+            return (0,) * len(self.columns)
+        columns = zip(*(r.cells for r in rows), strict=True)
+        return tuple(max(map(len, texts)) for texts in columns)
 
     def _shown(self) -> _Filtered:
         """The layout's rows that pass the filter (computed once per change)."""
@@ -495,6 +510,17 @@ class _Filtered:
     gone_count: int
     # Column widths by available width: asked for once per drawn line.
     widths_for: dict[int, list[int]] = field(default_factory=dict)
+
+
+_PLAIN_ATTRIBUTES = {
+    Field.PID: "pid",
+    Field.PPID: "ppid",
+    Field.PGID: "pgid",
+    Field.SID: "sid",
+    Field.TPGID: "tpgid",
+    Field.TIME: "cpu_time",
+}
+"""Columns whose sort value is a ProcessInfo attribute that is never None."""
 
 
 def _needle(text: str) -> str:
