@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.metadata
 import statistics
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -213,8 +215,23 @@ def report(rounds: Sequence[Round], settings: Settings) -> str:
         *cpu.table([(r.extra, str(r.scan.nprocs), r.cpu) for r in rounds]),
         "",
         machine_line(),
+        tool_versions(),
     ]
     return "\n".join(parts)
+
+
+def tool_versions() -> str:
+    """The versions of the peers, tmux and Textual measured with."""
+    found = []
+    for argv in (["htop", "--version"], ["tmux", "-V"]):
+        try:
+            out = subprocess.run(argv, capture_output=True, text=True, check=False)
+        except OSError:
+            continue
+        if out.stdout.strip():
+            found.append(out.stdout.splitlines()[0].strip())
+    found.append(f"textual {importlib.metadata.version('textual')}")
+    return "Tools: " + ", ".join(found)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
