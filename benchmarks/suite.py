@@ -31,7 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import cpu, scan, ui
-from benchmarks.common import machine_line, parse_extra, population, progress
+from benchmarks.common import (
+    machine_line,
+    med_range,
+    parse_extra,
+    population,
+    progress,
+)
 
 DASH = "\u2013"
 GOAL_AT = (10000,)
@@ -154,11 +160,11 @@ def goals(rounds: Sequence[Round]) -> list[str]:
                 ours < htop / 2,
             )
     for r in rounds:
-        paint = r.live.paint_after_scan_ms
+        paint = statistics.median(r.live.paint_after_scan_ms)
         add(
             "4 first paint after the scan",
             r.live.nprocs,
-            f"{paint:.0f} ms",
+            f"{med_range(r.live.paint_after_scan_ms, 0)} ms",
             "≤ 300 ms",
             paint / 300,
             paint <= 300,

@@ -277,8 +277,8 @@ class LiveResult:
     """First paint and key latencies on the real system."""
 
     nprocs: int
-    first_scan_ms: float
-    paint_after_scan_ms: float
+    first_scan_ms: list[float]
+    paint_after_scan_ms: list[float]
     cursor_ms: list[float] = field(default_factory=list)
     filter_ms: list[float] = field(default_factory=list)
     scans: int = 0
@@ -296,8 +296,8 @@ async def _live(presses: int, seed: int) -> LiveResult:
                 painted = await next_display(marks, source.ended[0])
                 result = LiveResult(
                     len(app.snapshot or ()),
-                    source.durations[0] * 1e3,
-                    (painted - source.ended[0]) * 1e3,
+                    [source.durations[0] * 1e3],
+                    [(painted - source.ended[0]) * 1e3],
                 )
                 await pilot.press("slash")  # open the filter box
                 await pilot.press("escape")
@@ -338,9 +338,39 @@ async def _live(presses: int, seed: int) -> LiveResult:
     return result
 
 
-def live(presses: int = 200, seed: int = 1) -> LiveResult:
-    """Goals 4 and 5 on the processes running now."""
-    return asyncio.run(_live(presses, seed))
+async def _first_paint() -> tuple[float, float]:
+    """Start the app once: (first scan ms, first paint after it ms)."""
+    source = TimedScanner()
+    app = make_app(source=source, interval=3600, hostname="bench")
+    marks = Marks()
+    try:
+        with hooked(marks):
+            async with app.run_test(size=SIZE):
+                await wait_for(lambda: app.scans >= 1)
+                painted = await next_display(marks, source.ended[0])
+                app.exit()
+    finally:
+        source.close()
+    return source.durations[0] * 1e3, (painted - source.ended[0]) * 1e3
+
+
+def live(presses: int = 200, seed: int = 1, starts: int = 5) -> LiveResult:
+    """Goals 4 and 5 on the processes running now.
+
+    Args:
+        presses: Keys to time.
+        seed: For the random moments between keys.
+        starts: How many app starts first paint is measured over (the last
+            is the one keys are then timed in).
+
+    Returns:
+        The timings.
+    """
+    firsts = [asyncio.run(_first_paint()) for _ in range(starts - 1)]
+    result = asyncio.run(_live(presses, seed))
+    result.first_scan_ms[:0] = [scan for scan, _ in firsts]
+    result.paint_after_scan_ms[:0] = [paint for _, paint in firsts]
+    return result
 
 
 # --------------------------------------------------------------------------
@@ -375,7 +405,8 @@ def tables(
     ]
     for lr in live_rows:
         lines.append(
-            f"| {lr.nprocs} | {lr.first_scan_ms:.0f} | {lr.paint_after_scan_ms:.0f} "
+            f"| {lr.nprocs} | {med_range(lr.first_scan_ms, 0)} "
+            f"| {med_range(lr.paint_after_scan_ms, 0)} "
             f"| {statistics.median(lr.cursor_ms):.1f} / {p99(lr.cursor_ms):.1f} "
             f"| {statistics.median(lr.filter_ms):.1f} / {p99(lr.filter_ms):.1f} "
             f"| {len(lr.cursor_ms) + len(lr.filter_ms)} | {lr.scans} |"
@@ -387,7 +418,8 @@ def tables(
         "the UI thread from the scan request to the screen update, including "
         "the repaint; a cursor move is the same for one key. Keys: latency "
         "from posting the key to the end of the screen update showing it, "
-        "while the real scanner refreshes every second.",
+        "while the real scanner refreshes every second. First scan and first "
+        "paint: over 5 starts of the app.",
     ]
     return lines
 

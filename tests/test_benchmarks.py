@@ -37,8 +37,9 @@ def test_scan_ui_and_suite_report(tmp_path: Path) -> None:
     assert len(refresh.refresh_cycle) == len(refresh.key_cycle) == 2
     assert all(ms > 0 for ms in refresh.key_cycle)
 
-    live = ui.live(presses=20)
-    assert live.paint_after_scan_ms >= 0
+    live = ui.live(presses=20, starts=2)
+    assert len(live.paint_after_scan_ms) == len(live.first_scan_ms) == 2
+    assert all(ms >= 0 for ms in live.paint_after_scan_ms + live.first_scan_ms)
     assert len(live.cursor_ms) + len(live.filter_ms) == 20
     assert all(ms > 0 for ms in live.cursor_ms + live.filter_ms)
 
