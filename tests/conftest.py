@@ -1,0 +1,51 @@
+"""Session-wide guard: no process started by a test outlives the test session.
+
+Every test stops what it starts; this checks it. At the end of the session
+any descendant of the pytest process that is still running is listed, ended
+(SIGKILL, by its own pid: it is our own descendant) and the session fails.
+Daemons that leave our process tree (tmux servers) are tracked by the
+end-to-end tests' own registry (tests/e2e/conftest.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psutil
+import pytest
+
+GRACE = 5.0
+"""Seconds a descendant that is already on its way out gets to finish."""
+
+
+def _running_descendants() -> list[psutil.Process]:
+    alive = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE:
+                alive.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_outlives_the_session() -> Iterator[None]:
+    """Fail the session if a test left a process of its own running."""
+    yield
+    _, still = psutil.wait_procs(_running_descendants(), timeout=GRACE)
+    if not still:
+        return
+    described = []
+    for process in still:
+        try:
+            described.append(f"pid {process.pid}: {' '.join(process.cmdline())}")
+            process.kill()
+        except psutil.NoSuchProcess:
+            continue
+    psutil.wait_procs(still, timeout=GRACE)
+    if described:
+        pytest.fail(
+            "tests left processes running (now killed):\n" + "\n".join(described),
+            pytrace=False,
+        )
