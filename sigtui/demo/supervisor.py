@@ -67,6 +67,10 @@ class DemoSupervisor:
         self._lifeline_w = -1
         self._threads: list[threading.Thread] = []
         self._exited = threading.Event()
+        # Guards the two write ends: the waitid thread closes them when the
+        # child dies, stop() may do so from another thread, and a write must
+        # never go to a number closed (and perhaps reused) meanwhile.
+        self._pipes_lock = threading.Lock()
         self.pid = 0
         self.pgid = 0
         self.members: tuple[int, ...] = ()
@@ -217,6 +221,9 @@ class DemoSupervisor:
                     info.si_status if event["event"] == "exited" else -info.si_status
                 )
                 self._exited.set()
+                # Killed from outside, it never gets stop(): close its pipes
+                # here, or every such death leaks two descriptors.
+                self._close_pipes()
                 self._on_events([event])
                 break
             self._on_events([event])
@@ -249,10 +256,20 @@ class DemoSupervisor:
         self._control({"cmd": "set", "signo": signo, "disposition": disposition})
 
     def _control(self, message: dict[str, Any]) -> None:
-        if self._control_w < 0 or not self.running:
-            return
-        with contextlib.suppress(OSError):
-            os.write(self._control_w, encode(message))
+        with self._pipes_lock:
+            if self._control_w < 0 or not self.running:
+                return
+            with contextlib.suppress(OSError):
+                os.write(self._control_w, encode(message))
+
+    def _close_pipes(self) -> None:
+        """Close the control pipe and the lifeline (once, whoever comes first)."""
+        with self._pipes_lock:
+            for fd in (self._control_w, self._lifeline_w):
+                if fd >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+            self._control_w = self._lifeline_w = -1
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """End the child and its members, and wait until it has been reaped.
@@ -263,11 +280,7 @@ class DemoSupervisor:
         if self._proc is None:
             return
         self._control({"cmd": "quit"})
-        for fd in (self._control_w, self._lifeline_w):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self._control_w = self._lifeline_w = -1
+        self._close_pipes()
         if not self._threads:
             # Never got ready: no waitid thread, so reap here.
             with contextlib.suppress(subprocess.TimeoutExpired):
