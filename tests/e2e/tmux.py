@@ -565,6 +565,10 @@ class TmuxSession:
             self._last_screen = screen
         return screen
 
+    def title(self) -> str:
+        """The pane's title, as programs set it with ``ESC ] 0 ; ... BEL``."""
+        return self.display("#{pane_title}")
+
     def pane_pid(self) -> int:
         """The pid of the pane's process (the command itself unless ``hold``)."""
         return int(self.display("#{pane_pid}"))
@@ -880,6 +884,90 @@ def table_rows(screen: str) -> dict[int, str]:
     return rows
 
 
+# -- reading styles (capture with escapes) -------------------------------------
+
+SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+"""A Select Graphic Rendition sequence, all ``capture-pane -e`` writes."""
+BASIC_BACKGROUNDS = frozenset(str(n) for n in [*range(40, 48), *range(100, 108)])
+"""The SGR codes of the 16 basic background colours."""
+
+
+def _next_background(params: str, background: str | None) -> str | None:
+    """The background after one SGR sequence (its parameters, ``;``-separated)."""
+    codes = params.split(";") if params else ["0"]
+    index = 0
+    while index < len(codes):
+        code = codes[index]
+        if code in ("", "0", "49"):
+            background = None
+        elif code in ("38", "48", "58"):  # extended colour: 5;N or 2;R;G;B
+            kind = codes[index + 1] if index + 1 < len(codes) else ""
+            extra = 3 if kind == "2" else 1 if kind == "5" else 0
+            if code == "48":
+                background = ";".join(codes[index : index + 2 + extra])
+            index += 1 + extra
+        elif code.startswith("48:") or code in BASIC_BACKGROUNDS:
+            background = code
+        index += 1
+    return background
+
+
+def styled_line(line: str) -> tuple[str, list[str | None]]:
+    """Split a line captured with escapes into its text and each character's background.
+
+    Args:
+        line: One line of ``capture(escapes=True)``.
+
+    Returns:
+        The text without escape sequences, and per character of it the SGR
+        parameters of its background (``48;2;R;G;B``), None for the default.
+    """
+    text: list[str] = []
+    backgrounds: list[str | None] = []
+    background: str | None = None
+    position = 0
+    for match in SGR.finditer(line):
+        chunk = line[position : match.start()]
+        text.append(chunk)
+        backgrounds.extend([background] * len(chunk))
+        background = _next_background(match.group(1), background)
+        position = match.end()
+    chunk = line[position:]
+    text.append(chunk)
+    backgrounds.extend([background] * len(chunk))
+    return "".join(text), backgrounds
+
+
+def plain_screen(escaped: str) -> str:
+    """A screen captured with escapes, as ``capture()`` would have it (no styles)."""
+    return "\n".join(styled_line(line)[0].rstrip(" ") for line in escaped.split("\n"))
+
+
+def row_backgrounds(escaped: str) -> dict[int, str | None]:
+    """The background of each shown table row's PID, by pid.
+
+    The cursor's row has the cursor's background; use it to tell which
+    process is selected.
+
+    Args:
+        escaped: A screen captured with escapes.
+
+    Returns:
+        Each shown row's background (see :func:`styled_line`), keyed by pid.
+    """
+    lines = [styled_line(line) for line in escaped.splitlines()]
+    start = next((i for i, (text, _) in enumerate(lines) if is_header(text)), None)
+    if start is None:
+        return {}
+    found: dict[int, str | None] = {}
+    for text, backgrounds in lines[start + 1 :]:
+        match = ROW.match(text)
+        if match is None:
+            break
+        found[int(match.group(1))] = backgrounds[match.start(1)]
+    return found
+
+
 # -- reading sigtui's signal log and signal picker -----------------------------
 
 LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d  (.*?)(?:\s+▌.*)?\s*$")
@@ -1018,22 +1106,32 @@ class Processes:
         return process
 
     def command(
-        self, marker: str, argv: Sequence[str], what: str | None = None
+        self,
+        marker: str,
+        argv: Sequence[str],
+        what: str | None = None,
+        *,
+        executable: str | None = None,
     ) -> MarkerProcess:
         """Start any command whose argv carries a marker, stopped at the end too.
 
         Args:
             marker: Its unique text (see :func:`unique_marker`), which must be
                 somewhere in ``argv`` so that the filter finds its row.
-            argv: The command.
+            argv: The command. Text that is not valid UTF-8 can be passed
+                as ``os.fsdecode(raw_bytes)``.
             what: A description for reports (default: the command line).
+            executable: The program, when ``argv[0]`` is not it (e.g. a
+                ``sleep`` whose argv[0] is any text).
 
         Returns:
             The running process.
         """
         if not any(marker in arg for arg in argv):
             raise ValueError(f"the marker {marker!r} is not in {list(argv)!r}")
-        child = self.registry.spawn(argv, what or shlex.join(argv))
+        child = self.registry.spawn(
+            argv, what or shlex.join(argv), executable=executable
+        )
         process = MarkerProcess(marker, child)
         self._markers.append(process)
         return process
