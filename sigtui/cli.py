@@ -65,6 +65,10 @@ _interval = _seconds("interval", MIN_INTERVAL)
 """Parse ``--interval``: seconds between refreshes."""
 
 
+_ID_DIGITS = len(str(2**31 - 1))
+"""Digits of the largest pid_t, after leading zeros."""
+
+
 def _id_list(kind: str) -> Callable[[str], list[int]]:
     """Make a parser for comma- or space-separated lists of positive ids."""
 
@@ -75,10 +79,16 @@ def _id_list(kind: str) -> Callable[[str], list[int]]:
         values = []
         for item in items:
             # ASCII digits only (str.isdigit() also takes fullwidth and superscript
-            # digits), and nothing a pid_t cannot hold.
-            if not (item.isascii() and item.isdigit()) or not 0 < int(item) < 2**31:
+            # digits), and nothing a pid_t cannot hold. Leading zeros are dropped
+            # before int(), which refuses strings of more than 4300 digits.
+            digits = item.lstrip("0")
+            if (
+                not (item.isascii() and item.isdigit())
+                or len(digits) > _ID_DIGITS
+                or not 0 < int(digits or "0") < 2**31
+            ):
                 raise argparse.ArgumentTypeError(f"invalid {kind} {item!r}")
-            values.append(int(item))
+            values.append(int(digits))
         return values
 
     parse.__name__ = f"{kind} list"

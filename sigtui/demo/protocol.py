@@ -68,6 +68,9 @@ SI_CODES = {
 }
 """Linux's ``si_code`` values for signals sent by processes and the kernel."""
 
+MAX_LINE = 1 << 20
+"""Bytes a line may have; a longer one is one bad line, however it arrives."""
+
 
 CLD_CODES = {
     1: "CLD_EXITED",
@@ -115,15 +118,18 @@ class LineReader:
     """Splits a byte stream into messages; bad or partial lines never raise.
 
     Attributes:
-        bad_lines: How many lines were skipped (not JSON, not an object, wrong
-            version, no type).
+        bad_lines: How many lines were skipped (not UTF-8 JSON, not an object,
+            wrong version, no type, longer than ``MAX_LINE``).
     """
 
     bad_lines: int = 0
     _buffer: bytes = field(default=b"", repr=False)
+    _skipping: bool = field(default=False, repr=False)
 
     def feed(self, data: bytes) -> list[dict[str, Any]]:
         """Take more bytes; return every complete, valid message in them.
+
+        The result does not depend on how the stream is split into ``data``.
 
         Args:
             data: Bytes read from the pipe (any split is fine).
@@ -131,16 +137,27 @@ class LineReader:
         Returns:
             The messages completed by this data.
         """
+        if self._skipping:
+            # The rest of a line already counted as too long: up to its end.
+            end = data.find(b"\n")
+            if end < 0:
+                return []
+            self._skipping = False
+            data = data[end + 1 :]
         self._buffer += data
         *lines, self._buffer = self._buffer.split(b"\n")
         messages = []
         for line in lines:
+            if len(line) > MAX_LINE:
+                self.bad_lines += 1
+                continue
             message = self.parse(line)
             if message is not None:
                 messages.append(message)
         # A line that never ends must not grow the buffer without bound.
-        if len(self._buffer) > 1 << 20:
+        if len(self._buffer) > MAX_LINE:
             self._buffer = b""
+            self._skipping = True
             self.bad_lines += 1
         return messages
 
@@ -156,13 +173,16 @@ class LineReader:
         if not line.strip():
             return None
         try:
-            message = json.loads(line)
-        except (ValueError, UnicodeDecodeError, RecursionError):
+            # Decoded here: json.loads(bytes) would also take UTF-16 and UTF-32.
+            message = json.loads(line.decode("utf-8"))
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             self.bad_lines += 1
             return None
         if (
             not isinstance(message, dict)
-            or message.get("v") != VERSION
+            # The number itself: true and 1.0 compare equal to 1.
+            or type(message.get("v")) is not int
+            or message["v"] != VERSION
             or not isinstance(message.get("type", message.get("cmd")), str)
         ):
             self.bad_lines += 1

@@ -243,6 +243,9 @@ def parse_columns(specs: str | Iterable[str]) -> tuple[Column, ...]:
             head, tail = _split_first(rest)
             name, eq, header = head.partition("=")
             key = name.strip().lower()
+            if not key:
+                # "=X", or a newline between commas: there is no name to show.
+                raise ColumnError(f"no column name in {head!r}")
             column = COLUMNS.get(key)
             if column is None:
                 raise ColumnError(f"unknown column {name.strip()!r}")

@@ -524,7 +524,8 @@ _PLAIN_ATTRIBUTES = {
 
 
 def _needle(text: str) -> str:
-    return text.strip().lower().replace("\0", "")
+    # NULs out first, so that the spaces they hid are stripped too.
+    return text.replace("\0", "").strip().lower()
 
 
 def _haystack(info: ProcessInfo) -> str:
