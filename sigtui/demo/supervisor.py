@@ -188,10 +188,15 @@ class DemoSupervisor:
                     break
                 messages = reader.feed(data)
                 for message in messages:
-                    if message.get("type") == "signal" and not message.get("sender"):
-                        message["sender_cmd"] = _sender_command(
-                            int(message.get("si_pid", 0))
-                        )
+                    si_pid = message.get("si_pid")
+                    # A malformed si_pid must not end this thread: the report
+                    # is still shown, only without the sender's command.
+                    if (
+                        message.get("type") == "signal"
+                        and not message.get("sender")
+                        and type(si_pid) is int
+                    ):
+                        message["sender_cmd"] = _sender_command(si_pid)
                 self.bad_lines = reader.bad_lines
                 if messages:
                     self._on_events(messages)
