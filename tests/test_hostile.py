@@ -130,7 +130,7 @@ def test_nobody_lists_what_it_may_and_every_send_to_root_is_denied() -> None:
         "g TERM": [
             f"SIGTERM → process group {sleeper} (1 process): Permission denied: "
             f"no member of process group {sleeper} (1 process) may be signalled "
-            "by you."
+            "by you (they belong to root)."
         ],
         "z": [
             f"SIGSTOP → {name}: Permission denied: {name} belongs to root; "

@@ -290,11 +290,13 @@ class Sender:
                 Status.GONE, name, sig, f"Not sent: {name} has no members left."
             )
         except PermissionError:
+            owners = sorted({_owner(m.pid, m) for m in alive})
             return SendResult(
                 Status.PERMISSION,
                 name,
                 sig,
-                f"Permission denied: no member of {name} may be signalled by you.",
+                f"Permission denied: no member of {name} may be signalled by you "
+                f"(they belong to {', '.join(owners) or 'another user'}).",
             )
         except OSError as err:
             return SendResult(
