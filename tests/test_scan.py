@@ -650,11 +650,14 @@ def test_kept_stat_files_see_changes_and_exits(spawner: Spawner) -> None:
         # Read again through the kept descriptor: procfs regenerates the file.
         assert scanner.scan().by_pid[child.pid].state == "T"
         child.proc.send_signal(signal.SIGCONT)
-        kept = scanner.open_files
+        path = f"/proc/{child.pid}/stat"
+        assert any(target == path for _, target in fd_targets())
         spawner.close()
         snapshot = scanner.scan()
         assert child.pid not in snapshot.by_pid
-        assert scanner.open_files == kept - 1
+        # Its kept descriptor was closed (other processes may come and go
+        # meanwhile, so the total count proves nothing).
+        assert not any(target == path for _, target in fd_targets())
     finally:
         scanner.close()
     assert scanner.open_files == 0
@@ -684,9 +687,10 @@ def test_kept_stat_files_are_capped_and_closed() -> None:
         os.close(read_end)
         os.close(write_end)
         assert write_end < floor
-        for scanner, snapshot in zip((capped, unlimited, none), listings, strict=True):
+        for scanner in (capped, unlimited, none):
+            # Processes of others may exit between scans; these two cannot.
             rescan = scanner.scan()
-            assert set(snapshot.by_pid) & common <= set(rescan.by_pid)
+            assert {1, os.getpid()} <= set(rescan.by_pid)
     finally:
         for scanner in (capped, unlimited, none):
             scanner.close()
