@@ -1065,6 +1065,29 @@ def _value(sample: Sample | None, attr: str) -> int | None:
     return None if sample is None else getattr(sample, attr)
 
 
+def growth_per_minute(samples: Sequence[Sample], after: float) -> float | None:
+    """The slope of RSS over time after the warm-up, by least squares.
+
+    Args:
+        samples: The samples.
+        after: Seconds of warm-up to leave out.
+
+    Returns:
+        MiB per minute, or None with fewer than ten samples.
+    """
+    points = [(s.t, s.rss_kib) for s in samples if s.t >= after and s.rss_kib]
+    if len(points) < 10:
+        return None
+    n = len(points)
+    mean_t = sum(t for t, _ in points) / n
+    mean_r = sum(r for _, r in points) / n
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    if var == 0:
+        return None
+    cov = sum((t - mean_t) * (r - mean_r) for t, r in points)
+    return cov / var * 60 / 1024
+
+
 def _nearest(samples: Sequence[Sample], t: float) -> Sample:
     return min(samples, key=lambda sample: abs(sample.t - t))
 
@@ -1128,6 +1151,13 @@ def report(soak: Soak) -> str:
         f"| threads | {_value(first, 'threads')} | {_value(soak.warm, 'threads')} "
         f"| {_value(last, 'threads')} | {max(threads) if threads else '?'} |",
     ]
+    slope = growth_per_minute(soak.samples, soak.warmup_s)
+    if slope is not None:
+        lines += [
+            "",
+            f"RSS trend after the warm-up: {slope:+.1f} MiB/min (least squares over "
+            "the samples; not part of the verdict).",
+        ]
     if soak.samples and soak.ran_s >= 120:
         by_minute: list[str] = []
         for minute in range(int(soak.ran_s // 60) + 1):
