@@ -24,7 +24,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Log, Static
+from textual.widgets import Input, Log, Static
 from textual.worker import Worker, WorkerState
 
 from sigtui.delivery import (
@@ -68,6 +68,7 @@ from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker, StateReader
 from sigtui.ui.widgets.details import ProcessDetails
+from sigtui.ui.widgets.footer import KeyFooter
 from sigtui.ui.widgets.log_colors import SignalHighlighter, action_styles
 from sigtui.ui.widgets.process_table import ProcessTable
 
@@ -207,7 +208,7 @@ class SigtuiApp(App[int]):
         yield Input(placeholder="filter: pid, user or command text", id="filter")
         yield Static(id="countdown", markup=False)
         yield Log(id="log", max_lines=LOG_LINES)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def table(self) -> ProcessTable:
