@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from sigtui.processes.scan import read_stat
+
 WAITED = (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 """Signals the generator blocks and takes with sigtimedwait."""
 PR_SET_PDEATHSIG = 1
@@ -288,13 +290,11 @@ def group_members(pgid: int, leader: int) -> list[tuple[int, str]]:
         if not name.isdigit() or int(name) == leader:
             continue
         try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                data = f.read()
-        except OSError:
+            stat = read_stat(int(name))
+        except OSError:  # another user's, under hidepid
             continue
-        fields = data[data.rfind(b")") + 2 :].split()
-        if int(fields[2]) == pgid:
-            members.append((int(name), fields[0].decode("ascii", "replace")))
+        if stat is not None and stat.pgid == pgid:
+            members.append((int(name), stat.state))
     return members
 
 

@@ -23,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
+from sigtui.processes.scan import read_stat
+
 SLEEP = "/bin/sleep"
 SLEEP_ARGV = ["sleep", "600"]
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -43,19 +45,6 @@ def signals_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def read_stat(pid: int) -> tuple[str, int, int] | None:
-    """Return (comm, pgid, start ticks) of a pid, or None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    close = data.rfind(b")")
-    comm = data[data.find(b"(") + 1 : close].decode("utf-8", "replace")
-    fields = data[close + 2 :].split()
-    return comm, int(fields[2]), int(fields[19])
 
 
 @dataclass
@@ -125,8 +114,8 @@ class Sleepers:
             still: list[int] = []
             for pid in pending:
                 st = read_stat(pid)
-                if st is not None and st[0] == "sleep" and st[1] in groups:
-                    self.seen[pid] = st[2]
+                if st is not None and st.comm == "sleep" and st.pgid in groups:
+                    self.seen[pid] = st.start_ticks
                 else:
                     still.append(pid)
             pending = still
@@ -180,7 +169,7 @@ class Sleepers:
         for pid in self.pids:
             st = read_stat(pid)
             # A pid reused by someone else has another start time.
-            if st is not None and st[2] == self.seen.get(pid, st[2]):
+            if st is not None and st.start_ticks == self.seen.get(pid, st.start_ticks):
                 alive.append(pid)
         return alive
 

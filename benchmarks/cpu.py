@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import common
+from sigtui.processes.scan import read_stat
 
 TOOLS = ("sigtui", "top", "htop")
 SIZE = (200, 50)
@@ -114,21 +115,10 @@ class _Proc:
 # /proc
 
 
-def _stat_fields(path: str) -> list[str] | None:
-    """Fields 3.. of a /proc stat file (after the command), or None if gone."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    # The command may contain spaces and parentheses: split after the last ")".
-    return data[data.rfind(b")") + 2 :].decode("ascii", "replace").split()
-
-
 def start_ticks(pid: int) -> int | None:
     """Return a process's start time in clock ticks, or None if it is gone."""
-    fields = _stat_fields(f"/proc/{pid}/stat")
-    return None if fields is None else int(fields[19])
+    stat = read_stat(pid)
+    return None if stat is None else stat.start_ticks
 
 
 def _a_thread_runs(pid: int) -> bool:
@@ -138,8 +128,8 @@ def _a_thread_runs(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     for tid in tids:
-        fields = _stat_fields(f"/proc/{pid}/task/{tid}/stat")
-        if fields is not None and fields[0] not in ("Z", "X"):
+        stat = read_stat(int(tid), root=f"/proc/{pid}/task")
+        if stat is not None and stat.state not in ("Z", "X"):
             return True
     return False
 
@@ -156,14 +146,14 @@ def cpu_ticks(pid: int, start: int) -> int | None:
         Clock ticks of CPU used so far; None if it is gone, its pid reused,
         or every thread has exited (a zombie).
     """
-    fields = _stat_fields(f"/proc/{pid}/stat")
-    if fields is None or int(fields[19]) != start:
+    stat = read_stat(pid)
+    if stat is None or stat.start_ticks != start:
         return None
     # A zombie main thread is not the end: the others may still run (sigtui's
     # main thread exits first on SIGHUP). The process's stat sums them all.
-    if fields[0] in ("Z", "X") and not _a_thread_runs(pid):
+    if stat.state in ("Z", "X") and not _a_thread_runs(pid):
         return None
-    return int(fields[11]) + int(fields[12])
+    return stat.cpu_ticks
 
 
 def is_alive(pid: int, start: int) -> bool:

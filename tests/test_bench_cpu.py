@@ -7,24 +7,23 @@ import os
 import pytest
 
 from benchmarks.cpu import measure_cpu
+from sigtui.processes.scan import read_stat
 
 pytestmark = pytest.mark.e2e
 
 
 def running(pid: int, start_ticks: int) -> bool:
     """Whether this very process (same start time) still has a live thread."""
+    stat = read_stat(pid)
+    if stat is None or stat.start_ticks != start_ticks:
+        return False  # gone, or the pid now belongs to another process
     try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            if int(f.read().rsplit(b")", 1)[1].split()[19]) != start_ticks:
-                return False  # the pid now belongs to another process
-        states = []
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as f:
-                states.append(f.read().rsplit(b")", 1)[1].split()[0])
+        tids = os.listdir(f"/proc/{pid}/task")
     except FileNotFoundError:
         return False
+    threads = [read_stat(int(tid), root=f"/proc/{pid}/task") for tid in tids]
     # A zombie main thread does not mean the end while other threads run.
-    return any(state not in (b"Z", b"X") for state in states)
+    return any(t is not None and t.state not in ("Z", "X") for t in threads)
 
 
 def test_measure_cpu_side_by_side_and_cleans_up() -> None:

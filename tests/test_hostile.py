@@ -29,6 +29,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Log
 
+from sigtui.processes.scan import read_stat
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.screens.picker import SignalPicker
 from sigtui.ui.widgets.process_table import MARK_DEMO
@@ -265,16 +266,14 @@ async def wait_until(
 
 
 def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
-    except FileNotFoundError:
-        return False
+    stat = read_stat(pid)
+    return stat is not None and stat.state not in ("Z", "X")
 
 
 def parent_of(pid: int) -> int:
-    with open(f"/proc/{pid}/stat", "rb") as stat:
-        return int(stat.read().rsplit(b")", 1)[1].split()[1])
+    stat = read_stat(pid)
+    assert stat is not None, f"pid {pid} is gone"
+    return stat.ppid
 
 
 def pipes() -> set[str]:
