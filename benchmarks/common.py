@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import os
 import platform
+import shlex
 import signal
 import statistics
 import subprocess
@@ -290,3 +291,44 @@ def population(extra: int, n_groups: int = 4) -> Iterator[Sleepers]:
 def progress(text: str) -> None:
     """Report progress on stderr (stdout carries only the results)."""
     print(text, file=sys.stderr, flush=True)
+
+
+TMUX_TIMEOUT_S = 15.0
+"""Seconds any one tmux command may take."""
+
+
+def run_tmux(
+    server: Sequence[str],
+    args: Sequence[str],
+    env: dict[str, str],
+    *,
+    check: bool = True,
+) -> str:
+    """Run one tmux command against a private server.
+
+    Args:
+        server: The options that name the server (``-L``/``-S``, ``-f``).
+        args: The command.
+        env: The environment tmux runs in.
+        check: Raise if it fails.
+
+    Returns:
+        Its stdout.
+
+    Raises:
+        RuntimeError: If it fails and ``check`` is set.
+    """
+    done = subprocess.run(
+        ["tmux", *server, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TMUX_TIMEOUT_S,
+        check=False,
+    )
+    if check and done.returncode != 0:
+        raise RuntimeError(
+            f"tmux {shlex.join(args)} exited {done.returncode}: {done.stderr.strip()}"
+        )
+    return done.stdout

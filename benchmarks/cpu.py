@@ -60,7 +60,6 @@ READY_TIMEOUT_S = 60.0  # sigtui's first scan at 10,000 processes is slow
 EXEC_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 REAP_TIMEOUT_S = 2.0
-TMUX_TIMEOUT_S = 15.0
 APT_TIMEOUT_S = 300.0
 POLL_S = 0.05
 SERVER = "tmux server"
@@ -307,21 +306,8 @@ class _Tmux:
 
     def run(self, *args: str, check: bool = True) -> str:
         """Run a tmux command against this server and return its stdout."""
-        done = subprocess.run(
-            ["tmux", "-L", self.socket, "-f", str(self.config), *args],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=TMUX_TIMEOUT_S,
-            check=False,
-        )
-        if check and done.returncode != 0:
-            raise RuntimeError(
-                f"tmux {shlex.join(args)} exited {done.returncode}: "
-                f"{done.stderr.strip()}"
-            )
-        return done.stdout
+        server = ("-L", self.socket, "-f", str(self.config))
+        return common.run_tmux(server, args, self.env, check=check)
 
     def start(self, first: bool, name: str, argv: Sequence[str]) -> tuple[str, int]:
         """Open a window running ``exec argv``; return its pane id and pid."""

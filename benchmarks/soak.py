@@ -65,7 +65,6 @@ from benchmarks.cpu import is_alive, rss_kib, sigtui_command, start_ticks
 SIZES = ((120, 40), (200, 50), (100, 30), (160, 45))
 """Window sizes the soak cycles through (columns, lines)."""
 TERM = "screen-256color"
-TMUX_TIMEOUT_S = 15.0
 UI_TIMEOUT_S = 10.0
 """Seconds one step of the UI (a key's effect on screen) may take."""
 START_TIMEOUT_S = 60.0
@@ -524,21 +523,8 @@ class Tmux:
         Returns:
             Its stdout.
         """
-        done = subprocess.run(
-            ["tmux", "-u", "-S", str(self.socket), "-f", str(self.config), *args],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=TMUX_TIMEOUT_S,
-            check=False,
-        )
-        if check and done.returncode != 0:
-            raise RuntimeError(
-                f"tmux {shlex.join(args)} exited {done.returncode}: "
-                f"{done.stderr.strip()}"
-            )
-        return done.stdout
+        server = ("-u", "-S", str(self.socket), "-f", str(self.config))
+        return common.run_tmux(server, args, self.env, check=check)
 
     def start(self, argv: Sequence[str], size: tuple[int, int]) -> int:
         """Start the server with one pane running ``exec argv``.
