@@ -163,3 +163,34 @@ def test_tags_of_exited_processes_go() -> None:
     # A new process with a reused pid is not tagged.
     view.update(snap(replace(b, start_time=2000.0)))
     assert view.tagged_processes() == []
+
+
+def test_other_columns_remake_every_cell_and_keep_the_sort_field() -> None:
+    view = ProcessView(COLUMNS)
+    view.update(snap(*family()))
+    view.set_sort(1, reverse=True)  # user
+    view.set_tree(True)
+    view.set_columns(parse_columns("pid,pgid,tty,stat,user,args"))
+    assert [c.header for c in view.columns][-1] == "COMMAND"
+    assert view.columns[view.sort_index].header == "USER"
+    assert all(len(row.cells) == 6 for row in view.rows)
+    # The tree prefix still goes before the command, in its new place.
+    cc = next(row for row in view.rows if row.info.pid == 13)
+    assert cc.cells[-1].endswith("cc x.c")
+    assert cc.cells[-1] != "cc x.c"
+    view.set_columns(parse_columns("pid,args"))
+    assert view.columns[view.sort_index].header == "PID"
+    assert [len(row.cells) for row in view.rows] == [2] * 4
+    with pytest.raises(ValueError, match="at least one column"):
+        view.set_columns([])
+
+
+def test_a_layout_prepared_for_the_old_columns_is_remade_on_install() -> None:
+    view = ProcessView(COLUMNS)
+    view.update(snap(*family()))
+    layout = view.prepare(snap(*family()[:3]))
+    view.set_columns(parse_columns("pid,args"))
+    view.install(layout)
+    assert [len(row.cells) for row in view.rows] == [2] * 4
+    assert [row.gone for row in view.rows] == [False, False, False, True]
+    assert view.column_widths(40)[0] >= 5

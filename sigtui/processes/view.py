@@ -90,6 +90,7 @@ class Layout:
         index: Row number by process identity.
         widths: The longest cell per column over all rows.
         gone_count: How many of the rows are gone.
+        columns: The columns the cells were made for.
     """
 
     snapshot: ProcessSnapshot
@@ -101,6 +102,7 @@ class Layout:
     widths: tuple[int, ...]
     gone_count: int
     cache: dict[ProcessIdentity, _Cached] = field(repr=False)
+    columns: tuple[Column, ...] = field(default=(), repr=False)
 
 
 class ProcessView:
@@ -164,6 +166,7 @@ class ProcessView:
         """
         base = self._layout
         order = self.order
+        columns = self.columns
         gone = tuple(
             p for p in base.snapshot.processes if snapshot.get(p.identity) is None
         )
@@ -176,13 +179,15 @@ class ProcessView:
                 or self._clock_columns
                 or (cached.info is not info and cached.info != info)
             ):
-                cached = self._cache_entry(info, snapshot)
+                cached = self._cache_entry(info, snapshot, columns)
             cache[info.identity] = cached
         for info in gone:
             # Shown one more refresh, with the cells it last had.
-            cached = old.get(info.identity) or self._cache_entry(info, base.snapshot)
+            cached = old.get(info.identity) or self._cache_entry(
+                info, base.snapshot, columns
+            )
             cache[info.identity] = cached
-        return self._arrange(snapshot, base.snapshot, gone, cache, order)
+        return self._arrange(snapshot, base.snapshot, gone, cache, order, columns)
 
     def install(self, layout: Layout) -> None:
         """Show a prepared layout (on the UI thread).
@@ -193,7 +198,12 @@ class ProcessView:
         Args:
             layout: What :meth:`prepare` returned.
         """
-        if layout.order != self.order:
+        if layout.columns is not self.columns:
+            # The columns changed while it was prepared: its cells are stale.
+            layout = self._arrange(
+                layout.snapshot, layout.previous, layout.gone, {}, self.order
+            )
+        elif layout.order != self.order:
             layout = self._arrange(
                 layout.snapshot, layout.previous, layout.gone, layout.cache, self.order
             )
@@ -223,6 +233,33 @@ class ProcessView:
         if reverse is not None:
             self.reverse = reverse
         self._rearrange()
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Show other columns, keeping the sort field if it is still shown.
+
+        Every cell is made again (on the calling thread: O(N)).
+
+        Args:
+            columns: The new columns.
+
+        Raises:
+            ValueError: If there are none.
+        """
+        if not columns:
+            raise ValueError("a view needs at least one column")
+        sort_field = self.columns[self.sort_index].field
+        self.columns = tuple(columns)
+        fields = [c.field for c in self.columns]
+        if sort_field in fields:
+            self.sort_index = fields.index(sort_field)
+        else:
+            self.sort_index = fields.index(Field.PID) if Field.PID in fields else 0
+        self._clock_columns = Field.ETIME in fields
+        layout = self._layout
+        self._layout = self._arrange(
+            layout.snapshot, layout.previous, layout.gone, {}, self.order
+        )
+        self._filtered = None
 
     def set_tree(self, tree: bool) -> None:
         """Switch between the flat list and the tree.
@@ -348,9 +385,15 @@ class ProcessView:
 
     # -- internals -------------------------------------------------------------
 
-    def _cache_entry(self, info: ProcessInfo, snapshot: ProcessSnapshot) -> _Cached:
+    def _cache_entry(
+        self,
+        info: ProcessInfo,
+        snapshot: ProcessSnapshot,
+        columns: tuple[Column, ...] | None = None,
+    ) -> _Cached:
         cells = tuple(
-            display_escape(column.text(info, snapshot)) for column in self.columns
+            display_escape(column.text(info, snapshot))
+            for column in (self.columns if columns is None else columns)
         )
         return _Cached(info, Row(info, cells), _haystack(info))
 
@@ -368,10 +411,18 @@ class ProcessView:
         gone: tuple[ProcessInfo, ...],
         cache: dict[ProcessIdentity, _Cached],
         order: Order,
+        columns: tuple[Column, ...] | None = None,
     ) -> Layout:
         """Sort (and nest) every process; O(N log N), off the UI thread if possible."""
+        columns = self.columns if columns is None else columns
         rows = self._rows_of(
-            [*snapshot.processes, *gone], snapshot, previous, gone, cache, order
+            [*snapshot.processes, *gone],
+            snapshot,
+            previous,
+            gone,
+            cache,
+            order,
+            columns,
         )
         return Layout(
             snapshot=snapshot,
@@ -380,9 +431,10 @@ class ProcessView:
             order=order,
             rows=rows,
             index={row.info.identity: i for i, row in enumerate(rows)},
-            widths=self._longest(rows),
+            widths=self._longest(rows, columns),
             gone_count=len(gone),
             cache=cache,
+            columns=columns,
         )
 
     def _rows_of(
@@ -393,9 +445,12 @@ class ProcessView:
         gone: tuple[ProcessInfo, ...],
         cache: dict[ProcessIdentity, _Cached],
         order: Order,
+        columns: tuple[Column, ...],
     ) -> tuple[Row, ...]:
-        index = order.sort_index
-        column = self.columns[index]
+        # A worker may see the order of new columns with the old ones (or the
+        # reverse): install() re-sorts such a layout, so any index will do.
+        index = order.sort_index if order.sort_index < len(columns) else 0
+        column = columns[index]
         gone_ids = {p.identity for p in gone}
         clock = column.field is Field.ETIME
 
@@ -403,7 +458,7 @@ class ProcessView:
             source = previous if p.identity in gone_ids else snapshot
             if clock:
                 return column.sort_value(p, source)
-            keys = self._entry(p, cache, source).keys
+            keys = self._entry(p, cache, source, columns).keys
             key = keys.get(index)
             if key is None:
                 key = keys[index] = column.sort_value(p, source)
@@ -417,15 +472,19 @@ class ProcessView:
             processes.sort(key=sort_key, reverse=order.reverse)  # type: ignore[arg-type]
         if not order.tree:
             return tuple(
-                Row(p, self._cells(p, cache, snapshot), True)
+                Row(p, self._entry(p, cache, snapshot, columns).cells, True)
                 if p.identity in gone_ids
-                else self._entry(p, cache, snapshot).row
+                else self._entry(p, cache, snapshot, columns).row
                 for p in processes
             )
         return tuple(
             Row(
                 info,
-                self._with_prefix(self._cells(info, cache, snapshot), prefix),
+                _with_prefix(
+                    self._entry(info, cache, snapshot, columns).cells,
+                    prefix,
+                    columns,
+                ),
                 info.identity in gone_ids,
                 depth,
             )
@@ -437,33 +496,20 @@ class ProcessView:
         info: ProcessInfo,
         cache: dict[ProcessIdentity, _Cached],
         snapshot: ProcessSnapshot,
+        columns: tuple[Column, ...],
     ) -> _Cached:
         cached = cache.get(info.identity)
         if cached is None:
-            cached = cache[info.identity] = self._cache_entry(info, snapshot)
+            cached = cache[info.identity] = self._cache_entry(info, snapshot, columns)
         return cached
 
-    def _cells(
-        self,
-        info: ProcessInfo,
-        cache: dict[ProcessIdentity, _Cached],
-        snapshot: ProcessSnapshot,
-    ) -> tuple[str, ...]:
-        return self._entry(info, cache, snapshot).cells
-
-    def _with_prefix(self, cells: tuple[str, ...], prefix: str) -> tuple[str, ...]:
-        if not prefix:
-            return cells
-        return tuple(
-            prefix + text if column.field is Field.ARGS else text
-            for column, text in zip(self.columns, cells, strict=True)
-        )
-
-    def _longest(self, rows: Sequence[Row]) -> tuple[int, ...]:
+    def _longest(
+        self, rows: Sequence[Row], columns: tuple[Column, ...]
+    ) -> tuple[int, ...]:
         if not rows:
-            return (0,) * len(self.columns)
-        columns = zip(*(r.cells for r in rows), strict=True)
-        return tuple(max(map(len, texts)) for texts in columns)
+            return (0,) * len(columns)
+        cells_by_column = zip(*(r.cells for r in rows), strict=True)
+        return tuple(max(map(len, texts)) for texts in cells_by_column)
 
     def _shown(self) -> _Filtered:
         """The layout's rows that pass the filter (computed once per change)."""
@@ -491,11 +537,12 @@ class ProcessView:
                     layout.gone,
                     cache,
                     layout.order,
+                    layout.columns,
                 )
             shown = _Filtered(
                 rows,
                 {row.info.identity: i for i, row in enumerate(rows)},
-                self._longest(rows),
+                self._longest(rows, layout.columns),
                 sum(1 for row in rows if row.gone),
             )
         self._filtered = shown
@@ -521,6 +568,18 @@ _PLAIN_ATTRIBUTES = {
     Field.TIME: "cpu_time",
 }
 """Columns whose sort value is a ProcessInfo attribute that is never None."""
+
+
+def _with_prefix(
+    cells: tuple[str, ...], prefix: str, columns: tuple[Column, ...]
+) -> tuple[str, ...]:
+    """Put the tree's branch lines before the command."""
+    if not prefix:
+        return cells
+    return tuple(
+        prefix + text if column.field is Field.ARGS else text
+        for column, text in zip(columns, cells, strict=True)
+    )
 
 
 def _needle(text: str) -> str:
