@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
             "from another terminal with the shell's kill; Ctrl-C ends it."
         ),
     )
+    from sigtui.ui.serve import add_parser  # stdlib only until it serves
+
+    add_parser(commands)
     return parser
 
 
@@ -333,7 +336,9 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 f"cannot write the log file {args.log_file!r}: {err.strerror or err}"
             )
     streams = (sys.stdin, sys.stdout, sys.stderr)
-    if not all(s is not None and s.isatty() for s in streams):
+    # Under `sigtui serve`, Textual's web driver talks to the page over pipes.
+    web = os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")
+    if not web and not all(s is not None and s.isatty() for s in streams):
         sys.stderr.write(
             "sigtui: error: the interactive table needs a terminal "
             "(stdin, stdout and stderr); use 'sigtui ps' for plain output\n"
@@ -383,6 +388,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo":
         return run_demo()
+    if args.command == "serve":
+        from sigtui.ui.serve import run_serve
+
+        return run_serve(args, parser)
     if args.command in ("ps", "signals"):
         try:
             if args.command == "signals":
