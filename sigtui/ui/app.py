@@ -7,6 +7,7 @@ script all do, so they see the same app.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -45,6 +46,7 @@ from sigtui.delivery import (
     summary,
     watch,
 )
+from sigtui.delivery.explain import caption
 from sigtui.delivery.watch import current_state
 from sigtui.demo.narrate import Narrator
 from sigtui.demo.supervisor import DemoError, DemoSupervisor
@@ -61,12 +63,14 @@ from sigtui.processes import (
 )
 from sigtui.processes.view import Layout, ProcessView
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
+from sigtui.signals.predict import Prediction
 from sigtui.signals.reader import read_state_of
 from sigtui.ui.messages import DemoReported
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker, StateReader
+from sigtui.ui.theme import PROJECTOR_COLUMNS, PROJECTOR_THEME
 from sigtui.ui.widgets.details import ProcessDetails
 from sigtui.ui.widgets.footer import KeyFooter
 from sigtui.ui.widgets.log_colors import SignalHighlighter, action_styles
@@ -110,6 +114,8 @@ class SigtuiApp(App[int]):
         state_of: Reads a process's state letter, for watching outcomes.
         demo: Start the demo child at launch.
         log_file: Where to append every log entry as a JSON line.
+        projector: Start in projector mode (high contrast, fewer and wider
+            columns, a larger log, a caption after every send).
     """
 
     CSS_PATH = "sigtui.tcss"
@@ -147,6 +153,9 @@ class SigtuiApp(App[int]):
             tooltip="Stop or restart refreshing",
             show=False,
         ),
+        Binding(
+            "P", "toggle_projector", "Projector", tooltip="High contrast for a class"
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
     """Keys of the main screen; the table adds cursor movement."""
@@ -168,8 +177,13 @@ class SigtuiApp(App[int]):
         state_of: Callable[[ProcessInfo], str | None] = current_state,
         demo: bool = False,
         log_file: TextIO | None = None,
+        projector: bool = False,
     ) -> None:
         super().__init__()
+        self.projector = projector
+        self._screen_columns = tuple(columns)
+        self._theme_before_projector = ""
+        self.caption = ""
         self.demo_at_start = demo
         self.demo: DemoSupervisor | None = None
         self.narrator: Narrator | None = None
@@ -207,6 +221,7 @@ class SigtuiApp(App[int]):
             yield ProcessDetails(clock=self.clock, id="details")
         yield Input(placeholder="filter: pid, user or command text", id="filter")
         yield Static(id="countdown", markup=False)
+        yield Static(id="caption", markup=False)
         yield Log(id="log", max_lines=LOG_LINES)
         yield KeyFooter()
 
@@ -236,11 +251,15 @@ class SigtuiApp(App[int]):
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
         self.table.focus()
+        self.register_theme(PROJECTOR_THEME)
+        if self.projector:
+            self._set_projector(True)
         log = self.query_one("#log", Log)
         log.highlighter = SignalHighlighter(
             catalogue(), action_styles(self.theme_variables)
         )
         log.highlight = True
+        self.theme_changed_signal.subscribe(self, self._recolour_log)
         self._fit_layout(self.size.width)
         self.log_line(
             "Signal log. k: signal the selected process · g: its group · "
@@ -250,6 +269,54 @@ class SigtuiApp(App[int]):
         self.request_scan()
         if self.demo_at_start:
             self.action_toggle_demo()
+
+    def _recolour_log(self, _theme: object) -> None:
+        """Colour new log lines' signal names from the theme now in use."""
+        log = self.query_one("#log", Log)
+        log.highlighter = SignalHighlighter(
+            catalogue(), action_styles(self.theme_variables)
+        )
+
+    # -- projector mode ----------------------------------------------------------
+
+    def action_toggle_projector(self) -> None:
+        """Switch projector mode (high contrast, big log, captions) on or off."""
+        self._set_projector(not self.projector)
+        self.log_line(
+            "projector mode "
+            + (
+                "on: high contrast, fewer columns, a caption after every send"
+                if self.projector
+                else "off"
+            )
+        )
+
+    def _set_projector(self, on: bool) -> None:
+        self.projector = on
+        if on:
+            if self.theme != PROJECTOR_THEME.name:
+                self._theme_before_projector = self.theme
+            self.theme = PROJECTOR_THEME.name
+            columns = tuple(parse_columns(PROJECTOR_COLUMNS))
+        else:
+            if self.theme == PROJECTOR_THEME.name:
+                self.theme = self._theme_before_projector or "textual-dark"
+            columns = self._screen_columns
+        self.view.set_columns(columns)
+        self.table.rows_changed()
+        self.screen.set_class(on, "-projector")
+        self.update_status()
+
+    def show_caption(self, text: str) -> None:
+        """Say in plain words what the last send did (shown in projector mode).
+
+        Args:
+            text: The caption.
+        """
+        if not self._alive():
+            return
+        self.caption = text
+        self.query_one("#caption", Static).update(f"What just happened: {text}")
 
     def _freeze_startup_objects(self) -> None:
         """Exempt what exists after the first scan from garbage collection.
@@ -365,6 +432,8 @@ class SigtuiApp(App[int]):
             parts.append(f"demo {self.demo.pid}: tick {self.demo_tick}")
         if self.readonly:
             parts.append("read-only")
+        if self.projector:
+            parts.append("projector")
         if view.tree:
             parts.append("tree")
         if view.filter_text:
@@ -610,6 +679,16 @@ class SigtuiApp(App[int]):
         """Send, then watch the targets for a moment (system calls: a thread)."""
         sender = Sender(self.sender_context(), self.syscalls)
         demo_pid = self.demo.pid if self.demo is not None else 0
+        # What each target's masks say just before the send: the caption
+        # explains the outcome by them ("it had a handler, so...").
+        predictions: dict[int, Prediction] = {}
+        for member in target.members[:MAX_WATCH_LINES]:
+            with contextlib.suppress(OSError, ValueError):
+                predictions[member.pid] = predict(member, self.read_state(member), sig)
+        instrumented = self._instrumented(sig)
+        who = target.describe()
+        if isinstance(target, ProcessTarget) and target.info.pid == demo_pid:
+            who = f"the demo ({demo_pid})"
         started = time.monotonic_ns()
         results = sender.send(target, sig)
         hit_demo = any(r.ok and r.pid == demo_pid for r in results) or (
@@ -625,8 +704,13 @@ class SigtuiApp(App[int]):
             watched = list(target.members)
         else:
             watched = [m for m in target.members if m.pid in reached]
+        if not watched:
+            text = caption(sig, who, results, [], predictions, instrumented)
+            self.call_from_thread(self.show_caption, text)
         if watched:
             seen = watch(watched, sig, state_of=self.state_of)
+            text = caption(sig, who, results, seen, predictions, instrumented)
+            self.call_from_thread(self.show_caption, text)
             # Why a survivor survived comes from its masks: read them here, in
             # the worker, not on the UI thread.
             reasons = {
@@ -635,6 +719,12 @@ class SigtuiApp(App[int]):
                 if o.fate is Fate.RUNNING
             }
             self.call_from_thread(self._watched, seen, reasons)
+
+    def _instrumented(self, sig: SignalSpec) -> dict[int, str]:
+        """What sigtui's own instrumented processes do with ``sig``, by pid."""
+        if self.demo is None or self.narrator is None or not self.demo.running:
+            return {}
+        return {self.demo.pid: self.narrator.dispositions.get(sig.number, "catch")}
 
     def _sent(self, target: Target, sig: SignalSpec, results: list[SendResult]) -> None:
         if not self._alive():
@@ -805,6 +895,7 @@ class SigtuiApp(App[int]):
             self._escalation.set()
         self._escalation = None
         self.log_line(result.message)
+        self.show_caption(result.message)
         failed = result.ending in (Ending.FAILED, Ending.SURVIVED)
         self.notify(result.message, severity="error" if failed else "information")
         self.request_scan()
@@ -952,6 +1043,7 @@ def make_app(
     state_of: Callable[[ProcessInfo], str | None] = current_state,
     demo: bool = False,
     log_file: TextIO | None = None,
+    projector: bool = False,
 ) -> SigtuiApp:
     """Build the app, for the command line, the tests and the screenshots alike.
 
@@ -970,6 +1062,7 @@ def make_app(
         state_of: Reads a process's state, for watching what a signal did.
         demo: Start the demo child at launch.
         log_file: Where to append log entries as JSON lines.
+        projector: Start in projector mode.
 
     Returns:
         The app, not yet running.
@@ -991,4 +1084,5 @@ def make_app(
         state_of=state_of,
         demo=demo,
         log_file=log_file,
+        projector=projector,
     )

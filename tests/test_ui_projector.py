@@ -1,0 +1,121 @@
+"""Projector mode: high contrast, fewer columns, a big log, a caption per send."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import Log, Static
+
+from sigtui.processes import DEFAULT_COLUMNS, parse_columns
+from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.screenshots import sample_app
+from sigtui.ui.theme import PROJECTOR_THEME
+from sigtui.ui.widgets.process_table import (
+    MARK_GROUP,
+    MARK_SELF,
+    MARK_TAGGED,
+)
+from tests.spawn import Spawner, sleeper
+from tests.test_ui_delivery import TERM_IGNORER, select, settle, wait_until
+from tests.test_ui_demo import send, start_demo
+
+SIZE = (130, 40)
+
+
+@pytest.fixture
+def spawner() -> Iterator[Spawner]:
+    with Spawner() as spawner:
+        yield spawner
+
+
+def headers(app: SigtuiApp) -> list[str]:
+    return [column.header for column in app.view.columns]
+
+
+def caption_box(app: SigtuiApp) -> Static:
+    return app.query_one("#caption", Static)
+
+
+async def test_projector_flag_and_toggle_key() -> None:
+    app = sample_app()
+    app.projector = True
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert headers(app) == ["PID", "PGID", "TT", "STAT", "COMMAND"]
+        assert app.theme == PROJECTOR_THEME.name
+        assert app.screen.has_class("-projector")
+        assert caption_box(app).display
+        big_log = app.query_one("#log", Log).outer_size.height
+        assert "projector" in str(app.query_one("#status", Static).content)
+        await pilot.press("P")
+        await settle(app, pilot)
+        assert headers(app) == [c.header for c in parse_columns(DEFAULT_COLUMNS)]
+        assert app.theme != PROJECTOR_THEME.name
+        assert not caption_box(app).display
+        assert app.query_one("#log", Log).outer_size.height < big_log
+        await pilot.press("P")
+        await settle(app, pilot)
+        assert headers(app)[-1] == "COMMAND"
+        assert app.theme == PROJECTOR_THEME.name
+        # The cursor stays on the same process through the switches.
+        assert app.table.current is not None
+
+
+async def test_marks_are_symbols_not_only_colours() -> None:
+    # In the sample data sigtui (pid 4000) runs in a shell's job; tag a row,
+    # and put the cursor on a process with group mates.
+    app = sample_app()
+    app.projector = True
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*["down"] * 11, "space", "up")
+        await settle(app, pilot)
+        lines = [app.table.render_line(y).text for y in range(app.table.size.height)]
+        text = "\n".join(lines)
+        assert any(line.startswith(MARK_SELF) for line in lines), text
+        assert any(line.startswith(MARK_GROUP) for line in lines), text
+        assert any(line[1:2] == MARK_TAGGED for line in lines), text
+        # The sorted column says so with an arrow, not a colour.
+        assert "PID ▲" in lines[0]
+
+
+async def test_a_caption_explains_a_caught_signal_to_the_demo() -> None:
+    app = make_app(interval=0.3, projector=True)
+    async with app.run_test(size=SIZE) as pilot:
+        demo_pid = await start_demo(pilot, app)
+        await send(pilot, app, "term")
+        await wait_until(pilot, lambda: bool(app.caption), "a caption", app)
+        assert app.caption == (
+            f"SIGTERM asked the demo ({demo_pid}) to terminate. It had a handler, "
+            "so it decided for itself: it logged the signal and kept running."
+        )
+        assert "What just happened: SIGTERM asked" in str(caption_box(app).content)
+        await pilot.press("q")
+
+
+async def test_captions_for_a_default_death_and_an_ignored_signal(
+    spawner: Spawner,
+) -> None:
+    plain = sleeper(spawner)
+    ignorer = spawner.python(TERM_IGNORER)
+    app = make_app(interval=0.2, projector=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, plain.pid)
+        await pilot.press("k", *"term", "enter")
+        await wait_until(pilot, lambda: "ended" in app.caption, "a death", app)
+        assert app.caption.startswith(
+            f"SIGTERM asked process {plain.pid} (python3) to terminate."
+        )
+        assert app.caption.endswith(
+            "It had no handler, so the default action happened: it ended."
+        )
+        await pilot.press("escape")  # clear the filter that found the first
+        await select(app, pilot, ignorer.pid)
+        await pilot.press("k", *"term", "enter")
+        await wait_until(pilot, lambda: "ignores" in app.caption, "ignored", app)
+        assert app.caption == (
+            f"SIGTERM asked process {ignorer.pid} (python3) to terminate. It "
+            "ignores SIGTERM, so the kernel threw the signal away."
+        )
