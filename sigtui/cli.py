@@ -135,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="start the instrumented demo child at launch (d starts/stops it)",
     )
     parser.add_argument(
+        "--projector",
+        action="store_true",
+        help=(
+            "for a class: high contrast, fewer and wider columns, a larger log "
+            "and a caption explaining every send (P toggles it)"
+        ),
+    )
+    parser.add_argument(
         "--log",
         dest="log_file",
         metavar="FILE",
@@ -354,6 +362,7 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         handle_signals=True,
         readonly=args.readonly,
         grace=args.grace,
+        projector=args.projector,
     )
     try:
         app.run()

@@ -245,3 +245,26 @@ def test_new_process_appears_and_goes(sessions: Sessions, processes: Processes) 
     ending = app.wait_for_exit()
     assert ending.status == 0, ending.screen
     assert_restored(ending)
+
+
+def _header(screen: str) -> list[str]:
+    line = next(line for line in screen.splitlines() if has_header(line))
+    return line.replace("▲", " ").replace("▼", " ").split()
+
+
+def test_projector_flag_and_key(sessions: Sessions) -> None:
+    """--projector shows five wide columns and says so; P switches back."""
+    app = start_and_wait(sessions, "--projector", hold=False)
+    screen = app.wait_for(
+        lambda s: "projector" in s.splitlines()[0], what="projector in the status"
+    )
+    assert _header(screen) == ["PID", "PGID", "TT", "STAT", "COMMAND"]
+    app.send_keys("P")
+    screen = app.wait_for(
+        lambda s: "TIME" in _header(s), what="P to bring back the usual columns"
+    )
+    assert "projector" not in screen.splitlines()[0]
+    assert "projector mode off" in screen
+    app.send_keys("q")
+    state = app.wait_for_death()
+    assert (state.dead_status, state.dead_signal) == (0, None), app.describe()
