@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    from asyncio.subprocess import Process
+
     from aiohttp import web
 
 EXIT_USAGE = 2
@@ -326,14 +328,26 @@ def _make_server(
                 debug=self.debug,
             )
             self.pages.add(page)
+            ended: asyncio.Task[None] | None = None
             try:
                 await service.start(width, height)
+                if service._process is not None:  # textual-serve keeps it private
+                    ended = asyncio.create_task(self._close(page, service._process))
                 await self._process_messages(page, service)
             finally:
                 self.pages.discard(page)
+                if ended is not None:
+                    ended.cancel()
                 await self._stop(service)
                 await page.close()
             return page
+
+        @staticmethod
+        async def _close(page: web.WebSocketResponse, process: Process) -> None:
+            # textual-serve closes the page when sigtui quits, not when it
+            # fails to start or crashes: the page would wait forever.
+            await process.wait()
+            await page.close(code=WSCloseCode.GOING_AWAY, message=b"sigtui ended")
 
         async def _stop(self, service: AppService) -> None:
             process = service._process  # textual-serve keeps it private
