@@ -81,6 +81,8 @@ def test_the_warning_says_who_can_do_what() -> None:
     wide = serve.warning("0.0.0.0", 8000, loopback=False, readonly=False)
     assert wide.startswith("WARNING")
     assert "anyone on your network" in wide
+    # 0.0.0.0 is not an address to type in a browser: this machine's name is.
+    assert f"http://{socket.gethostname()}:8000" in wide
     looking = serve.warning("::1", 8000, loopback=True, readonly=True)
     assert "http://[::1]:8000" in looking
     assert "sending is off" in looking

@@ -142,6 +142,21 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def page_url(host: str, port: int) -> str:
+    """The page's address to print: for 0.0.0.0 or ::, this machine's name.
+
+    Args:
+        host: The address the server listens on.
+        port: Its port.
+
+    Returns:
+        An http URL.
+    """
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.gethostname()
+    return f"http://{_url_host(host)}:{port}"
+
+
 def _tui_argv(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> tuple[list[str], argparse.Namespace]:
@@ -180,7 +195,7 @@ def warning(host: str, port: int, *, loopback: bool, readonly: bool) -> str:
         The warning, one or more lines, ending with a newline.
     """
     user = pwd.getpwuid(os.geteuid()).pw_name
-    url = f"http://{_url_host(host)}:{port}"
+    url = page_url(host, port)
     power = (
         f"can see your processes (as user {user}; sending is off: --readonly)"
         if readonly
@@ -362,7 +377,7 @@ def _make_server(
                 await process.wait()
 
         async def on_startup(self, app: web.Application) -> None:
-            shown = public_url or f"http://{_url_host(host)}:{port}"
+            shown = public_url or page_url(host, port)
             sys.stderr.write(f"sigtui serve: serving on {shown} (Ctrl+C stops)\n")
             sys.stderr.flush()
 
