@@ -9,6 +9,7 @@ left alive.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -489,3 +490,54 @@ def test_a_player_refuses_kill_0_outside_its_own_group() -> None:
     finally:
         for fd in (lifeline_r, lifeline_w):
             os.close(fd)
+
+
+HOST = """
+import json, os, signal, sys, threading
+from sigtui.lessons import LessonRun, find_lesson
+stopped = threading.Event()
+def on_events(events):
+    if any(event.kind == "stopped" for event in events):
+        stopped.set()
+run = LessonRun(find_lesson(sys.argv[1]), on_events, tick=0.1)
+run.start()
+if sys.argv[2] == "stop-one":
+    os.kill(min(run.processes), signal.SIGSTOP)
+    assert stopped.wait(10)
+print(json.dumps(sorted(run.processes)), flush=True)
+sys.stdin.read()
+"""
+"""A stand-in for sigtui: runs a lesson until it is killed."""
+
+
+@pytest.mark.parametrize(
+    ("name", "how"),
+    [
+        ("groups", "as-is"),
+        ("ping-pong", "as-is"),
+        ("sigchld", "as-is"),
+        ("stop-continue", "stop-one"),
+        ("hangup", "stop-one"),
+    ],
+)
+def test_nothing_outlives_a_killed_host(name: str, how: str) -> None:
+    host = subprocess.Popen(
+        [sys.executable, "-c", HOST, name, how],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert host.stdout is not None
+    try:
+        pids: list[int] = json.loads(host.stdout.readline())
+        assert pids
+    finally:
+        host.kill()  # no stop(), no cleanup: only the lifeline is left
+        host.wait()
+    try:
+        # A stopped process cannot see the lifeline end; the kernel sends
+        # SIGHUP and SIGCONT to a stopped group that becomes orphaned.
+        wait_until(lambda: all(gone(pid) for pid in pids))
+    finally:
+        for pid in pids:
+            if not gone(pid):  # ours; shown by the failure above
+                os.kill(pid, signal.SIGKILL)

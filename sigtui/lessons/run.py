@@ -453,8 +453,8 @@ def _report_text(obs: _Obs) -> str | None:
         ),
         "summary": lambda: (
             f"{who}: {data.get('children')} children ended, "
-            f"{data.get('sigchld')} SIGCHLD arrived; a waitpid(-1, WNOHANG) "
-            f"loop reaped all {data.get('children')}"
+            f"{data.get('sigchld')} SIGCHLD{'' if data.get('sigchld') == 1 else 's'} "
+            f"arrived; a waitpid(-1, WNOHANG) loop reaped all {data.get('children')}"
         ),
         "pending": lambda: (
             f"{who} asked to count. Pending now: "
@@ -929,7 +929,8 @@ class LessonRun:
         if self._wake_w >= 0:
             os.write(self._wake_w, b"x")
         for thread in self._threads:
-            thread.join(timeout)
+            if thread is not threading.current_thread():  # stop() from on_events
+                thread.join(timeout)
         for name in ("_report_r", "_report_w", "_lifeline_r", "_wake_r", "_wake_w"):
             fd = getattr(self, name)
             if fd >= 0:
