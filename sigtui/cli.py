@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
@@ -206,6 +207,30 @@ def build_parser() -> argparse.ArgumentParser:
             "from another terminal with the shell's kill; Ctrl-C ends it."
         ),
     )
+    commands.add_parser(
+        "lessons",
+        help="list the guided lessons for a class",
+        description="List the guided lessons: number, name, title and summary.",
+    )
+    lesson = commands.add_parser(
+        "lesson",
+        help="start a guided lesson in the interactive table",
+        description=(
+            "Open the interactive table with a guided lesson: it starts the "
+            "lesson's own processes, shows its steps beside the table and ticks "
+            "each one off as the class does it. Leaving (L, or quitting) ends "
+            "all of its processes."
+        ),
+    )
+    lesson.add_argument(
+        "name", metavar="NAME", help="the lesson's number or name (see sigtui lessons)"
+    )
+    lesson.add_argument(
+        "--projector",
+        dest="lesson_projector",
+        action="store_true",
+        help="start in projector mode (as sigtui --projector)",
+    )
     from sigtui.ui.serve import add_parser  # stdlib only until it serves
 
     add_parser(commands)
@@ -335,6 +360,14 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         The app's exit status.
     """
     columns = _columns(parser, args.columns)
+    lesson = None
+    if args.command == "lesson":
+        from sigtui.lessons import LessonError, find_lesson
+
+        try:
+            lesson = find_lesson(args.name)
+        except LessonError as err:
+            parser.error(str(err))
     log_file: TextIO | None = None
     if args.log_file:
         try:
@@ -362,16 +395,41 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         handle_signals=True,
         readonly=args.readonly,
         grace=args.grace,
-        projector=args.projector,
+        projector=args.projector or getattr(args, "lesson_projector", False),
+        lesson=lesson,
     )
     try:
         app.run()
     finally:
         # Whatever ended the app, the demo child must not outlive it.
         app.stop_demo()
+        app.stop_lesson()
         if log_file is not None:
             log_file.close()
     return app.return_code or 0
+
+
+def run_lessons(out: TextIO) -> int:
+    """Print the guided lessons (``sigtui lessons``).
+
+    Args:
+        out: Where to print.
+
+    Returns:
+        The exit status.
+    """
+    from sigtui.lessons import LESSONS
+
+    width = max(len(lesson.name) for lesson in LESSONS)
+    indent = " " * (width + 6)
+    for lesson in LESSONS:
+        out.write(f"{lesson.number:>2}  {lesson.name:<{width}}  {lesson.title}\n")
+        summary = textwrap.fill(
+            lesson.summary, 79, initial_indent=indent, subsequent_indent=indent
+        )
+        out.write(f"{summary}\n")
+    out.write("\nStart one with: sigtui lesson NAME (or its number); L in sigtui.\n")
+    return 0
 
 
 def run_demo() -> int:
@@ -401,8 +459,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sigtui.ui.serve import run_serve
 
         return run_serve(args, parser)
-    if args.command in ("ps", "signals"):
+    if args.command in ("ps", "signals", "lessons"):
         try:
+            if args.command == "lessons":
+                return run_lessons(sys.stdout)
             if args.command == "signals":
                 return run_signals(args, sys.stdout)
             return run_ps(args, parser, sys.stdout)

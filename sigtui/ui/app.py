@@ -50,6 +50,7 @@ from sigtui.delivery.explain import caption
 from sigtui.delivery.watch import current_state
 from sigtui.demo.narrate import Narrator
 from sigtui.demo.supervisor import DemoError, DemoSupervisor
+from sigtui.lessons import Lesson, LessonError, LessonRun
 from sigtui.processes import (
     DEFAULT_COLUMNS,
     Column,
@@ -65,14 +66,16 @@ from sigtui.processes.view import Layout, ProcessView
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.predict import Prediction
 from sigtui.signals.reader import read_state_of
-from sigtui.ui.messages import DemoReported
+from sigtui.ui.messages import DemoReported, LessonReported
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.help import HelpScreen
+from sigtui.ui.screens.lessons import LEAVE, LessonPicker
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker, StateReader
 from sigtui.ui.theme import PROJECTOR_COLUMNS, PROJECTOR_THEME
 from sigtui.ui.widgets.details import ProcessDetails
 from sigtui.ui.widgets.footer import KeyFooter
+from sigtui.ui.widgets.lesson_panel import LessonPanel
 from sigtui.ui.widgets.log_colors import SignalHighlighter, action_styles
 from sigtui.ui.widgets.process_table import ProcessTable
 
@@ -116,6 +119,7 @@ class SigtuiApp(App[int]):
         log_file: Where to append every log entry as a JSON line.
         projector: Start in projector mode (high contrast, fewer and wider
             columns, a larger log, a caption after every send).
+        lesson: A guided lesson to start at launch.
     """
 
     CSS_PATH = "sigtui.tcss"
@@ -156,6 +160,7 @@ class SigtuiApp(App[int]):
         Binding(
             "P", "toggle_projector", "Projector", tooltip="High contrast for a class"
         ),
+        Binding("L", "lessons", "Lessons", tooltip="Guided lessons for a class"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
     """Keys of the main screen; the table adds cursor movement."""
@@ -178,8 +183,13 @@ class SigtuiApp(App[int]):
         demo: bool = False,
         log_file: TextIO | None = None,
         projector: bool = False,
+        lesson: Lesson | None = None,
     ) -> None:
         super().__init__()
+        self.lesson_at_start = lesson
+        self.lesson_run: LessonRun | None = None
+        self._lesson_starting: LessonRun | None = None
+        self._lesson_note = ""
         self.projector = projector
         self._screen_columns = tuple(columns)
         self._theme_before_projector = ""
@@ -219,6 +229,7 @@ class SigtuiApp(App[int]):
         with Horizontal(id="main"):
             yield self._table
             yield ProcessDetails(clock=self.clock, id="details")
+            yield LessonPanel(id="lesson")
         yield Input(placeholder="filter: pid, user or command text", id="filter")
         yield Static(id="countdown", markup=False)
         yield Static(id="caption", markup=False)
@@ -269,6 +280,8 @@ class SigtuiApp(App[int]):
         self.request_scan()
         if self.demo_at_start:
             self.action_toggle_demo()
+        if self.lesson_at_start is not None:
+            self.start_lesson(self.lesson_at_start)
 
     def _recolour_log(self, _theme: object) -> None:
         """Colour new log lines' signal names from the theme now in use."""
@@ -332,7 +345,8 @@ class SigtuiApp(App[int]):
         gc.freeze()
 
     def on_unmount(self) -> None:
-        """Let the process source close what it keeps open (stat files)."""
+        """End the lesson's processes; let the source close its stat files."""
+        self.stop_lesson()
         sys.setswitchinterval(self._switch_interval)
         gc.unfreeze()
         close = getattr(self.source, "close", None)
@@ -350,6 +364,7 @@ class SigtuiApp(App[int]):
         # Leaving through App.exit lets the driver restore the terminal
         # (alternate screen, cursor, mouse) before the process ends.
         self.stop_demo()
+        self.stop_lesson()
         # When the terminal itself has gone (SIGHUP from a closed window),
         # Textual's shutdown can block for ever: its writer thread dies on the
         # write error with its queue full, and stopping it waits for room in
@@ -434,6 +449,11 @@ class SigtuiApp(App[int]):
             parts.append("read-only")
         if self.projector:
             parts.append("projector")
+        run = self.lesson_run
+        if run is not None:
+            lesson = run.lesson
+            step = "done" if run.current is None else f"step {run.current + 1}"
+            parts.append(f"lesson {lesson.number}: {step} of {len(lesson.steps)}")
         if view.tree:
             parts.append("tree")
         if view.filter_text:
@@ -525,6 +545,9 @@ class SigtuiApp(App[int]):
     @on(ProcessTable.Highlighted)
     def _selection_moved(self) -> None:
         self.refresh_details()
+        row = self.table.current
+        if self.lesson_run is not None and row is not None and not row.gone:
+            self.lesson_run.selected(row.info.pid)
 
     def refresh_details(self) -> None:
         """Show the selected process in the details panel, reading its masks."""
@@ -635,8 +658,21 @@ class SigtuiApp(App[int]):
             ancestors=self.table.sigtui_ancestors,
             uid=os.geteuid(),
             readonly=self.readonly,
-            trusted=self.demo.pids if self.demo is not None else frozenset(),
+            trusted=self.instrumented_pids,
         )
+
+    @property
+    def instrumented_pids(self) -> frozenset[int]:
+        """The processes sigtui started and watches: the demo's and the lesson's."""
+        pids: frozenset[int] = frozenset()
+        if self.demo is not None and self.demo.running:
+            pids |= self.demo.pids
+        if self.lesson_run is not None:
+            pids |= frozenset(self.lesson_run.processes)
+        return pids
+
+    def _update_marks(self) -> None:
+        self.table.demo_pids = self.instrumented_pids
 
     def send_signal(
         self, target: Target, sig: SignalSpec, prediction: str = ""
@@ -698,6 +734,16 @@ class SigtuiApp(App[int]):
         )
         if hit_demo:
             self.call_from_thread(self._demo_sent, sig, started)
+        run = self.lesson_run
+        if run is not None:
+            # The lesson counts sends it cannot see arrive (blocked signals).
+            if isinstance(target, GroupTarget):
+                if any(r.ok for r in results):
+                    run.sent(target.pgid, sig.number, group=True)
+            else:
+                for result in results:
+                    if result.ok and result.pid is not None:
+                        run.sent(result.pid, sig.number)
         self.call_from_thread(self._sent, target, sig, results)
         reached = {r.pid for r in results if r.ok}
         if isinstance(target, GroupTarget) and any(r.ok for r in results):
@@ -932,7 +978,7 @@ class SigtuiApp(App[int]):
             return
         self.demo = supervisor
         self.narrator = Narrator(self.self_pid, supervisor.pid)
-        self.table.demo_pids = supervisor.pids
+        self._update_marks()
         members = ", ".join(str(m) for m in supervisor.members) or "none"
         self.log_line(
             f"demo ({supervisor.pid}) started in its own process group "
@@ -984,7 +1030,7 @@ class SigtuiApp(App[int]):
             elif kind == "parent":
                 self.log_line(narrator.parent_event(message))
                 if message.get("event") in ("exited", "killed", "dumped"):
-                    self.table.demo_pids = frozenset()
+                    self._update_marks()
                     self.log_line("demo: press d to start it again")
                 self.request_scan()
         self.update_status()
@@ -1016,10 +1062,134 @@ class SigtuiApp(App[int]):
             )
         )
 
+    # -- guided lessons --------------------------------------------------------------
+
+    def action_lessons(self) -> None:
+        """Open the lesson picker."""
+        current = self.lesson_run.lesson if self.lesson_run is not None else None
+        self.push_screen(LessonPicker(current), self._lesson_picked)
+
+    def _lesson_picked(self, choice: Lesson | str | None) -> None:
+        if choice == LEAVE:
+            self._leave_lesson()
+        elif isinstance(choice, Lesson):
+            self.start_lesson(choice)
+
+    def start_lesson(self, lesson: Lesson) -> None:
+        """End the lesson in progress, if any, and start another.
+
+        Args:
+            lesson: The lesson.
+        """
+        self.log_line(
+            f"lesson {lesson.number}, {lesson.title}: starting its processes…"
+        )
+        run = LessonRun(lesson, lambda events: self._lesson_reported(run, events))
+        self._lesson_starting = run
+        self._start_lesson(run)
+
+    @work(thread=True, group="lesson", exclusive=True, exit_on_error=False)
+    def _start_lesson(self, run: LessonRun) -> None:
+        """Stop the old lesson, start the new one (both block: a thread)."""
+        old = self.lesson_run
+        if old is not None:
+            old.stop()
+            self.call_from_thread(self._lesson_left, old)
+        try:
+            run.start()
+        except LessonError as err:
+            self.call_from_thread(self._lesson_failed, run, str(err))
+            return
+        self.call_from_thread(self._lesson_started, run)
+
+    def _lesson_failed(self, run: LessonRun, why: str) -> None:
+        if self._lesson_starting is run:
+            self._lesson_starting = None
+        if self._alive():
+            self.log_line(f"lesson: {why}")
+            self.notify(why, severity="error")
+
+    def _lesson_started(self, run: LessonRun) -> None:
+        if not self._alive() or self._lesson_starting is not run:
+            run.stop()
+            return
+        self._lesson_starting = None
+        self.lesson_run = run
+        self._lesson_note = ""
+        lesson = run.lesson
+        roles = ", ".join(
+            f"{role} ({pid})" for pid, role in sorted(run.processes.items())
+        )
+        self.log_line(
+            f"lesson {lesson.number}, {lesson.title}: started {roles}. "
+            "L leaves it (and ends them)"
+        )
+        self.query_one("#lesson", LessonPanel).show(lesson, run.done)
+        self.screen.add_class("-lesson")
+        self._update_marks()
+        self.request_scan()
+        self.update_status()
+        # Already on one of its processes: that counts as finding it.
+        row = self.table.current
+        if row is not None:
+            run.selected(row.info.pid)
+
+    def _lesson_reported(self, run: LessonRun, events: list[Any]) -> None:
+        # Called from the run's threads: hand over to the UI thread.
+        self.post_message(LessonReported(run, events))
+
+    @on(LessonReported)
+    def _lesson_events(self, event: LessonReported) -> None:
+        run = event.run
+        if not self._alive() or run not in (self.lesson_run, self._lesson_starting):
+            return  # news from a lesson already left
+        for lesson_event in event.events:
+            self.log_line(lesson_event.text)
+            if lesson_event.kind == "step":
+                self._lesson_note = lesson_event.text
+            elif lesson_event.kind == "finished":
+                self.notify(lesson_event.text, title="Lesson complete")
+        if run is self.lesson_run:
+            self.query_one("#lesson", LessonPanel).show(
+                run.lesson, run.done, self._lesson_note
+            )
+            self._update_marks()
+            self.update_status()
+            self.request_scan()
+
+    @work(thread=True, group="lesson", exclusive=True, exit_on_error=False)
+    def _leave_lesson(self) -> None:
+        """End the lesson's processes off the UI thread."""
+        run = self.lesson_run
+        self.stop_lesson()
+        if run is not None:
+            self.call_from_thread(self._lesson_left, run)
+
+    def _lesson_left(self, run: LessonRun) -> None:
+        if not self._alive():
+            return
+        if self.lesson_run is run:
+            self.lesson_run = None
+        self.screen.remove_class("-lesson")
+        self.log_line(
+            f"lesson {run.lesson.number}, {run.lesson.title}: left; all its "
+            "processes have ended"
+        )
+        self._update_marks()
+        self.update_status()
+        self.request_scan()
+
+    def stop_lesson(self) -> None:
+        """End the lesson in progress and all its processes (blocks briefly)."""
+        if self.lesson_run is not None:
+            self.lesson_run.stop()
+
     async def action_quit(self) -> None:
-        """Stop the demo child, then leave."""
+        """Stop the demo child and any lesson, then leave."""
         if self.demo is not None and self.demo.running:
             await asyncio.to_thread(self.stop_demo)
+        if self.lesson_run is not None:
+            await asyncio.to_thread(self.stop_lesson)
         self.exit()
 
     def action_help(self) -> None:
@@ -1044,6 +1214,7 @@ def make_app(
     demo: bool = False,
     log_file: TextIO | None = None,
     projector: bool = False,
+    lesson: Lesson | None = None,
 ) -> SigtuiApp:
     """Build the app, for the command line, the tests and the screenshots alike.
 
@@ -1063,6 +1234,7 @@ def make_app(
         demo: Start the demo child at launch.
         log_file: Where to append log entries as JSON lines.
         projector: Start in projector mode.
+        lesson: A guided lesson to start at launch.
 
     Returns:
         The app, not yet running.
@@ -1085,4 +1257,5 @@ def make_app(
         demo=demo,
         log_file=log_file,
         projector=projector,
+        lesson=lesson,
     )

@@ -31,7 +31,7 @@ TABLE_KEYS = [
 MARKS = [
     (MARK_SELF, "sigtui itself"),
     (MARK_ANCESTOR, "a process that started sigtui (its shell, terminal...)"),
-    (MARK_DEMO, "the demo child and its members (d starts and stops it)"),
+    (MARK_DEMO, "processes sigtui started and watches: the demo (d) and lessons (L)"),
     (MARK_GROUP, "in the same process group as the selected process"),
     (MARK_GONE, "exited since the last refresh (shown once more, then removed)"),
 ]

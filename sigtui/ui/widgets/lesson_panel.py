@@ -1,0 +1,82 @@
+"""The lesson panel: the running lesson's steps beside the process table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from sigtui.lessons import LESSONS, Lesson
+
+MARK_DONE = "✓"
+"""A step the class has done."""
+MARK_NOW = "▶"
+"""The step to do now."""
+MARK_LATER = "○"
+"""A step still to come."""
+
+
+def steps_text(lesson: Lesson, done: Sequence[bool], note: str = "") -> Text:
+    """The panel's text: heading, summary, steps with a mark each, last note.
+
+    Marks are symbols, not colours, so a washed-out projector or a
+    colour-blind student loses nothing: ✓ done, ▶ now, ○ later.
+
+    Args:
+        lesson: The lesson.
+        done: Whether each step is done.
+        note: What the last finished step showed, if any.
+
+    Returns:
+        The text.
+    """
+    text = Text()
+    text.append(f"Lesson {lesson.number} of {len(LESSONS)}: {lesson.title}\n", "bold")
+    text.append(f"{lesson.summary}\n\n")
+    current = next((i for i, d in enumerate(done) if not d), None)
+    for index, step in enumerate(lesson.steps):
+        finished = index < len(done) and done[index]
+        mark = MARK_DONE if finished else MARK_NOW if index == current else MARK_LATER
+        style = "bold" if index == current else "dim" if finished else ""
+        text.append(f"{mark} {index + 1}. ", "bold")
+        text.append(f"{step.text}\n", style)
+    if note:
+        text.append(f"\n{note}\n", "italic")
+    if current is None:
+        text.append(
+            "\n✓ Lesson complete. L picks another; leaving ends its processes.\n",
+            "bold",
+        )
+    else:
+        text.append("\nL: lessons (or leave this one)", "dim")
+    return text
+
+
+class LessonPanel(VerticalScroll):
+    """Shows the lesson in progress and ticks off its steps.
+
+    Args:
+        id: Widget id.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._body = Static(id="lesson-steps", markup=False)
+        self.lesson: Lesson | None = None
+
+    def compose(self) -> Iterable[Static]:
+        """The one block of text."""
+        yield self._body
+
+    def show(self, lesson: Lesson, done: Sequence[bool], note: str = "") -> None:
+        """Show a lesson's progress.
+
+        Args:
+            lesson: The lesson.
+            done: Whether each step is done.
+            note: What the last finished step showed.
+        """
+        self.lesson = lesson
+        self._body.update(steps_text(lesson, done, note))

@@ -1,0 +1,173 @@
+"""Guided lessons in the app: picker, steps ticked off, leaving ends everything."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.widgets import Log, OptionList, Static
+
+from sigtui.lessons import LESSONS, find_lesson
+from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.screens.confirm import ConfirmSend
+from sigtui.ui.screens.lessons import LessonPicker
+from sigtui.ui.screens.picker import SignalPicker
+from sigtui.ui.widgets.process_table import MARK_DEMO
+
+SIZE = (150, 44)
+DEADLINE = 20.0
+
+
+def log_text(app: SigtuiApp) -> str:
+    return "\n".join(str(line) for line in app.query_one("#log", Log).lines)
+
+
+def panel_text(app: SigtuiApp) -> str:
+    return str(app.query_one("#lesson-steps", Static).content)
+
+
+async def wait_until(
+    pilot: Pilot[int], app: SigtuiApp, check: Callable[[], bool], what: str
+) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; log:\n{log_text(app)}")
+        await pilot.pause(0.05)
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+
+
+async def wait_gone(pilot: Pilot[int], app: SigtuiApp, pids: list[int]) -> None:
+    await wait_until(
+        pilot, app, lambda: not any(alive(p) for p in pids), f"{pids} to end"
+    )
+
+
+async def started(pilot: Pilot[int], app: SigtuiApp, name: str) -> list[int]:
+    await wait_until(
+        pilot,
+        app,
+        lambda: app.lesson_run is not None and app.lesson_run.lesson.name == name,
+        f"lesson {name} to start",
+    )
+    assert app.lesson_run is not None
+    return sorted(app.lesson_run.processes)
+
+
+async def find(pilot: Pilot[int], app: SigtuiApp, text: str, pid: int) -> None:
+    """As a class would: filter by name, back to the table, cursor on the row."""
+    await pilot.press("slash", *text, "enter")
+    await wait_until(
+        pilot, app, lambda: app.view.index_of_pid(pid) is not None, f"{pid} listed"
+    )
+    while app.table.current is None or app.table.current.info.pid != pid:
+        await pilot.press("down")
+
+
+async def send(pilot: Pilot[int], app: SigtuiApp, key: str, name: str) -> None:
+    await pilot.press(key)
+    await wait_until(pilot, app, lambda: isinstance(app.screen, SignalPicker), "picker")
+    await pilot.press(*name, "enter")
+
+
+async def test_first_kill_from_the_command_line_option_to_done() -> None:
+    app = make_app(interval=0.2, lesson=find_lesson("first-kill"))
+    async with app.run_test(size=SIZE) as pilot:
+        (ticker,) = await started(pilot, app, "first-kill")
+        assert app.screen.has_class("-lesson")
+        assert "Lesson 1 of 10: First kill" in panel_text(app)
+        assert "▶ 1." in panel_text(app)
+        status = app.query_one("#status", Static)
+        assert "lesson 1: step 1 of 2" in str(status.content)
+        await find(pilot, app, "ticker", ticker)
+        await wait_until(pilot, app, lambda: "✓ 1." in panel_text(app), "step 1")
+        y = app.table.cursor_row + 1 - round(app.table.scroll_y)
+        line = app.table.render_line(y).text
+        assert line.startswith(MARK_DEMO), line
+        # SIGKILL to the lesson's own process asks no confirmation.
+        await send(pilot, app, "k", "kill")
+        await wait_until(pilot, app, lambda: "✓ 2." in panel_text(app), "step 2")
+        assert "Lesson complete" in panel_text(app)
+        assert "killed by SIGKILL" in log_text(app)
+        assert not alive(ticker)
+        await pilot.press("q")
+
+
+async def test_picker_starts_switches_and_leaves_lessons() -> None:
+    app = make_app(interval=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("L")
+        await wait_until(
+            pilot, app, lambda: isinstance(app.screen, LessonPicker), "the picker"
+        )
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == len(LESSONS)
+        await pilot.press("down", "down", "enter")  # lesson 3
+        first = await started(pilot, app, "hangup")
+        assert len(first) == 2
+        # Another lesson ends the first one's processes.
+        await pilot.press("L")
+        await wait_until(
+            pilot, app, lambda: isinstance(app.screen, LessonPicker), "the picker"
+        )
+        # With a lesson running the first option is to leave it; the
+        # highlight starts on the next lesson (4).
+        await pilot.press("enter")
+        await started(pilot, app, "uncatchable")
+        await wait_gone(pilot, app, first)
+        assert "lesson 3, Hangup and nohup: left" in log_text(app)
+        second = sorted(app.lesson_run.processes) if app.lesson_run else []
+        await pilot.press("L")
+        await wait_until(
+            pilot, app, lambda: isinstance(app.screen, LessonPicker), "the picker"
+        )
+        await pilot.press("home", "enter")  # leave
+        await wait_until(pilot, app, lambda: app.lesson_run is None, "leaving")
+        await wait_gone(pilot, app, second)
+        assert not app.screen.has_class("-lesson")
+        await pilot.press("q")
+
+
+async def test_a_group_send_with_confirmation_finishes_the_groups_lesson() -> None:
+    app = make_app(interval=0.2, lesson=find_lesson("groups"))
+    async with app.run_test(size=SIZE) as pilot:
+        pids = await started(pilot, app, "groups")
+        run = app.lesson_run
+        assert run is not None
+        sh = next(pid for pid, role in run.processes.items() if role == "sh")
+        await wait_until(pilot, app, lambda: len(run.processes) == 3, "the sleeps")
+        pids = sorted(run.processes)
+        await find(pilot, app, "groups.sh", sh)
+        await wait_until(pilot, app, lambda: run.current == 1, "step 1")
+        await send(pilot, app, "g", "term")
+        # A group send always asks, even to a lesson's group.
+        await wait_until(
+            pilot, app, lambda: isinstance(app.screen, ConfirmSend), "confirmation"
+        )
+        await pilot.press("y")
+        await wait_until(pilot, app, lambda: run.finished, "the lesson to finish")
+        await wait_gone(pilot, app, pids)
+        await pilot.press("q")
+
+
+async def test_quitting_ends_the_lessons_processes() -> None:
+    app = make_app(interval=0.2, lesson=find_lesson("ping-pong"))
+    async with app.run_test(size=SIZE) as pilot:
+        pids = await started(pilot, app, "ping-pong")
+        assert len(pids) == 2
+        assert all(alive(p) for p in pids)
+        await pilot.press("q")
+    deadline = time.monotonic() + DEADLINE
+    while any(alive(p) for p in pids):
+        assert time.monotonic() < deadline, f"still alive: {pids}"
+        time.sleep(0.05)
+    assert os.getpgrp() not in pids
