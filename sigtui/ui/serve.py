@@ -114,7 +114,7 @@ def add_parser(commands: Any) -> None:
         nargs=argparse.REMAINDER,
         metavar="-- TUI-OPTIONS",
         help="options for each sigtui the page starts (--interval, -o, "
-        "--readonly, --demo, ...)",
+        "--readonly, --demo, --projector, ...)",
     )
 
 
@@ -439,7 +439,7 @@ def run_serve(
     parser: argparse.ArgumentParser,
     err: TextIO | None = None,
 ) -> int:
-    """Serve the interactive table to web browsers until SIGINT or SIGTERM.
+    """Serve the interactive table to web browsers until SIGINT, SIGTERM or SIGHUP.
 
     Args:
         args: Parsed arguments (``host``, ``port``, ``public_url``, ``tui_args``).
