@@ -150,10 +150,12 @@ LESSONS: tuple[Lesson, ...] = (
             Step(
                 "Select sh, the shell script: its two sleeps have the same PGID.",
                 "The group's number is the pid of the process that made the "
-                "group, here the script. sigtui marks the other members with │.",
+                "group, here the script. sigtui highlights every row of the "
+                "selected process's group.",
             ),
             Step(
-                "Press g, type term, press enter: one SIGTERM to the whole group.",
+                "Press g, type term, press enter, then y: one SIGTERM to the "
+                "whole group (sigtui always asks before a group send).",
                 "One send ended all three processes. Sent to the script alone, "
                 "SIGTERM would have left its two sleeps running.",
             ),
@@ -180,7 +182,7 @@ LESSONS: tuple[Lesson, ...] = (
             ),
             Step(
                 "End the game: select a player, press g, type quit, press "
-                "enter (SIGQUIT to the group).",
+                "enter, then y (SIGQUIT to the group).",
                 "One group send reached both players. They catch SIGQUIT and "
                 "leave; without a handler it ends a program with a core dump.",
             ),

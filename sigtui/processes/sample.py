@@ -43,19 +43,32 @@ _ROWS: list[_Row] = [
 ]
 # fmt: on
 
+# fmt: off
+_LESSON_ROWS: list[_Row] = [
+    (4300, 4200, 4300, 3022, 4200, "pts/0", "S", 0, "alice", 0.0, "sh",
+     "/bin/sh /opt/sigtui/lessons/programs/groups.sh"),
+    (4301, 4300, 4300, 3022, 4200, "pts/0", "S", 0, "alice", 0.0, "sleep", "sleep 600"),
+    (4302, 4300, 4300, 3022, 4200, "pts/0", "S", 0, "alice", 0.0, "sleep", "sleep 601"),
+]
+# fmt: on
 
-def sample_snapshot(uptime: float = 86_400.0) -> ProcessSnapshot:
+
+def sample_snapshot(
+    uptime: float = 86_400.0, *, lesson: bool = False
+) -> ProcessSnapshot:
     """Return the sample process list.
 
     Args:
         uptime: The pretend time since boot, in seconds.
+        lesson: Add lesson 5's processes (a shell script and its two sleeps).
 
     Returns:
         A snapshot with a shell session, a job of three processes, a stopped
         editor, a zombie, kernel threads and sigtui itself.
     """
+    rows = _ROWS + (_LESSON_ROWS if lesson else [])
     processes = []
-    for pid, ppid, pgid, sid, tpgid, tty, state, nice, user, cpu, comm, args in _ROWS:
+    for pid, ppid, pgid, sid, tpgid, tty, state, nice, user, cpu, comm, args in rows:
         kernel = ppid in (0, 2) and pid != 1 and not args
         processes.append(
             ProcessInfo(

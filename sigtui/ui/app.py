@@ -140,13 +140,19 @@ class SigtuiApp(App[int]):
         Binding("i", "toggle_details", "Details", tooltip="Show the process's details"),
         Binding("d", "toggle_demo", "Demo", tooltip="Start or stop the demo child"),
         Binding(
-            "D", "dispositions", "Dispositions", tooltip="What the demo does per signal"
+            "D",
+            "dispositions",
+            "Dispositions",
+            tooltip="What the demo does per signal",
+            show=False,
         ),
         Binding(
             "slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"
         ),
         Binding("t,f5", "toggle_tree", "Tree", tooltip="Show children under parents"),
-        Binding("s", "sort_next", "Sort", tooltip="Sort by the next column"),
+        Binding(
+            "s", "sort_next", "Sort", tooltip="Sort by the next column", show=False
+        ),
         Binding(
             "S", "sort_reverse", "Reverse", tooltip="Reverse the sort order", show=False
         ),

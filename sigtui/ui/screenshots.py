@@ -17,11 +17,14 @@ from textual.widgets import Input
 
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.demo.narrate import Narrator
+from sigtui.lessons import find_lesson
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
 from sigtui.signals import catalogue
 from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.messages import DemoReported
+from sigtui.ui.screens.confirm import ConfirmSend
+from sigtui.ui.widgets.lesson_panel import LessonPanel
 
 SIZE = (130, 36)
 """Terminal size of every screenshot."""
@@ -61,6 +64,47 @@ async def _picker(pilot: Pilot[int]) -> None:
 
 async def _group_picker(pilot: Pilot[int]) -> None:
     await pilot.press(*["down"] * 11, "g")
+
+
+async def _group_confirm(pilot: Pilot[int]) -> None:
+    # SIGTERM to make's whole job: a group send always asks first.
+    await pilot.press(*["down"] * 11, "g", *"term", "enter")
+
+
+async def _projector(pilot: Pilot[int]) -> None:
+    # SIGHUP to the nohup'd sleep: it ignores it, and the caption says why.
+    app = pilot.app
+    assert isinstance(app, SigtuiApp)
+    await pilot.press("P", *["down"] * 12, "k", *"hup", "enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    if isinstance(app.screen, ConfirmSend):
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+
+
+async def _lesson(pilot: Pilot[int]) -> None:
+    # Lesson 5 half done, as the panel and the log show it in a class. The run
+    # itself would start real processes; here its three are in the sample.
+    app = pilot.app
+    assert isinstance(app, SigtuiApp)
+    assert isinstance(app.source, SampleSource)
+    app.source.push(sample_snapshot(lesson=True))
+    app.request_scan()
+    await app.workers.wait_for_complete()
+    lesson = find_lesson("groups")
+    done = tuple(i == 0 for i in range(len(lesson.steps)))
+    note = f"✓ step 1 of {len(lesson.steps)} done: {lesson.steps[0].explanation}"
+    app.query_one("#lesson", LessonPanel).show(lesson, done, note)
+    app.screen.add_class("-lesson")
+    app.table.demo_pids = frozenset({4300, 4301, 4302})
+    app.log_line(
+        f"lesson {lesson.number}, {lesson.title}: started sh (4300), "
+        "sleep (4301), sleep (4302). L leaves it (and ends them)"
+    )
+    app.log_line(note)
+    await pilot.press("slash", *"4300", "enter")
+    await pilot.press("escape")
 
 
 def _signal(seq: int, name: str, t_ns: int, how: str = "catch") -> dict[str, object]:
@@ -124,6 +168,9 @@ SHOTS: dict[str, Steps] = {
     "details": _details,
     "picker": _picker,
     "picker-group": _group_picker,
+    "confirm-group": _group_confirm,
+    "projector": _projector,
+    "lesson": _lesson,
     "tree": _tree,
     "filter": _filter,
     "help": _help,
