@@ -19,7 +19,7 @@ MARK_LATER = "○"
 
 
 def steps_text(lesson: Lesson, done: Sequence[bool], note: str = "") -> Text:
-    """The panel's text: heading, summary, steps with a mark each, last note.
+    """The panel's text: heading, steps with a mark each, last note, summary.
 
     Marks are symbols, not colours, so a washed-out projector or a
     colour-blind student loses nothing: ✓ done, ▶ now, ○ later.
@@ -34,7 +34,6 @@ def steps_text(lesson: Lesson, done: Sequence[bool], note: str = "") -> Text:
     """
     text = Text()
     text.append(f"Lesson {lesson.number} of {len(LESSONS)}: {lesson.title}\n", "bold")
-    text.append(f"{lesson.summary}\n\n")
     current = next((i for i, d in enumerate(done) if not d), None)
     for index, step in enumerate(lesson.steps):
         finished = index < len(done) and done[index]
@@ -50,7 +49,9 @@ def steps_text(lesson: Lesson, done: Sequence[bool], note: str = "") -> Text:
             "bold",
         )
     else:
-        text.append("\nL: lessons (or leave this one)", "dim")
+        text.append("\nL: lessons (or leave this one)\n", "dim")
+    # The steps come first: on a short screen they are what must show.
+    text.append(f"\n{lesson.summary}")
     return text
 
 
