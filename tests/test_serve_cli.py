@@ -57,7 +57,10 @@ def test_without_the_web_extra_it_says_how_to_get_it(
     monkeypatch.setitem(sys.modules, "textual_serve", None)  # import fails
     status, err = run(["serve", "--", "--readonly"], capsys)
     assert status == 2
-    assert err == "sigtui serve needs the web extra: pip install 'sigtui[web]'\n"
+    assert err == (
+        "sigtui serve needs the web extra: pip install 'sigtui[web]' "
+        "(in a checkout: pip install '.[web]')\n"
+    )
 
 
 def test_a_port_in_use_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -42,7 +42,10 @@ EXIT_FAILED = 1
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
-NEEDS_EXTRA = "sigtui serve needs the web extra: pip install 'sigtui[web]'"
+NEEDS_EXTRA = (
+    "sigtui serve needs the web extra: pip install 'sigtui[web]' "
+    "(in a checkout: pip install '.[web]')"
+)
 
 STOP_GRACE = 5.0
 """Seconds the sigtui processes get to end after SIGTERM before SIGKILL."""

@@ -24,6 +24,7 @@ from .tmux import (
     TmuxSession,
     filter_has_keys,
     has_header,
+    picker_signals,
     run_without_terminal,
     sigtui_executable,
     table_has_keys,
@@ -268,3 +269,45 @@ def test_projector_flag_and_key(sessions: Sessions) -> None:
     app.send_keys("q")
     state = app.wait_for_death()
     assert (state.dead_status, state.dead_signal) == (0, None), app.describe()
+
+
+def test_a_lesson_from_the_command_line(
+    sessions: Sessions, process_registry: ProcessRegistry
+) -> None:
+    """sigtui lesson first-kill: the class finds the ticker and SIGKILLs it.
+
+    The lesson's steps are ticked off from what really happened to the ticker;
+    quitting then ends every other process the lesson started.
+    """
+    app = start_and_wait(sessions, "lesson", "first-kill", hold=False)
+    app.wait_for("Lesson 1 of 10: First kill", what="the lesson's steps panel")
+    lesson = [
+        process_registry.track(child.pid, f"lesson process {child.pid}")
+        for child in psutil.Process(app.app_pid()).children(recursive=True)
+    ]
+    tickers = [p for p in lesson if p is not None and "ticker" in " ".join(p.cmdline())]
+    assert len(tickers) == 1, f"expected one ticker among {lesson}"
+    ticker = tickers[0]
+
+    set_filter(app, "ticker")
+    app.wait_for("✓ 1.", what="step 1 ticked once the cursor is on the ticker")
+    app.send_keys("k")
+    app.wait_for(
+        f"Send a signal to process {ticker.pid}: ", what="the picker for the ticker"
+    )
+    app.type_text("kill")
+    app.wait_for(
+        lambda s: picker_signals(s) == ["SIGKILL"], what="only SIGKILL in the picker"
+    )
+    app.send_keys("Enter")
+    app.wait_for("Lesson complete", what="step 2 ticked after the SIGKILL")
+    # sigtui reaped it (it is the ticker's parent), so it is gone, not a zombie.
+    assert not ticker.is_running()
+    screen = app.capture()
+    assert "✓ 2." in screen, screen
+
+    app.send_keys("q")
+    state = app.wait_for_death()
+    assert (state.dead_status, state.dead_signal) == (0, None), app.describe()
+    left = [p.pid for p in lesson if p is not None and p.is_running()]
+    assert left == [], f"lesson processes outlived sigtui: {left}"
