@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Callable
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Log, OptionList, Static
 
@@ -88,6 +89,12 @@ async def test_first_kill_from_the_command_line_option_to_done() -> None:
         assert "▶ 1." in panel_text(app)
         status = app.query_one("#status", Static)
         assert "lesson 1: step 1 of 2" in str(status.content)
+        # Finding the ticker is the first step: the cursor is left alone.
+        await wait_until(
+            pilot, app, lambda: app.view.index_of_pid(ticker) is not None, "listed"
+        )
+        assert app.table.current is not None
+        assert app.table.current.info.pid != ticker
         await find(pilot, app, "ticker", ticker)
         await wait_until(pilot, app, lambda: "✓ 1." in panel_text(app), "step 1")
         y = app.table.cursor_row + 1 - round(app.table.scroll_y)
@@ -99,6 +106,28 @@ async def test_first_kill_from_the_command_line_option_to_done() -> None:
         assert "Lesson complete" in panel_text(app)
         assert "killed by SIGKILL" in log_text(app)
         assert not alive(ticker)
+        await pilot.press("q")
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [("handler", "ticker"), ("groups", "sleep"), ("ping-pong", "pong")],
+)
+async def test_the_cursor_starts_on_the_lessons_process(name: str, role: str) -> None:
+    """Nobody scrolls to find the lesson's processes (lesson 5: beside sh)."""
+    app = make_app(interval=0.2, lesson=find_lesson(name))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app, name)
+        run = app.lesson_run
+        assert run is not None
+
+        def on_role() -> bool:
+            row = app.table.current
+            return row is not None and run.processes.get(row.info.pid) == role
+
+        await wait_until(pilot, app, on_role, f"the cursor on {role}")
+        # Lesson 5's first step is to select sh: being next to it is not done.
+        assert run.current == 0
         await pilot.press("q")
 
 

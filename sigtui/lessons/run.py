@@ -139,6 +139,10 @@ class _Script:
     ready = 1
     """How many ``ready`` reports mean that everything is set up."""
 
+    start_on: str | None = None
+    """The process the table's cursor starts on, by name; None where finding
+    the process is itself a step."""
+
     def __init__(self, run: LessonRun) -> None:
         self.run = run
 
@@ -198,6 +202,8 @@ class _FirstKill(_Script):
 
 
 class _Handler(_Script):
+    start_on = "ticker"
+
     def spawn(self) -> None:
         self.run.spawn_program(
             "ticker", "ticker", "--tick", self.run.tick_arg, "--greet-usr1"
@@ -211,6 +217,7 @@ class _Handler(_Script):
 
 class _Hangup(_Script):
     ready = 2
+    start_on = "nohup-ticker"
 
     def __init__(self, run: LessonRun) -> None:
         super().__init__(run)
@@ -238,6 +245,8 @@ class _Hangup(_Script):
 
 
 class _Uncatchable(_Script):
+    start_on = "ticker"
+
     def spawn(self) -> None:
         self.run.spawn_program(
             "ticker", "ticker", "--tick", self.run.tick_arg, "--catch-fpe"
@@ -254,6 +263,9 @@ class _Uncatchable(_Script):
 
 
 class _Groups(_Script):
+    # Beside sh, in its group: selecting sh is the first step.
+    start_on = "sleep"
+
     def spawn(self) -> None:
         self.run.spawn_script("sh", GROUPS_SCRIPT)
 
@@ -276,6 +288,7 @@ class _Groups(_Script):
 
 class _PingPong(_Script):
     ready = 2
+    start_on = "pong"
 
     def spawn(self) -> None:
         runner_group = os.getpgrp()
@@ -304,6 +317,7 @@ class _PingPong(_Script):
 
 class _Graceful(_Script):
     ready = 2
+    start_on = "parent"
 
     def __init__(self, run: LessonRun) -> None:
         super().__init__(run)
@@ -330,6 +344,7 @@ class _Graceful(_Script):
 
 class _Sigchld(_Script):
     ready = 6
+    start_on = "parent"
 
     def spawn(self) -> None:
         self.run.spawn_program(
@@ -343,6 +358,8 @@ class _Sigchld(_Script):
 
 
 class _Blocking(_Script):
+    start_on = "blocker"
+
     def __init__(self, run: LessonRun) -> None:
         super().__init__(run)
         self.sends = {"SIGUSR1": 0, "SIGRTMIN": 0}
@@ -364,6 +381,8 @@ class _Blocking(_Script):
 
 
 class _StopContinue(_Script):
+    start_on = "ticker"
+
     def spawn(self) -> None:
         self.run.spawn_program("ticker", "ticker", "--tick", self.run.tick_arg)
 
@@ -544,6 +563,16 @@ class LessonRun:
         """The processes the run started itself (it is their parent)."""
         with self._lock:
             return frozenset(self._started_pids)
+
+    @property
+    def start_on(self) -> int | None:
+        """The pid of the process the table's cursor should start on.
+
+        None before it has started, or when finding the process is one of the
+        lesson's steps (lesson 1).
+        """
+        name = self._script.start_on
+        return self._script.pid_of(name) or None if name is not None else None
 
     def all_processes(self) -> list[_Process]:
         """Every process of the lesson seen so far, alive or not."""

@@ -206,6 +206,7 @@ class SigtuiApp(App[int]):
         self.demo_tick = 0
         self.demo_received = 0
         self._select_pid: int | None = None
+        self._lesson_cursor_placed = False
         self.log_file = log_file
         self._log_file_failed = False
         self.read_state = read_state
@@ -1133,12 +1134,29 @@ class SigtuiApp(App[int]):
         self.query_one("#lesson", LessonPanel).show(lesson, run.done)
         self.screen.add_class("-lesson")
         self._update_marks()
+        self._lesson_cursor_placed = False
+        self._place_lesson_cursor(run)
         self.request_scan()
         self.update_status()
         # Already on one of its processes: that counts as finding it.
         row = self.table.current
         if row is not None:
             run.selected(row.info.pid)
+
+    def _place_lesson_cursor(self, run: LessonRun) -> None:
+        """Put the cursor on the process the lesson begins with, once.
+
+        As with the demo: nobody should scroll through hundreds of rows to
+        find it. Some processes are known only a moment after the start
+        (lesson 5's sleeps), so this is tried again on the run's events, until
+        the class has done the first step.
+        """
+        if self._lesson_cursor_placed or run.current != 0:
+            return
+        pid = run.start_on
+        if pid is not None:
+            self._select_pid = pid
+            self._lesson_cursor_placed = True
 
     def _lesson_reported(self, run: LessonRun, events: list[Any]) -> None:
         # Called from the run's threads: hand over to the UI thread.
@@ -1156,6 +1174,7 @@ class SigtuiApp(App[int]):
             elif lesson_event.kind == "finished":
                 self.notify(lesson_event.text, title="Lesson complete")
         if run is self.lesson_run:
+            self._place_lesson_cursor(run)
             self.query_one("#lesson", LessonPanel).show(
                 run.lesson, run.done, self._lesson_note
             )
