@@ -78,6 +78,12 @@ def test_what_each_kind_of_signal_asks() -> None:
     assert asks(sig("SIGCONT"), "x") == "SIGCONT told x to continue."
     assert "at once" in asks(sig("SIGKILL"), "x")
     assert "pause" in asks(sig("SIGSTOP"), "x")
+    # User-defined and realtime signals ask nothing in particular.
+    for name in ("SIGUSR1", "SIGUSR2", "SIGRTMIN", "SIGRTMIN+3"):
+        assert asks(sig(name), "x") == (
+            f"{name} went to x. It has no fixed meaning: each program decides "
+            "what it means, and by default it ends the process."
+        )
     assert "nothing was delivered" in asks(
         catalogue().parse("0", allow_probe=True), "x"
     )

@@ -25,6 +25,8 @@ _ASKS = {
     Action.IGNORE: "told {who} that something happened (by default it is ignored)",
 }
 
+_USER_DEFINED = frozenset({"SIGUSR1", "SIGUSR2"})
+
 _FATE_WORDS = {
     Fate.EXITED: "ended",
     Fate.STOPPED: "stopped",
@@ -54,6 +56,13 @@ def asks(sig: SignalSpec, who: str) -> str:
         return f"SIGSTOP told the kernel to pause {who}."
     if sig.action is None:
         return f"{sig.name} was sent to {who}."
+    if sig.name in _USER_DEFINED or sig.realtime:
+        # "Asked to terminate" would mislead: these mean whatever the program
+        # decides; ending it is only what happens without a handler.
+        return (
+            f"{sig.name} went to {who}. It has no fixed meaning: each program "
+            "decides what it means, and by default it ends the process."
+        )
     return f"{sig.name} {_ASKS[sig.action].format(who=who)}."
 
 
