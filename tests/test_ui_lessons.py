@@ -104,6 +104,7 @@ async def test_first_kill_from_the_command_line_option_to_done() -> None:
         await send(pilot, app, "k", "kill")
         await wait_until(pilot, app, lambda: "✓ 2." in panel_text(app), "step 2")
         assert "Lesson complete" in panel_text(app)
+        assert "lesson 1: all 2 steps done" in str(status.content)
         assert "killed by SIGKILL" in log_text(app)
         assert not alive(ticker)
         await pilot.press("q")

@@ -459,8 +459,13 @@ class SigtuiApp(App[int]):
         run = self.lesson_run
         if run is not None:
             lesson = run.lesson
-            step = "done" if run.current is None else f"step {run.current + 1}"
-            parts.append(f"lesson {lesson.number}: {step} of {len(lesson.steps)}")
+            total = len(lesson.steps)
+            if run.current is None:
+                parts.append(f"lesson {lesson.number}: all {total} steps done")
+            else:
+                parts.append(
+                    f"lesson {lesson.number}: step {run.current + 1} of {total}"
+                )
         if view.tree:
             parts.append("tree")
         if view.filter_text:
