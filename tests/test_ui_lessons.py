@@ -87,6 +87,8 @@ async def test_first_kill_from_the_command_line_option_to_done() -> None:
         assert app.screen.has_class("-lesson")
         assert "Lesson 1 of 10: First kill" in panel_text(app)
         assert "▶ 1." in panel_text(app)
+        # The panel names the processes: a narrow table cuts their commands.
+        assert f"{MARK_DEMO} ticker {ticker}\n" in panel_text(app)
         status = app.query_one("#status", Static)
         assert "lesson 1: step 1 of 2" in str(status.content)
         # Finding the ticker is the first step: the cursor is left alone.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from textual.widgets import Log, Static
@@ -80,8 +81,18 @@ async def test_marks_are_symbols_not_only_colours() -> None:
         assert "PID ▲" in lines[0]
 
 
-async def test_a_caption_explains_a_caught_signal_to_the_demo() -> None:
+async def test_a_caption_explains_a_caught_signal_to_the_demo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     app = make_app(interval=0.3, projector=True)
+    titles: list[str] = []
+    notify = app.notify
+
+    def recording_notify(message: str, *, title: str = "", **kwargs: Any) -> None:
+        titles.append(title)
+        notify(message, title=title, **kwargs)
+
+    monkeypatch.setattr(app, "notify", recording_notify)
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
         await send(pilot, app, "term")
@@ -91,6 +102,11 @@ async def test_a_caption_explains_a_caught_signal_to_the_demo() -> None:
             "so it decided for itself: it logged the signal and kept running."
         )
         assert "What just happened: SIGTERM asked" in str(caption_box(app).content)
+        # The caption says it; no toast covers the table as well.
+        assert "SIGTERM sent" not in titles
+        await pilot.press("P")  # out of projector mode, sends pop up again
+        await send(pilot, app, "usr1")
+        await wait_until(pilot, lambda: "SIGUSR1 sent" in titles, "a toast", app)
         await pilot.press("q")
 
 

@@ -790,11 +790,14 @@ class SigtuiApp(App[int]):
         for result in results:
             self.log_line(f"{sig.name} → {result.target}: {result.message}")
         ok = all(r.ok for r in results)
-        self.notify(
-            summary(results),
-            title=f"{sig.name} {'sent' if ok else 'not sent everywhere'}",
-            severity="information" if ok else "error",
-        )
+        # In projector mode the caption says it, in larger words: a toast
+        # would only cover the table. Failures still pop up.
+        if not ok or not self.projector:
+            self.notify(
+                summary(results),
+                title=f"{sig.name} {'sent' if ok else 'not sent everywhere'}",
+                severity="information" if ok else "error",
+            )
         self.request_scan()
 
     def _watched(
@@ -1136,7 +1139,9 @@ class SigtuiApp(App[int]):
             f"lesson {lesson.number}, {lesson.title}: started {roles}. "
             "L leaves it (and ends them)"
         )
-        self.query_one("#lesson", LessonPanel).show(lesson, run.done)
+        self.query_one("#lesson", LessonPanel).show(
+            lesson, run.done, processes=run.processes
+        )
         self.screen.add_class("-lesson")
         self._update_marks()
         self._lesson_cursor_placed = False
@@ -1181,7 +1186,7 @@ class SigtuiApp(App[int]):
         if run is self.lesson_run:
             self._place_lesson_cursor(run)
             self.query_one("#lesson", LessonPanel).show(
-                run.lesson, run.done, self._lesson_note
+                run.lesson, run.done, self._lesson_note, run.processes
             )
             self._update_marks()
             self.update_status()

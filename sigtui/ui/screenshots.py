@@ -95,7 +95,8 @@ async def _lesson(pilot: Pilot[int]) -> None:
     lesson = find_lesson("groups")
     done = tuple(i == 0 for i in range(len(lesson.steps)))
     note = f"✓ step 1 of {len(lesson.steps)} done: {lesson.steps[0].explanation}"
-    app.query_one("#lesson", LessonPanel).show(lesson, done, note)
+    processes = {4300: "sh", 4301: "sleep", 4302: "sleep"}
+    app.query_one("#lesson", LessonPanel).show(lesson, done, note, processes)
     app.screen.add_class("-lesson")
     app.table.demo_pids = frozenset({4300, 4301, 4302})
     app.log_line(

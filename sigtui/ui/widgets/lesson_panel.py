@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from sigtui.lessons import LESSONS, Lesson
+from sigtui.ui.widgets.process_table import MARK_DEMO
 
 MARK_DONE = "✓"
 """A step the class has done."""
@@ -16,10 +17,17 @@ MARK_NOW = "▶"
 """The step to do now."""
 MARK_LATER = "○"
 """A step still to come."""
+MARK_LESSON = MARK_DEMO
+"""Before the lesson's processes, as their rows are marked in the table."""
 
 
-def steps_text(lesson: Lesson, done: Sequence[bool], note: str = "") -> Text:
-    """The panel's text: heading, steps with a mark each, last note, summary.
+def steps_text(
+    lesson: Lesson,
+    done: Sequence[bool],
+    note: str = "",
+    processes: Mapping[int, str] | None = None,
+) -> Text:
+    """The panel's text: heading, processes, steps with a mark each, note, summary.
 
     Marks are symbols, not colours, so a washed-out projector or a
     colour-blind student loses nothing: ✓ done, ▶ now, ○ later.
@@ -28,12 +36,17 @@ def steps_text(lesson: Lesson, done: Sequence[bool], note: str = "") -> Text:
         lesson: The lesson.
         done: Whether each step is done.
         note: What the last finished step showed, if any.
+        processes: The lesson's live processes, pid to name. A narrow table
+            cuts their long command lines before the name; here it shows.
 
     Returns:
         The text.
     """
     text = Text()
     text.append(f"Lesson {lesson.number} of {len(LESSONS)}: {lesson.title}\n", "bold")
+    if processes:
+        listed = ", ".join(f"{name} {pid}" for pid, name in sorted(processes.items()))
+        text.append(f"{MARK_LESSON} {listed}\n")
     current = next((i for i, d in enumerate(done) if not d), None)
     for index, step in enumerate(lesson.steps):
         finished = index < len(done) and done[index]
@@ -71,13 +84,20 @@ class LessonPanel(VerticalScroll):
         """The one block of text."""
         yield self._body
 
-    def show(self, lesson: Lesson, done: Sequence[bool], note: str = "") -> None:
+    def show(
+        self,
+        lesson: Lesson,
+        done: Sequence[bool],
+        note: str = "",
+        processes: Mapping[int, str] | None = None,
+    ) -> None:
         """Show a lesson's progress.
 
         Args:
             lesson: The lesson.
             done: Whether each step is done.
             note: What the last finished step showed.
+            processes: The lesson's live processes, pid to name.
         """
         self.lesson = lesson
-        self._body.update(steps_text(lesson, done, note))
+        self._body.update(steps_text(lesson, done, note, processes))
