@@ -18,7 +18,13 @@ from sigtui.ui.widgets.process_table import (
     MARK_TAGGED,
 )
 from tests.spawn import Spawner, sleeper
-from tests.test_ui_delivery import TERM_IGNORER, select, settle, wait_until
+from tests.test_ui_delivery import (
+    TERM_IGNORER,
+    log_text,
+    select,
+    settle,
+    wait_until,
+)
 from tests.test_ui_demo import send, start_demo
 
 SIZE = (130, 40)
@@ -81,18 +87,24 @@ async def test_marks_are_symbols_not_only_colours() -> None:
         assert "PID ▲" in lines[0]
 
 
+def record_toasts(app: SigtuiApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make the app's toasts also land in a list: (title or message) each."""
+    toasts: list[str] = []
+    notify = app.notify
+
+    def recording_notify(message: str, *, title: str = "", **kwargs: Any) -> None:
+        toasts.append(title or message)
+        notify(message, title=title, **kwargs)
+
+    monkeypatch.setattr(app, "notify", recording_notify)
+    return toasts
+
+
 async def test_a_caption_explains_a_caught_signal_to_the_demo(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app = make_app(interval=0.3, projector=True)
-    titles: list[str] = []
-    notify = app.notify
-
-    def recording_notify(message: str, *, title: str = "", **kwargs: Any) -> None:
-        titles.append(title)
-        notify(message, title=title, **kwargs)
-
-    monkeypatch.setattr(app, "notify", recording_notify)
+    titles = record_toasts(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
         await send(pilot, app, "term")
@@ -135,3 +147,19 @@ async def test_captions_for_a_default_death_and_an_ignored_signal(
             f"SIGTERM asked process {ignorer.pid} (python3) to terminate. It "
             "ignores SIGTERM, so the kernel threw the signal away."
         )
+
+
+async def test_x_in_projector_mode_captions_the_escalation_without_a_toast(
+    spawner: Spawner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    child = spawner.python(TERM_IGNORER)
+    app = make_app(interval=0.2, projector=True, grace=0.3)
+    toasts = record_toasts(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, child.pid)
+        await pilot.press("x", "y")
+        await wait_until(pilot, lambda: "SIGKILL" in app.caption, "escalation", app)
+        assert "SIGKILL ended it" in log_text(app)
+        assert toasts == [], toasts
+        await pilot.press("q")

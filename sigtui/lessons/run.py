@@ -572,7 +572,9 @@ class LessonRun:
         lesson's steps (lesson 1).
         """
         name = self._script.start_on
-        return self._script.pid_of(name) or None if name is not None else None
+        if name is None:
+            return None
+        return self._script.pid_of(name) or None
 
     def all_processes(self) -> list[_Process]:
         """Every process of the lesson seen so far, alive or not."""

@@ -790,15 +790,23 @@ class SigtuiApp(App[int]):
         for result in results:
             self.log_line(f"{sig.name} → {result.target}: {result.message}")
         ok = all(r.ok for r in results)
-        # In projector mode the caption says it, in larger words: a toast
-        # would only cover the table. Failures still pop up.
-        if not ok or not self.projector:
-            self.notify(
-                summary(results),
-                title=f"{sig.name} {'sent' if ok else 'not sent everywhere'}",
-                severity="information" if ok else "error",
-            )
+        self._pop_up_result(
+            summary(results),
+            title=f"{sig.name} {'sent' if ok else 'not sent everywhere'}",
+            failed=not ok,
+        )
         self.request_scan()
+
+    def _pop_up_result(self, message: str, *, title: str = "", failed: bool) -> None:
+        """Toast what a send did; in projector mode only if it failed.
+
+        There the caption already says it, in larger words, and a toast would
+        only cover the table.
+        """
+        if failed or not self.projector:
+            self.notify(
+                message, title=title, severity="error" if failed else "information"
+            )
 
     def _watched(
         self, seen: list[Observation], reasons: dict[ProcessIdentity, str]
@@ -958,7 +966,7 @@ class SigtuiApp(App[int]):
         self.log_line(result.message)
         self.show_caption(result.message)
         failed = result.ending in (Ending.FAILED, Ending.SURVIVED)
-        self.notify(result.message, severity="error" if failed else "information")
+        self._pop_up_result(result.message, failed=failed)
         self.request_scan()
 
     # -- demo child ----------------------------------------------------------------

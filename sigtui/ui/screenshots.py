@@ -98,10 +98,11 @@ async def _lesson(pilot: Pilot[int]) -> None:
     processes = {4300: "sh", 4301: "sleep", 4302: "sleep"}
     app.query_one("#lesson", LessonPanel).show(lesson, done, note, processes)
     app.screen.add_class("-lesson")
-    app.table.demo_pids = frozenset({4300, 4301, 4302})
+    app.table.demo_pids = frozenset(processes)
+    roles = ", ".join(f"{role} ({pid})" for pid, role in processes.items())
     app.log_line(
-        f"lesson {lesson.number}, {lesson.title}: started sh (4300), "
-        "sleep (4301), sleep (4302). L leaves it (and ends them)"
+        f"lesson {lesson.number}, {lesson.title}: started {roles}. "
+        "L leaves it (and ends them)"
     )
     app.log_line(note)
     await pilot.press("slash", *"4300", "enter")

@@ -17,8 +17,6 @@ MARK_NOW = "▶"
 """The step to do now."""
 MARK_LATER = "○"
 """A step still to come."""
-MARK_LESSON = MARK_DEMO
-"""Before the lesson's processes, as their rows are marked in the table."""
 
 
 def steps_text(
@@ -46,7 +44,8 @@ def steps_text(
     text.append(f"Lesson {lesson.number} of {len(LESSONS)}: {lesson.title}\n", "bold")
     if processes:
         listed = ", ".join(f"{name} {pid}" for pid, name in sorted(processes.items()))
-        text.append(f"{MARK_LESSON} {listed}\n")
+        # Marked as their rows are in the table.
+        text.append(f"{MARK_DEMO} {listed}\n")
     current = next((i for i, d in enumerate(done) if not d), None)
     for index, step in enumerate(lesson.steps):
         finished = index < len(done) and done[index]
