@@ -285,11 +285,26 @@ def disagreements(
         if not strict and name == "stat" and _state_changed_only(value, seen):
             continue
         problems.append(f"pid {pid} {name}: sigtui {value!r}, ps {seen!r}")
-    if row.rest not in [ref.rest for ref in refs]:
+    rests = [ref.rest for ref in refs]
+    if row.rest not in rests and (strict or not _kworker_renamed(row.rest, rests)):
         problems.append(
             f"pid {pid} comm+args: sigtui {row.rest!r}, ps {[r.rest for r in refs]!r}"
         )
     return problems
+
+
+# A kernel worker's name carries the workqueue it last ran
+# ("kworker/1:2-events"), and the kernel renames it from one moment to the next.
+_KWORKER_QUEUE = re.compile(r"(kworker/[^\s\]-]+)-[^\s\]]*")
+
+
+def _kworker_renamed(value: str, seen: list[str]) -> bool:
+    """Whether only a kernel worker's workqueue suffix differs."""
+
+    def bare(rest: str) -> str:
+        return " ".join(_KWORKER_QUEUE.sub(r"\1", rest).split())
+
+    return value.startswith("kworker/") and bare(value) in [bare(s) for s in seen]
 
 
 def _state_changed_only(value: str, seen: list[str]) -> bool:
