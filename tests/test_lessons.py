@@ -31,6 +31,7 @@ from sigtui.lessons import (
     LessonRun,
     find_lesson,
 )
+from sigtui.processes import ProcfsScanner, command_text
 
 DEADLINE = 10.0
 """Seconds any awaited event may take."""
@@ -470,6 +471,25 @@ def test_the_lifeline_ends_every_process(name: str) -> None:
     assert not [text for text in it.recorder.texts() if "killed" in text]
     wait_until(lambda: all(gone(pid) for pid in it.seen))
     it.stop_and_check()
+
+
+@pytest.mark.parametrize("name", ["first-kill", "ping-pong", "graceful", "blocking"])
+def test_a_program_shows_its_name_as_its_command_line(name: str) -> None:
+    # The table must read "ticker", the word the steps use, not
+    # "python3 -m sigtui.lessons.programs.ticker --name ticker ...".
+    with lesson(name) as it:
+        processes = it.run.processes
+        for pid in processes:
+            it.event(rf"\({pid}\) started", "started")
+        snapshot = ProcfsScanner().scan()
+        for pid, role in processes.items():
+            assert command_text(snapshot.by_pid[pid]) == role
+            assert snapshot.by_pid[pid].comm == role.replace(" ", "-")[:15]
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                assert cmdline.read() == role.encode() + b"\0"
+            # Only the title changed: it is still Python, and its arguments
+            # reached it (it reported "started" under its role).
+            assert psutil.Process(pid).exe() == os.path.realpath(sys.executable)
 
 
 def test_a_player_refuses_kill_0_outside_its_own_group() -> None:

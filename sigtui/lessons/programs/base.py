@@ -24,15 +24,42 @@ PR_SET_NAME = 15
 """prctl() option that sets the kernel's name of the process (``comm``)."""
 
 
-def set_comm(name: str) -> None:
-    """Name the process in the kernel (ps's ``comm``, top), best effort.
+def set_name(name: str) -> None:
+    """Show the process as ``name`` alone, in ps, top and sigtui, best effort.
+
+    A lesson's table should read ``ticker``, the name its steps use, rather
+    than ``python3 -m sigtui.lessons.programs.ticker --name ticker ...``. The
+    command line is rewritten first, then the kernel's name (``comm``): a
+    scanner that caches command lines until ``comm`` changes then never keeps
+    the old one.
 
     Args:
-        name: The name; the kernel keeps 15 bytes of it.
+        name: The name; the kernel's name keeps 15 bytes of it, spaces as dashes.
     """
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        _set_command_line(name.encode())
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+        libc.prctl(PR_SET_NAME, name.replace(" ", "-").encode()[:15], 0, 0, 0)
+
+
+def _set_command_line(title: bytes) -> None:
+    """Overwrite this process's argument strings in place, as setproctitle does.
+
+    The kernel shows ``/proc/self/cmdline`` as the bytes between the addresses
+    ``arg_start`` and ``arg_end`` (fields 48 and 49 of ``/proc/self/stat``);
+    when the last of them is not NUL, as the string that starts there, up to
+    its first NUL. Python has copied its arguments at startup, so ``sys.argv``
+    keeps them.
+    """
+    with open("/proc/self/stat", "rb") as stat:
+        data = stat.read()
+    fields = data[data.rindex(b")") + 2 :].split()  # from field 3, the state
+    start, end = int(fields[48 - 3]), int(fields[49 - 3])
+    size = end - start
+    if start == 0 or size < len(title) + 2:
+        return
+    ctypes.memmove(start, title + b"\0" * (size - len(title) - 1) + b" ", size)
 
 
 def parser(description: str) -> argparse.ArgumentParser:
@@ -55,7 +82,7 @@ class Program:
     """The running program's link to the lesson run.
 
     Args:
-        name: Its role (``ticker``); also the kernel's name, spaces as dashes.
+        name: Its role (``ticker``), shown as its command line and kernel name.
         report_fd: Where reports go.
         lifeline_fd: Whose end of file means "exit now".
     """
@@ -64,7 +91,7 @@ class Program:
         self.name = name
         self.report_fd = report_fd
         self.lifeline_fd = lifeline_fd
-        set_comm(name.replace(" ", "-"))
+        set_name(name)
         # A signal handler runs between two bytecodes of the main thread; the
         # wakeup fd gets a byte from the C handler, so wait() returns at once.
         self._wake_r, wake_w = os.pipe()
