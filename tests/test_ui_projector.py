@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,6 +129,10 @@ async def test_captions_for_a_default_death_and_an_ignored_signal(
 ) -> None:
     plain = sleeper(spawner)
     ignorer = spawner.python(TERM_IGNORER)
+    # "python3" or "python", as the interpreter running the tests was named.
+    names = {
+        p.pid: Path(f"/proc/{p.pid}/comm").read_text().strip() for p in (plain, ignorer)
+    }
     app = make_app(interval=0.2, projector=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -134,7 +140,7 @@ async def test_captions_for_a_default_death_and_an_ignored_signal(
         await pilot.press("k", *"term", "enter")
         await wait_until(pilot, lambda: "ended" in app.caption, "a death", app)
         assert app.caption.startswith(
-            f"SIGTERM asked process {plain.pid} (python3) to terminate."
+            f"SIGTERM asked process {plain.pid} ({names[plain.pid]}) to terminate."
         )
         assert app.caption.endswith(
             "It had no handler, so the default action happened: it ended."
@@ -144,7 +150,8 @@ async def test_captions_for_a_default_death_and_an_ignored_signal(
         await pilot.press("k", *"term", "enter")
         await wait_until(pilot, lambda: "ignores" in app.caption, "ignored", app)
         assert app.caption == (
-            f"SIGTERM asked process {ignorer.pid} (python3) to terminate. It "
+            f"SIGTERM asked process {ignorer.pid} ({names[ignorer.pid]}) to "
+            "terminate. It "
             "ignores SIGTERM, so the kernel threw the signal away."
         )
 
@@ -163,3 +170,41 @@ async def test_x_in_projector_mode_captions_the_escalation_without_a_toast(
         assert "SIGKILL ended it" in log_text(app)
         assert toasts == [], toasts
         await pilot.press("q")
+
+
+LONG = (
+    "✓ step 1 of 2 done: The ticker's handler ran and greeted the class, and "
+    "the ticks went on: a caught signal does not end the program, whatever it "
+    "was sent for."
+)
+
+
+@pytest.mark.parametrize("projector", [True, False])
+async def test_long_log_lines_wrap_in_projector_mode(
+    projector: bool, tmp_path: Path
+) -> None:
+    app = sample_app()
+    app.projector = projector
+    path = tmp_path / "log.jsonl"
+    with path.open("a") as log_file:
+        app.log_file = log_file
+        async with app.run_test(size=(90, 30)) as pilot:
+            await settle(app, pilot)
+            log = app.query_one("#log", Log)
+            before = log.line_count
+            app.log_line(LONG)
+            await settle(app, pilot)
+            added = [str(line) for line in log.lines[before:]]
+            width = log.scrollable_content_region.width
+    if projector:
+        # A class cannot scroll sideways: every piece fits, under the text.
+        assert len(added) > 1
+        assert all(len(line) < width for line in added)
+        assert all(line.startswith(" " * 10) for line in added[1:])
+        assert " ".join(line.strip() for line in added).endswith(LONG)
+    else:
+        assert len(added) == 1
+        assert added[0].endswith(LONG)
+    # The log file keeps each entry whole.
+    entries = path.read_text().splitlines()
+    assert json.loads(entries[-1])["entry"] == LONG

@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import sys
+import textwrap
 import threading
 import time
 from collections import Counter
@@ -853,7 +854,15 @@ class SigtuiApp(App[int]):
             return
         now = self.clock()
         stamp = time.strftime("%H:%M:%S", time.localtime(now))
-        self.query_one("#log", Log).write_line(f"{stamp}  {text}")
+        log = self.query_one("#log", Log)
+        if self.projector:
+            # A class cannot scroll sideways: long lines wrap, under the text.
+            width = log.scrollable_content_region.width - 1 - len(stamp) - 2
+            first, *rest = wrap_words(text, width)
+            log.write_line(f"{stamp}  {first}")
+            log.write_lines(f"{' ' * len(stamp)}  {more}" for more in rest)
+        else:
+            log.write_line(f"{stamp}  {text}")
         self._write_log_file(now, text)
 
     def _write_log_file(self, now: float, text: str) -> None:
@@ -1238,6 +1247,22 @@ class SigtuiApp(App[int]):
     def action_help(self) -> None:
         """Show the keys and what the marks mean."""
         self.push_screen(HelpScreen(self.BINDINGS))
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """Cut a log line at spaces into pieces of at most ``width`` characters.
+
+    Args:
+        text: The line.
+        width: Characters per piece; below 20 the line is left whole, since
+            a log that narrow is not being read.
+
+    Returns:
+        The pieces, at least one.
+    """
+    if width < 20:
+        return [text]
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
 
 
 def make_app(
