@@ -26,7 +26,13 @@ EXPECTED = {
         "What just happened: SIGHUP asked process 4152 (sleep) to terminate.",
         "It ignores SIGHUP",
     ],
-    "lesson": ["Lesson 5 of 10: Process groups", "✓ 1.", "▶ 2.", "sleep 600"],
+    "lesson": [
+        "Lesson 5 of 10: Process groups",
+        "✓ 1.",
+        "▶ 2.",
+        "sleep 600",
+        "lesson 5: step 2 of 2",
+    ],
     "help": ["Keys", "Marks"],
 }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -17,7 +17,7 @@ from textual.widgets import Input
 
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.demo.narrate import Narrator
-from sigtui.lessons import find_lesson
+from sigtui.lessons import Lesson, LessonRun, find_lesson
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
 from sigtui.signals import catalogue
 from sigtui.signals.sample import sample_signal_state
@@ -83,22 +83,53 @@ async def _projector(pilot: Pilot[int]) -> None:
         await app.workers.wait_for_complete()
 
 
+class _PretendRun(LessonRun):
+    """A lesson run whose processes are the sample's: it starts nothing.
+
+    Args:
+        lesson: The lesson.
+        processes: Its processes in the sample data, pid to role.
+        done: Whether each step is done.
+    """
+
+    def __init__(
+        self, lesson: Lesson, processes: Mapping[int, str], done: Sequence[bool]
+    ) -> None:
+        super().__init__(lesson, lambda _events: None)
+        self._pretend = dict(processes)
+        self._done = list(done)
+
+    @property
+    def processes(self) -> dict[int, str]:
+        """The sample's processes of the lesson."""
+        return dict(self._pretend)
+
+    def start(self, timeout: float = 0.0) -> None:
+        """Start nothing: the processes are in the sample data already.
+
+        Args:
+            timeout: Unused.
+        """
+
+
 async def _lesson(pilot: Pilot[int]) -> None:
-    # Lesson 5 half done, as the panel and the log show it in a class. The run
-    # itself would start real processes; here its three are in the sample.
+    # Lesson 5 half done, as the panel, the status line and the log show it in
+    # a class. A real run would start processes; here its three are in the
+    # sample.
     app = pilot.app
     assert isinstance(app, SigtuiApp)
     assert isinstance(app.source, SampleSource)
     app.source.push(sample_snapshot(lesson=True))
-    app.request_scan()
-    await app.workers.wait_for_complete()
     lesson = find_lesson("groups")
     done = tuple(i == 0 for i in range(len(lesson.steps)))
     note = f"✓ step 1 of {len(lesson.steps)} done: {lesson.steps[0].explanation}"
     processes = {4300: "sh", 4301: "sleep", 4302: "sleep"}
+    app.lesson_run = _PretendRun(lesson, processes, done)
+    app.request_scan()
+    await app.workers.wait_for_complete()
     app.query_one("#lesson", LessonPanel).show(lesson, done, note, processes)
     app.screen.add_class("-lesson")
-    app.table.demo_pids = frozenset(processes)
+    app.update_status()
     roles = ", ".join(f"{role} ({pid})" for pid, role in processes.items())
     app.log_line(
         f"lesson {lesson.number}, {lesson.title}: started {roles}. "
