@@ -355,6 +355,29 @@ class Proc:
         return is_alive(self.pid, self.start)
 
 
+def zombie_exit(proc: Proc) -> int | None:
+    """The exit status of a process that has ended but is not yet reaped.
+
+    The kernel keeps it in ``/proc/PID/stat`` (field 52, a wait status) while
+    the process is a zombie.
+
+    Args:
+        proc: The process (its pid and start time).
+
+    Returns:
+        The exit status, minus the signal's number if a signal ended it, or
+        None if it is not a zombie (running, reaped or its pid reused).
+    """
+    try:
+        data = Path(f"/proc/{proc.pid}/stat").read_bytes()
+        fields = data[data.rindex(b")") + 2 :].split()  # from field 3, the state
+        if fields[0] != b"Z" or int(fields[22 - 3]) != proc.start:
+            return None
+        return os.waitstatus_to_exitcode(int(fields[52 - 3]))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def watch(what: str, pid: int) -> Proc | None:
     """Note a process's start time now.
 
@@ -595,6 +618,31 @@ class Tmux:
             return True, None  # the server is gone
         return out[0] == "1", int(out[1]) if len(out) > 1 else None
 
+    def how_it_ended(self) -> str:
+        """How the pane's program ended, in words, for the report.
+
+        tmux gives an exit status only to a program that exited; one that a
+        signal ended has a signal number instead.
+        """
+        out = self.run(
+            "display-message",
+            "-p",
+            "-t",
+            self.pane,
+            "#{pane_dead_status}/#{pane_dead_signal}",
+            check=False,
+        ).strip()
+        status, _, signo = out.partition("/")
+        if status:
+            return f"exited with status {status}"
+        if signo.isdigit():
+            try:
+                name = signal.Signals(int(signo)).name
+            except ValueError:
+                name = f"signal {signo}"
+            return f"killed by {name}"
+        return "unknown (the tmux server is gone)"
+
     def wait_for(self, check: Callable[[str], bool], timeout: float) -> str | None:
         """Poll the screen until ``check`` holds.
 
@@ -692,6 +740,7 @@ class Soak:
     log: list[tuple[float, str]] = field(default_factory=list)
     quit_at: float | None = None
     exit_status: int | None = None
+    ended: str = ""
     left_behind: list[str] = field(default_factory=list)
     churn: ChurnResult | None = None
     sigtui: Proc | None = None
@@ -912,8 +961,9 @@ def _sample(soak: Soak, tmux: Tmux) -> bool:
     pid = soak.sigtui.pid
     dead, status = tmux.dead()
     if dead or not soak.sigtui.alive():
-        soak.problem("soak", f"sigtui ended during the soak (status {status})")
         soak.exit_status = status
+        soak.ended = tmux.how_it_ended()
+        soak.problem("soak", f"sigtui ended during the soak: {soak.ended}")
         return False
     soak.samples.append(
         Sample(
@@ -982,9 +1032,26 @@ def _quit(soak: Soak, tmux: Tmux) -> None:
         soak.problem("soak", f"sigtui did not quit within {QUIT_TIMEOUT_S:g} s of q")
         soak.last_screen = tmux.capture()
         return
-    poll(lambda: tmux.dead()[1] is not None, UI_TIMEOUT_S)
+    sigtui = soak.sigtui
+    assert sigtui is not None
+
+    def exited() -> bool:
+        return tmux.dead()[1] is not None or zombie_exit(sigtui) is not None
+
+    poll(exited, UI_TIMEOUT_S)
     soak.exit_status = tmux.dead()[1]
-    common.progress(f"sigtui quit with status {soak.exit_status}")
+    soak.ended = tmux.how_it_ended()
+    if soak.exit_status is None and (status := zombie_exit(sigtui)) is not None:
+        # tmux 3.3 marks a pane dead when its terminal closes, and has its
+        # program's status only once it reaps it; in about one soak in three
+        # that did not happen for 10 s and more. The kernel has the status.
+        soak.exit_status = status
+        soak.ended = (
+            f"exited with status {status}"
+            if status >= 0
+            else f"killed by {signal.Signals(-status).name}"
+        ) + " (read from /proc: tmux had not reaped it yet)"
+    common.progress(f"sigtui quit: {soak.ended}")
 
 
 def _clean_up(soak: Soak, tmux: Tmux, churn: Churn, procs: list[Proc]) -> None:
@@ -1116,7 +1183,7 @@ def report(soak: Soak) -> str:
         if soak.ui_sends == 0:
             reasons.append("no send through the UI succeeded")
         if soak.exit_status != 0:
-            reasons.append(f"sigtui's exit status: {soak.exit_status}")
+            reasons.append(f"sigtui's exit status: {soak.exit_status} ({soak.ended})")
         lines.append(f"**Verdict: FAIL**: {'; '.join(reasons)}.")
     lines += ["", "## sigtui's memory and resources", ""]
     first = soak.samples[0] if soak.samples else None
@@ -1210,6 +1277,7 @@ def report(soak: Soak) -> str:
             "and no live process in the churn's process group)."
         )
     lines += ["", f"sigtui's exit status: {soak.exit_status}."]
+    lines.append(f"How it ended: {soak.ended or 'it did not quit'}.")
     if soak.last_screen:
         lines += ["", "## The screen when it went wrong", "", "```"]
         lines += [line.rstrip() for line in soak.last_screen.splitlines()]
