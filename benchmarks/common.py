@@ -288,6 +288,29 @@ def population(extra: int, n_groups: int = 4) -> Iterator[Sleepers]:
         raise RuntimeError(f"sleepers survived clean-up: {sleepers.survivors}")
 
 
+def zombie_wait_status(pid: int) -> int | None:
+    """The wait status of a process that has ended but is not yet reaped.
+
+    The kernel keeps it in ``/proc/PID/stat`` (field 52, ``exit_code``) for as
+    long as the process is a zombie; a zombie keeps its pid, so no other
+    process can have it meanwhile.
+
+    Args:
+        pid: The process.
+
+    Returns:
+        The wait status (``os.WIFEXITED`` and so on apply), or None if the
+        process is not a zombie (running, or reaped already).
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            data = stat.read()
+        fields = data[data.rindex(b")") + 2 :].split()  # from field 3, the state
+        return int(fields[52 - 3]) if fields[0] == b"Z" else None
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def progress(text: str) -> None:
     """Report progress on stderr (stdout carries only the results)."""
     print(text, file=sys.stderr, flush=True)

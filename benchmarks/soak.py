@@ -57,10 +57,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from benchmarks import common
 from benchmarks.churn import Churn, ChurnResult
 from benchmarks.cpu import is_alive, rss_kib, sigtui_command, start_ticks
+from sigtui.demo.child import signal_name
 
 SIZES = ((120, 40), (200, 50), (100, 30), (160, 45))
 """Window sizes the soak cycles through (columns, lines)."""
@@ -355,29 +357,6 @@ class Proc:
         return is_alive(self.pid, self.start)
 
 
-def zombie_exit(proc: Proc) -> int | None:
-    """The exit status of a process that has ended but is not yet reaped.
-
-    The kernel keeps it in ``/proc/PID/stat`` (field 52, a wait status) while
-    the process is a zombie.
-
-    Args:
-        proc: The process (its pid and start time).
-
-    Returns:
-        The exit status, minus the signal's number if a signal ended it, or
-        None if it is not a zombie (running, reaped or its pid reused).
-    """
-    try:
-        data = Path(f"/proc/{proc.pid}/stat").read_bytes()
-        fields = data[data.rindex(b")") + 2 :].split()  # from field 3, the state
-        if fields[0] != b"Z" or int(fields[22 - 3]) != proc.start:
-            return None
-        return os.waitstatus_to_exitcode(int(fields[52 - 3]))
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def watch(what: str, pid: int) -> Proc | None:
     """Note a process's start time now.
 
@@ -511,6 +490,36 @@ def poll(probe: Callable[[], bool], timeout: float) -> bool:
 # tmux
 
 
+class Ending(NamedTuple):
+    """How sigtui ended: its exit status or the signal that ended it.
+
+    Attributes:
+        status: The exit status, if it exited.
+        signo: The signal's number, if a signal ended it.
+        from_proc: Read from the zombie's ``/proc/PID/stat``, not from tmux.
+    """
+
+    status: int | None = None
+    signo: int | None = None
+    from_proc: bool = False
+
+    @property
+    def known(self) -> bool:
+        """Whether anything is known yet."""
+        return self.status is not None or self.signo is not None
+
+    def __str__(self) -> str:
+        if self.status is not None:
+            words = f"exited with status {self.status}"
+        elif self.signo is not None:
+            words = f"killed by {signal_name(self.signo)}"
+        else:
+            return "not known (it did not quit, or the tmux server is gone)"
+        return words + (
+            " (read from /proc: tmux had not reaped it yet)" if self.from_proc else ""
+        )
+
+
 class Tmux:
     """One tmux server on a private socket, with one pane.
 
@@ -604,44 +613,41 @@ class Tmux:
         )
         return got.strip() == f"{size[0]}x{size[1]}"
 
-    def dead(self) -> tuple[bool, int | None]:
-        """Whether the pane's program has ended, and its exit status if known."""
+    def dead(self) -> bool:
+        """Whether the pane's program has ended (or the server is gone)."""
         out = self.run(
-            "display-message",
-            "-p",
-            "-t",
-            self.pane,
-            "#{pane_dead} #{pane_dead_status}",
-            check=False,
-        ).split()
-        if not out:
-            return True, None  # the server is gone
-        return out[0] == "1", int(out[1]) if len(out) > 1 else None
+            "display-message", "-p", "-t", self.pane, "#{pane_dead}", check=False
+        ).strip()
+        return out in ("1", "")
 
-    def how_it_ended(self) -> str:
-        """How the pane's program ended, in words, for the report.
+    def ending(self) -> Ending:
+        """How the pane's program ended, as far as anyone knows yet.
 
-        tmux gives an exit status only to a program that exited; one that a
-        signal ended has a signal number instead.
+        tmux has the status once it has reaped the program. tmux 3.3a marks
+        a pane dead when its terminal closes and now and then leaves the
+        program a zombie for 10 s and more; the kernel keeps a zombie's
+        status, so it is read from there then.
         """
         out = self.run(
             "display-message",
             "-p",
             "-t",
             self.pane,
-            "#{pane_dead_status}/#{pane_dead_signal}",
+            "#{pane_pid}/#{pane_dead_status}/#{pane_dead_signal}",
             check=False,
         ).strip()
-        status, _, signo = out.partition("/")
-        if status:
-            return f"exited with status {status}"
-        if signo.isdigit():
-            try:
-                name = signal.Signals(int(signo)).name
-            except ValueError:
-                name = f"signal {signo}"
-            return f"killed by {name}"
-        return "unknown (the tmux server is gone)"
+        pid, _, dead = out.partition("/")
+        status, _, signo = dead.partition("/")
+        if status or signo:
+            return Ending(
+                int(status) if status else None, int(signo) if signo else None
+            )
+        wait = common.zombie_wait_status(int(pid)) if pid.isdigit() else None
+        if wait is None:
+            return Ending()
+        if os.WIFSIGNALED(wait):
+            return Ending(None, os.WTERMSIG(wait), from_proc=True)
+        return Ending(os.WEXITSTATUS(wait), None, from_proc=True)
 
     def wait_for(self, check: Callable[[str], bool], timeout: float) -> str | None:
         """Poll the screen until ``check`` holds.
@@ -739,8 +745,7 @@ class Soak:
     resizes: int = 0
     log: list[tuple[float, str]] = field(default_factory=list)
     quit_at: float | None = None
-    exit_status: int | None = None
-    ended: str = ""
+    ending: Ending = field(default_factory=Ending)
     left_behind: list[str] = field(default_factory=list)
     churn: ChurnResult | None = None
     sigtui: Proc | None = None
@@ -748,6 +753,11 @@ class Soak:
     interrupted: str | None = None
     last_screen: str = ""
     toasts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def exit_status(self) -> int | None:
+        """sigtui's exit status, if it exited (rather than being killed)."""
+        return self.ending.status
 
     # -- findings --------------------------------------------------------------
 
@@ -959,11 +969,9 @@ def _sample(soak: Soak, tmux: Tmux) -> bool:
     """Read sigtui's resources and check the screen; False if sigtui ended."""
     assert soak.sigtui is not None
     pid = soak.sigtui.pid
-    dead, status = tmux.dead()
-    if dead or not soak.sigtui.alive():
-        soak.exit_status = status
-        soak.ended = tmux.how_it_ended()
-        soak.problem("soak", f"sigtui ended during the soak: {soak.ended}")
+    if tmux.dead() or not soak.sigtui.alive():
+        soak.ending = tmux.ending()
+        soak.problem("soak", f"sigtui ended during the soak: {soak.ending}")
         return False
     soak.samples.append(
         Sample(
@@ -1028,30 +1036,13 @@ def _quit(soak: Soak, tmux: Tmux) -> None:
             soak.problem("soak", "the table did not have the keys to quit")
     soak.quit_at = time.time()
     tmux.keys("q")
-    if not poll(lambda: tmux.dead()[0], QUIT_TIMEOUT_S):
+    if not poll(tmux.dead, QUIT_TIMEOUT_S):
         soak.problem("soak", f"sigtui did not quit within {QUIT_TIMEOUT_S:g} s of q")
         soak.last_screen = tmux.capture()
         return
-    sigtui = soak.sigtui
-    assert sigtui is not None
-
-    def exited() -> bool:
-        return tmux.dead()[1] is not None or zombie_exit(sigtui) is not None
-
-    poll(exited, UI_TIMEOUT_S)
-    soak.exit_status = tmux.dead()[1]
-    soak.ended = tmux.how_it_ended()
-    if soak.exit_status is None and (status := zombie_exit(sigtui)) is not None:
-        # tmux 3.3 marks a pane dead when its terminal closes, and has its
-        # program's status only once it reaps it; in about one soak in three
-        # that did not happen for 10 s and more. The kernel has the status.
-        soak.exit_status = status
-        soak.ended = (
-            f"exited with status {status}"
-            if status >= 0
-            else f"killed by {signal.Signals(-status).name}"
-        ) + " (read from /proc: tmux had not reaped it yet)"
-    common.progress(f"sigtui quit: {soak.ended}")
+    poll(lambda: tmux.ending().known, UI_TIMEOUT_S)
+    soak.ending = tmux.ending()
+    common.progress(f"sigtui quit: {soak.ending}")
 
 
 def _clean_up(soak: Soak, tmux: Tmux, churn: Churn, procs: list[Proc]) -> None:
@@ -1183,7 +1174,7 @@ def report(soak: Soak) -> str:
         if soak.ui_sends == 0:
             reasons.append("no send through the UI succeeded")
         if soak.exit_status != 0:
-            reasons.append(f"sigtui's exit status: {soak.exit_status} ({soak.ended})")
+            reasons.append(f"sigtui's exit status: {soak.exit_status} ({soak.ending})")
         lines.append(f"**Verdict: FAIL**: {'; '.join(reasons)}.")
     lines += ["", "## sigtui's memory and resources", ""]
     first = soak.samples[0] if soak.samples else None
@@ -1277,7 +1268,7 @@ def report(soak: Soak) -> str:
             "and no live process in the churn's process group)."
         )
     lines += ["", f"sigtui's exit status: {soak.exit_status}."]
-    lines.append(f"How it ended: {soak.ended or 'it did not quit'}.")
+    lines.append(f"How it ended: {soak.ending}.")
     if soak.last_screen:
         lines += ["", "## The screen when it went wrong", "", "```"]
         lines += [line.rstrip() for line in soak.last_screen.splitlines()]

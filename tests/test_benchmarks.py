@@ -6,10 +6,16 @@ these runs only check that the measurements happen and are well-formed.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks import scan, suite, ui
-from benchmarks.common import population
+from benchmarks.common import population, zombie_wait_status
 from benchmarks.cpu import CpuResult
 
 
@@ -55,3 +61,28 @@ def test_scan_ui_and_suite_report(tmp_path: Path) -> None:
     assert any("3 CPU % sigtui ÷ top" in line and "0.50" in line for line in table)
     report = suite.report([round_], suite.QUICK)
     assert "## CPU under tmux" in report
+
+
+@pytest.mark.parametrize(
+    ("code", "exited", "killed"),
+    [
+        ("raise SystemExit(3)", 3, None),
+        (
+            "import os, signal; os.kill(os.getpid(), signal.SIGTERM)",
+            None,
+            signal.SIGTERM,
+        ),
+    ],
+)
+def test_zombie_wait_status_reads_an_unreaped_child(
+    code: str, exited: int | None, killed: int | None
+) -> None:
+    child = subprocess.Popen([sys.executable, "-c", code])
+    # Wait for its end but leave it a zombie, as tmux sometimes does.
+    os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)
+    status = zombie_wait_status(child.pid)
+    assert status is not None
+    assert (os.WEXITSTATUS(status) if os.WIFEXITED(status) else None) == exited
+    assert (os.WTERMSIG(status) if os.WIFSIGNALED(status) else None) == killed
+    child.wait()
+    assert zombie_wait_status(child.pid) is None

@@ -287,9 +287,7 @@ def disagreements(
         problems.append(f"pid {pid} {name}: sigtui {value!r}, ps {seen!r}")
     rests = [ref.rest for ref in refs]
     if row.rest not in rests and (strict or not _kworker_renamed(row.rest, rests)):
-        problems.append(
-            f"pid {pid} comm+args: sigtui {row.rest!r}, ps {[r.rest for r in refs]!r}"
-        )
+        problems.append(f"pid {pid} comm+args: sigtui {row.rest!r}, ps {rests!r}")
     return problems
 
 

@@ -36,6 +36,8 @@ from typing import TypeVar
 
 import psutil
 
+from benchmarks.common import zombie_wait_status
+
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 15.0
@@ -286,14 +288,9 @@ def _zombie_wait_status(process: psutil.Process) -> int | None:
     try:
         if not process.is_running():  # gone, or its pid reused
             return None
-        stat = Path(f"/proc/{process.pid}/stat").read_text()
-    except (OSError, psutil.Error):
+    except psutil.Error:
         return None
-    # Fields after the parenthesised command: state is field 3, exit_code 52.
-    fields = stat[stat.rindex(")") + 2 :].split()
-    if fields[0] != "Z" or len(fields) < 50:
-        return None
-    return int(fields[49])
+    return zombie_wait_status(process.pid)
 
 
 def _running(process: psutil.Process) -> bool:
