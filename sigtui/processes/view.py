@@ -14,11 +14,13 @@ the result in, in time proportional to the tagged processes only.
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sigtui.processes import columns as registry
 from sigtui.processes.columns import Column, Field
-from sigtui.processes.format import command_text, display_escape
+from sigtui.processes.format import UNKNOWN, command_text, display_escape
 from sigtui.processes.model import ProcessIdentity, ProcessInfo, ProcessSnapshot
 from sigtui.processes.tree import forest_lines
 
@@ -48,11 +50,15 @@ class Order:
         sort_index: The column sorted by.
         reverse: Descending.
         tree: Children under their parents.
+        kernel_threads: Kernel threads are listed (htop's ``K``).
+        user: Only this user's processes are listed (None: everyone's).
     """
 
     sort_index: int
     reverse: bool
     tree: bool
+    kernel_threads: bool = False
+    user: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,7 @@ class Layout:
         widths: The longest cell per column over all rows.
         gone_count: How many of the rows are gone.
         columns: The columns the cells were made for.
+        kernel_hidden: Running kernel threads left out (see Order).
     """
 
     snapshot: ProcessSnapshot
@@ -103,6 +110,7 @@ class Layout:
     gone_count: int
     cache: dict[ProcessIdentity, _Cached] = field(repr=False)
     columns: tuple[Column, ...] = field(default=(), repr=False)
+    kernel_hidden: int = 0
 
 
 class ProcessView:
@@ -113,6 +121,8 @@ class ProcessView:
         sort_index: The column to sort by (default: the pid column if any).
         reverse: Sort descending.
         tree: Show children under their parents.
+        kernel_threads: List kernel threads (hidden by default: nothing in
+            user space can signal them, and they crowd out the rest).
     """
 
     def __init__(
@@ -122,6 +132,7 @@ class ProcessView:
         sort_index: int | None = None,
         reverse: bool = False,
         tree: bool = False,
+        kernel_threads: bool = False,
     ) -> None:
         if not columns:
             raise ValueError("a view needs at least one column")
@@ -133,6 +144,8 @@ class ProcessView:
         self.sort_index = sort_index
         self.reverse = reverse
         self.tree = tree
+        self.kernel_threads = kernel_threads
+        self.user: str | None = None
         self.filter_text = ""
         self.tagged: set[ProcessIdentity] = set()
         self._clock_columns = any(c.field is Field.ETIME for c in self.columns)
@@ -145,7 +158,9 @@ class ProcessView:
     @property
     def order(self) -> Order:
         """The current sort column, direction and tree setting."""
-        return Order(self.sort_index, self.reverse, self.tree)
+        return Order(
+            self.sort_index, self.reverse, self.tree, self.kernel_threads, self.user
+        )
 
     @property
     def snapshot(self) -> ProcessSnapshot:
@@ -270,6 +285,109 @@ class ProcessView:
         self.tree = tree
         self._rearrange()
 
+    def set_kernel_threads(self, shown: bool) -> None:
+        """List kernel threads, or leave them out (htop's ``K``).
+
+        Args:
+            shown: Whether to list them.
+        """
+        self.kernel_threads = shown
+        self._rearrange()
+
+    def set_user(self, user: str | None) -> None:
+        """List only one user's processes (htop's ``u``).
+
+        Args:
+            user: The user name as the USER column shows it (``?`` for an
+                unknown owner), or None for everyone's.
+        """
+        self.user = user
+        self._rearrange()
+
+    def user_counts(self) -> list[tuple[str, int]]:
+        """Each user with processes in the snapshot, and how many.
+
+        Kernel threads count only while they are listed, so that the numbers
+        are those that choosing the user shows.
+
+        Returns:
+            (user, count) pairs, most processes first, then by name.
+        """
+        counts = Counter(
+            _user_of(p)
+            for p in self.snapshot.processes
+            if self.kernel_threads or not p.kernel_thread
+        )
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def sort_by(
+        self, names: Sequence[str], *, reverse: bool
+    ) -> tuple[Column, bool] | None:
+        """Sort by the first of some ps columns that sigtui knows, adding it if need be.
+
+        htop's ``P``, ``M`` and ``T``: a shown column with the same field is
+        used as it is; otherwise the first known name is added before the
+        command (or at the end) and used. The registry is read now, not at
+        import, so that columns added to it later are found.
+
+        Args:
+            names: ps ``-o`` names, in order of preference (``%cpu``, ``pcpu``).
+            reverse: Sort descending.
+
+        Returns:
+            The column sorted by and whether it was added, or None when none
+            of the names is a known column (nothing changes then).
+        """
+        known = [registry.COLUMNS[n] for n in names if n in registry.COLUMNS]
+        if not known:
+            return None
+        fields = [c.field for c in self.columns]
+        for column in known:
+            if column.field in fields:
+                self.set_sort(fields.index(column.field), reverse)
+                return self.columns[self.sort_index], False
+        added = known[0]
+        columns = list(self.columns)
+        # The command stays last: it is the one column that takes the rest of
+        # the width.
+        at = len(columns)
+        if columns[-1].field in (Field.ARGS, Field.COMM):
+            at -= 1
+        columns.insert(at, added)
+        self.set_columns(columns)
+        self.set_sort(at, reverse)
+        return added, True
+
+    def find(self, text: str, start: int, *, skip: bool = False) -> int | None:
+        """Return the next row whose pid, user or command contains the text.
+
+        The search wraps around the end; the rows themselves are left as
+        they are (htop's ``F3``, unlike the filter).
+
+        Args:
+            text: What to look for; case is ignored.
+            start: The row to start at.
+            skip: Start after ``start`` rather than at it (the next match).
+
+        Returns:
+            The row number, or None when no row matches (or ``text`` is empty).
+        """
+        needle = _needle(text)
+        rows = self.rows
+        if not needle or not rows:
+            return None
+        cache = self._layout.cache
+        count = len(rows)
+        first = start + 1 if skip else start
+        for step in range(count):
+            index = (first + step) % count
+            info = rows[index].info
+            cached = cache.get(info.identity)
+            haystack = cached.haystack if cached is not None else _haystack(info)
+            if needle in haystack:
+                return index
+        return None
+
     def toggle_tag(self, identity: ProcessIdentity) -> bool:
         """Tag or untag a process.
 
@@ -316,6 +434,11 @@ class ProcessView:
         """How many running (not gone) processes are shown."""
         shown = self._shown()
         return len(shown.rows) - shown.gone_count
+
+    @property
+    def kernel_hidden(self) -> int:
+        """How many running kernel threads are left out (0 when listed)."""
+        return self._layout.kernel_hidden
 
     def index_of(self, identity: ProcessIdentity | None) -> int | None:
         """Return the row number of a process, or None if it is not shown.
@@ -415,8 +538,24 @@ class ProcessView:
     ) -> Layout:
         """Sort (and nest) every process; O(N log N), off the UI thread if possible."""
         columns = self.columns if columns is None else columns
+        processes = [*snapshot.processes, *gone]
+        gone_count = len(gone)
+        kernel_hidden = 0
+        if not order.kernel_threads or order.user is not None:
+            # Left out here, in the worker, rather than by the filter on the
+            # UI thread: hiding kernel threads is the default, so this runs
+            # on every refresh.
+            def kept(p: ProcessInfo) -> bool:
+                return (order.kernel_threads or not p.kernel_thread) and (
+                    order.user is None or _user_of(p) == order.user
+                )
+
+            processes = [p for p in processes if kept(p)]
+            gone_count = sum(1 for p in gone if kept(p))
+            if not order.kernel_threads:
+                kernel_hidden = sum(1 for p in snapshot.processes if p.kernel_thread)
         rows = self._rows_of(
-            [*snapshot.processes, *gone],
+            processes,
             snapshot,
             previous,
             gone,
@@ -432,9 +571,10 @@ class ProcessView:
             rows=rows,
             index={row.info.identity: i for i, row in enumerate(rows)},
             widths=self._longest(rows, columns),
-            gone_count=len(gone),
+            gone_count=gone_count,
             cache=cache,
             columns=columns,
+            kernel_hidden=kernel_hidden,
         )
 
     def _rows_of(
@@ -580,6 +720,11 @@ def _with_prefix(
         prefix + text if column.field is Field.ARGS else text
         for column, text in zip(columns, cells, strict=True)
     )
+
+
+def _user_of(info: ProcessInfo) -> str:
+    """The owner as the USER column and the user filter name it."""
+    return UNKNOWN if info.user is None else info.user
 
 
 def _needle(text: str) -> str:
