@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=(
             "for a class: high contrast, fewer and wider columns, a larger log "
-            "and a caption explaining every send (P toggles it)"
+            "and a caption explaining every send (J toggles it)"
         ),
     )
     parser.add_argument(

@@ -40,7 +40,7 @@ def test_main_screen_with_a_job_selected(
         sample_app(),
         terminal_size=size,
         run_before=_settle,
-        press=["down"] * 11,
+        press=["down"] * 9,
     )
 
 

@@ -18,13 +18,15 @@ import textwrap
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, ClassVar, TextIO
 
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Log, Static
 from textual.worker import Worker, WorkerState
@@ -64,10 +66,17 @@ from sigtui.processes import (
     parse_columns,
 )
 from sigtui.processes.view import Layout, ProcessView
+from sigtui.settings import Settings, columns_spec
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.predict import Prediction
 from sigtui.signals.reader import read_state_of
 from sigtui.ui.messages import DemoReported, LessonReported
+from sigtui.ui.screens.choosers import (
+    ColumnPicker,
+    SortPicker,
+    UserChoice,
+    UserPicker,
+)
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.help import HelpScreen
@@ -97,6 +106,15 @@ LOG_LINES = 1000
 
 NARROW = 120
 """Below this many columns the details panel goes under the table, not beside it."""
+
+SORT_KEYS: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "cpu": ("CPU", ("%cpu", "pcpu"), True),
+    "memory": ("memory", ("%mem", "pmem", "rss", "rssize", "rsz"), True),
+    "time": ("CPU time", ("time", "cputime"), True),
+    "pid": ("PID", ("pid", "tgid"), False),
+}
+"""htop's P, M, T and N: what they sort by (ps names, first preferred), and
+whether descending (the biggest consumers first, as in htop)."""
 
 
 class SigtuiApp(App[int]):
@@ -152,10 +170,70 @@ class SigtuiApp(App[int]):
         ),
         Binding("t,f5", "toggle_tree", "Tree", tooltip="Show children under parents"),
         Binding(
-            "s", "sort_next", "Sort", tooltip="Sort by the next column", show=False
+            "s,greater_than_sign",
+            "sort_next",
+            "Sort",
+            tooltip="Sort by the next column",
+            show=False,
         ),
         Binding(
-            "S", "sort_reverse", "Reverse", tooltip="Reverse the sort order", show=False
+            "less_than_sign",
+            "sort_previous",
+            "Sort back",
+            tooltip="Sort by the previous column",
+            show=False,
+        ),
+        Binding(
+            "S,I",
+            "sort_reverse",
+            "Reverse",
+            tooltip="Reverse the sort order",
+            show=False,
+        ),
+        Binding(
+            "P",
+            "sort_by('cpu')",
+            "Sort by CPU",
+            tooltip="Sort by %CPU, highest first",
+            show=False,
+        ),
+        Binding(
+            "M",
+            "sort_by('memory')",
+            "Sort by memory",
+            tooltip="Sort by memory use, highest first",
+            show=False,
+        ),
+        Binding(
+            "T",
+            "sort_by('time')",
+            "Sort by time",
+            tooltip="Sort by CPU time, highest first",
+            show=False,
+        ),
+        Binding(
+            "N", "sort_by('pid')", "Sort by PID", tooltip="Sort by PID", show=False
+        ),
+        Binding(
+            "u",
+            "choose_user",
+            "User",
+            tooltip="Show one user's processes (from a list)",
+            show=False,
+        ),
+        Binding(
+            "K",
+            "toggle_kernel_threads",
+            "Kernel threads",
+            tooltip="Show or hide kernel threads (they cannot be signalled)",
+            show=False,
+        ),
+        Binding(
+            "f2",
+            "choose_columns",
+            "Columns",
+            tooltip="Choose, add and order the columns",
+            show=False,
         ),
         Binding(
             "p",
@@ -165,9 +243,18 @@ class SigtuiApp(App[int]):
             show=False,
         ),
         Binding(
-            "P", "toggle_projector", "Projector", tooltip="High contrast for a class"
+            "J", "toggle_projector", "Projector", tooltip="High contrast for a class"
         ),
         Binding("L", "lessons", "Lessons", tooltip="Guided lessons for a class"),
+        Binding(
+            "f6", "choose_sort", "Sort by", tooltip="Choose the sort column from a list"
+        ),
+        Binding(
+            "f3",
+            "search",
+            "Search",
+            tooltip="Jump to the next process matching text (hides nothing)",
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
     """Keys of the main screen; the table adds cursor movement."""
@@ -239,6 +326,10 @@ class SigtuiApp(App[int]):
             yield ProcessDetails(clock=self.clock, id="details")
             yield LessonPanel(id="lesson")
         yield Input(placeholder="filter: pid, user or command text", id="filter")
+        yield Input(
+            placeholder="search: pid, user or command text (F3/enter: next match)",
+            id="search",
+        )
         yield Static(id="countdown", markup=False)
         yield Static(id="caption", markup=False)
         yield Log(id="log", max_lines=LOG_LINES)
@@ -279,6 +370,7 @@ class SigtuiApp(App[int]):
         )
         log.highlight = True
         self.theme_changed_signal.subscribe(self, self._recolour_log)
+        self.theme_changed_signal.subscribe(self, lambda _: self._settings_changed())
         self._fit_layout(self.size.width)
         self.log_line(
             "Signal log. k: signal the selected process · g: its group · "
@@ -441,9 +533,17 @@ class SigtuiApp(App[int]):
         else:
             total = len(self.snapshot)
             shown = view.shown_count
+            narrowed = bool(view.filter_text) or view.user is not None
             parts.append(
-                f"{total} processes" + (f" ({shown} shown)" if view.filter_text else "")
+                f"{total} processes" + (f" ({shown} shown)" if narrowed else "")
             )
+            if view.user is not None:
+                parts.append(f"user: {display_escape(view.user)} (u)")
+            hidden = view.kernel_hidden
+            if hidden:
+                parts.append(
+                    f"{hidden} kernel thread{'s' if hidden != 1 else ''} hidden (K)"
+                )
         parts.append("paused" if self.paused else f"every {self.interval:g} s")
         column = view.columns[view.sort_index]
         parts.append(
@@ -503,6 +603,9 @@ class SigtuiApp(App[int]):
         if self._escalation is not None and not self._escalation.is_set():
             self._escalation.set()
             return
+        if self.screen.has_class("-searching"):
+            self._close_search()
+            return
         box = self.query_one("#filter", Input)
         box.value = ""
         self.view.set_filter("")
@@ -516,22 +619,203 @@ class SigtuiApp(App[int]):
         self.view.set_tree(not self.view.tree)
         self.table.rows_changed()
         self.update_status()
+        self._settings_changed()
 
     def action_sort_next(self) -> None:
         """Sort by the next column."""
         self.view.set_sort((self.view.sort_index + 1) % len(self.view.columns))
         self.table.rows_changed()
         self.update_status()
+        self._settings_changed()
 
     def action_sort_reverse(self) -> None:
         """Reverse the sort order."""
         self.view.set_sort(self.view.sort_index, not self.view.reverse)
         self.table.rows_changed()
         self.update_status()
+        self._settings_changed()
 
     @on(ProcessTable.SortChanged)
     def _sorted_by_click(self) -> None:
         self.update_status()
+        self._settings_changed()
+
+    # -- htop's habits: sort list, P M T N, search, user, kernel threads, columns
+
+    def _sort(self, index: int, reverse: bool | None) -> None:
+        self.view.set_sort(index, reverse)
+        self.table.rows_changed()
+        self.update_status()
+        self._settings_changed()
+
+    def action_sort_previous(self) -> None:
+        """Sort by the previous column (htop's ``<``)."""
+        view = self.view
+        self._sort((view.sort_index - 1) % len(view.columns), None)
+
+    def action_choose_sort(self) -> None:
+        """Choose the sort column from a list (htop's ``F6``)."""
+        view = self.view
+        self.push_screen(
+            SortPicker(view.columns, view.sort_index, view.reverse), self._sort_chosen
+        )
+
+    def _sort_chosen(self, index: int | None) -> None:
+        if index is None or not 0 <= index < len(self.view.columns):
+            return
+        view = self.view
+        # As with a click on a header: the current column again reverses it.
+        self._sort(index, not view.reverse if index == view.sort_index else False)
+
+    def action_sort_by(self, what: str) -> None:
+        """Sort by CPU, memory, CPU time or pid, as htop's P, M, T and N do.
+
+        The column is shown first if it is not; the registry is asked at the
+        moment of the key, so a column sigtui gains later is found.
+
+        Args:
+            what: A key of :data:`SORT_KEYS`.
+        """
+        label, names, descending = SORT_KEYS[what]
+        found = self.view.sort_by(names, reverse=descending)
+        if found is None:
+            self.notify(
+                f"Cannot sort by {label}: this sigtui has no {names[0]} column.",
+                severity="warning",
+            )
+            return
+        column, added = found
+        if added:
+            self._columns_shown()
+            self.log_line(f"column {column.header or column.name} added to sort by it")
+        self.table.rows_changed()
+        self.update_status()
+        self._settings_changed()
+
+    def action_search(self) -> None:
+        """Open the search box, or go to the next match if it is open (``F3``)."""
+        box = self.query_one("#search", Input)
+        if self.screen.has_class("-searching"):
+            self._find(box.value, skip=True)
+        else:
+            self.screen.add_class("-searching")
+        box.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        """Jump as the user types; the current row stays if it still matches."""
+        self._find(event.value, skip=False)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        """Enter goes to the next match."""
+        self._find(event.value, skip=True)
+
+    def _find(self, text: str, *, skip: bool) -> None:
+        box = self.query_one("#search", Input)
+        index = self.view.find(text, self.table.cursor_row, skip=skip)
+        box.border_subtitle = "no match" if text.strip() and index is None else ""
+        if index is not None:
+            self.table.select(self.view.rows[index].info.identity)
+
+    def _close_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.value = ""
+        box.border_subtitle = ""
+        self.screen.remove_class("-searching")
+        self.table.focus()
+
+    def action_choose_user(self) -> None:
+        """Show one user's processes, chosen from a list (htop's ``u``)."""
+        self.push_screen(
+            UserPicker(self.view.user_counts(), self.view.user), self._user_chosen
+        )
+
+    def _user_chosen(self, choice: UserChoice | None) -> None:
+        if choice is None:
+            return
+        self.view.set_user(choice.user)
+        self.table.rows_changed()
+        self.update_status()
+
+    def action_toggle_kernel_threads(self) -> None:
+        """Show or hide kernel threads (htop's ``K``; hidden at start)."""
+        self.view.set_kernel_threads(not self.view.kernel_threads)
+        self.table.rows_changed()
+        self.update_status()
+        self._settings_changed()
+
+    def action_choose_columns(self) -> None:
+        """Choose, add, remove and order the columns (htop's ``F2``)."""
+        self.push_screen(ColumnPicker(self.view.columns), self._columns_chosen)
+
+    def _columns_chosen(self, columns: tuple[Column, ...] | None) -> None:
+        if not columns:
+            return
+        self.view.set_columns(columns)
+        self._columns_shown()
+        self.table.rows_changed()
+        self.update_status()
+        self._settings_changed()
+
+    def _columns_shown(self) -> None:
+        """After the view's columns changed by the user's choice (F2, P, M)."""
+        columns = self.view.columns
+        if not self.projector:
+            # Projector mode's columns are its own: leaving it brings these.
+            self._screen_columns = columns
+        self._columns_changed(columns)
+
+    def _columns_changed(self, columns: Sequence[Column]) -> None:
+        """Tell the scanner which columns are shown, so it reads what they need.
+
+        The one call site for that: it does nothing yet.
+
+        Args:
+            columns: The columns now shown.
+        """
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the user can change, as they are now."""
+        view = self.view
+        sort = view.columns[view.sort_index]
+        theme = self.theme
+        if theme == PROJECTOR_THEME.name:
+            theme = self._theme_before_projector or "textual-dark"
+        return Settings(
+            columns=columns_spec(self._screen_columns),
+            sort=sort.name,
+            reverse=view.reverse,
+            tree=view.tree,
+            kernel_threads=view.kernel_threads,
+            interval=self.interval,
+            theme=theme,
+        )
+
+    def _settings_changed(self) -> None:
+        """Called whenever one of :attr:`settings` changes (to save them).
+
+        It does nothing yet.
+        """
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, then every key's action, for the palette (ctrl+p).
+
+        Args:
+            screen: The screen the palette was opened on.
+
+        Yields:
+            The commands.
+        """
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action != "quit":
+                yield SystemCommand(
+                    binding.description,
+                    binding.tooltip or binding.description,
+                    partial(self.run_action, binding.action),
+                )
 
     def action_toggle_pause(self) -> None:
         """Stop refreshing, or refresh now and start again."""

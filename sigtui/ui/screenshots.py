@@ -37,11 +37,11 @@ Steps = Callable[[Pilot[int]], Awaitable[None]]
 
 async def _main_screen(pilot: Pilot[int]) -> None:
     # Put the cursor on the compiler so its whole job (make's group) lights up.
-    await pilot.press(*["down"] * 11)
+    await pilot.press(*["down"] * 9)
 
 
 async def _tree(pilot: Pilot[int]) -> None:
-    await pilot.press("t", *["down"] * 12)
+    await pilot.press("t", *["down"] * 10)
 
 
 async def _filter(pilot: Pilot[int]) -> None:
@@ -55,27 +55,27 @@ async def _help(pilot: Pilot[int]) -> None:
 
 async def _details(pilot: Pilot[int]) -> None:
     # The nohup'd sleep: it ignores SIGHUP and has a blocked SIGUSR1 pending.
-    await pilot.press(*["down"] * 12, "i")
+    await pilot.press(*["down"] * 10, "i")
 
 
 async def _picker(pilot: Pilot[int]) -> None:
-    await pilot.press(*["down"] * 12, "k")
+    await pilot.press(*["down"] * 10, "k")
 
 
 async def _group_picker(pilot: Pilot[int]) -> None:
-    await pilot.press(*["down"] * 11, "g")
+    await pilot.press(*["down"] * 9, "g")
 
 
 async def _group_confirm(pilot: Pilot[int]) -> None:
     # SIGTERM to make's whole job: a group send always asks first.
-    await pilot.press(*["down"] * 11, "g", *"term", "enter")
+    await pilot.press(*["down"] * 9, "g", *"term", "enter")
 
 
 async def _projector(pilot: Pilot[int]) -> None:
     # SIGHUP to the nohup'd sleep: it ignores it, and the caption says why.
     app = pilot.app
     assert isinstance(app, SigtuiApp)
-    await pilot.press("P", *["down"] * 12, "k", *"hup", "enter")
+    await pilot.press("J", *["down"] * 10, "k", *"hup", "enter")
     await app.workers.wait_for_complete()
     await pilot.pause()
     if isinstance(app.screen, ConfirmSend):
@@ -162,7 +162,7 @@ async def _demo(pilot: Pilot[int]) -> None:
     narrator = Narrator(SAMPLE_SELF_PID, 4242)
     app.narrator = narrator
     app.table.demo_pids = frozenset({4242, 4243, 4244})
-    await pilot.press(*["down"] * 14)
+    await pilot.press(*["down"] * 12)
     usr1 = catalogue().by_name("SIGUSR1").number
     app.log_line(
         "demo (4242) started in its own process group 4242 with members 4243, 4244"

@@ -35,7 +35,7 @@ PROJECTOR_THEME = Theme(
         "input-selection-background": "#FFD700 50%",
     },
 )
-"""The high-contrast theme ``--projector`` and the ``P`` key switch to."""
+"""The high-contrast theme ``--projector`` and the ``J`` key switch to."""
 
 PROJECTOR_COLUMNS = "pid,pgid,tty,stat,command"
 """Fewer, wider columns for the back of the room."""
