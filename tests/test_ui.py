@@ -80,12 +80,17 @@ async def test_first_screen_lists_processes_with_ps_headers() -> None:
         await settle(app, pilot)
         lines = screen_lines(app)
         assert lines[0].split()[:6] == ["PID", "▲", "PGID", "TT", "STAT", "TIME"]
-        assert shown_pids(app) == sorted(p.pid for p in sample_snapshot().processes)
-        assert "[kthreadd]" in line_of(app, 2)
+        processes = sample_snapshot().processes
+        # Kernel threads are hidden at first (K shows them), and counted.
+        assert shown_pids(app) == [p.pid for p in processes if not p.kernel_thread]
         assert "[worker] <defunct>" in line_of(app, 5001)
         status = str(app.query_one("#status").render())
         assert "testhost" in status
         assert "18 processes" in status
+        assert "2 kernel threads hidden (K)" in status
+        await pilot.press("K")
+        assert shown_pids(app) == sorted(p.pid for p in processes)
+        assert "[kthreadd]" in line_of(app, 2)
 
 
 async def test_scans_run_in_a_worker_thread_one_at_a_time() -> None:
@@ -168,7 +173,7 @@ async def test_filter_live_enter_keeps_escape_clears() -> None:
         assert set(shown_pids(app)) >= {980}
         await pilot.press("escape")
         assert app.view.filter_text == ""
-        assert len(shown_pids(app)) == 18
+        assert len(shown_pids(app)) == 16  # the two kernel threads stay hidden
         assert app.focused is app.table
 
 
@@ -231,7 +236,9 @@ async def test_selection_follows_the_process_when_rows_above_vanish() -> None:
         current = app.table.current
         assert current is not None
         assert current.info.pid == 4151
-        assert app.table.cursor_row == row_before - 4
+        # Two of the four vanished rows were above it (the kernel threads
+        # were hidden all along).
+        assert app.table.cursor_row == row_before - 2
         assert 980 not in shown_pids(app)
         # ...and across sorting and filtering.
         await pilot.press("S", "s")

@@ -273,7 +273,7 @@ async def test_kernel_threads_and_stop_to_own_group_are_refused() -> None:
     )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("slash", "2", "enter", "k")  # kthreadd
+        await pilot.press("K", "slash", "2", "enter", "k")  # kthreadd (K: listed)
         await settle(app, pilot)
         await pilot.press(*"term", "enter")
         await pilot.pause()

@@ -57,13 +57,13 @@ async def test_projector_flag_and_toggle_key() -> None:
         assert caption_box(app).display
         big_log = app.query_one("#log", Log).outer_size.height
         assert "projector" in str(app.query_one("#status", Static).content)
-        await pilot.press("P")
+        await pilot.press("J")
         await settle(app, pilot)
         assert headers(app) == [c.header for c in parse_columns(DEFAULT_COLUMNS)]
         assert app.theme != PROJECTOR_THEME.name
         assert not caption_box(app).display
         assert app.query_one("#log", Log).outer_size.height < big_log
-        await pilot.press("P")
+        await pilot.press("J")
         await settle(app, pilot)
         assert headers(app)[-1] == "COMMAND"
         assert app.theme == PROJECTOR_THEME.name
@@ -78,7 +78,7 @@ async def test_marks_are_symbols_not_only_colours() -> None:
     app.projector = True
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press(*["down"] * 11, "space", "up")
+        await pilot.press(*["down"] * 9, "space", "up")
         await settle(app, pilot)
         lines = [app.table.render_line(y).text for y in range(app.table.size.height)]
         text = "\n".join(lines)
@@ -118,7 +118,7 @@ async def test_a_caption_explains_a_caught_signal_to_the_demo(
         assert "What just happened: SIGTERM asked" in str(caption_box(app).content)
         # The caption says it; no toast covers the table as well.
         assert "SIGTERM sent" not in titles
-        await pilot.press("P")  # out of projector mode, sends pop up again
+        await pilot.press("J")  # out of projector mode, sends pop up again
         await send(pilot, app, "usr1")
         await wait_until(pilot, lambda: "SIGUSR1 sent" in titles, "a toast", app)
         await pilot.press("q")

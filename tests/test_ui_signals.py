@@ -194,6 +194,7 @@ async def test_kernel_thread_has_no_group_and_is_not_signalable() -> None:
     app = sample_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        await pilot.press("K")  # kernel threads are hidden until K
         await select(app, pilot, 2)
         await pilot.press("g")
         await settle(app, pilot)

@@ -25,6 +25,11 @@ from sigtui.ui.widgets.process_table import (
 TABLE_KEYS = [
     ("↑ ↓ PgUp PgDn Home End", "move the cursor; it stays on the same process"),
     ("click a header", "sort by that column (again: reverse)"),
+    ("enter, f3 (searching)", "the next match; escape closes the search box"),
+    (
+        "space + - (F2 list)",
+        "show/hide a column, move it up or down; enter applies",
+    ),
 ]
 """Keys handled by the table itself."""
 
@@ -71,11 +76,20 @@ def signal_table() -> Table:
     return table
 
 
+_KEY_NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
+}
+"""Textual's names of keys that are shown as the character."""
+
+
 def _key_names(binding: Binding) -> str:
     names = []
     for key in binding.key.split(","):
         key = key.strip()
-        names.append({"slash": "/", "question_mark": "?"}.get(key, key))
+        names.append(_KEY_NAMES.get(key, key))
     return " ".join(names)
 
 
