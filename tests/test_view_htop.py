@@ -46,7 +46,7 @@ def machine() -> list[ProcessInfo]:
     ]
 
 
-# -- K: kernel threads -----------------------------------------------------------
+# -- K: kernel threads -----------------------------------------------------------------
 
 
 def test_kernel_threads_are_hidden_by_default_and_counted() -> None:
@@ -87,7 +87,7 @@ def test_a_layout_prepared_before_k_is_laid_out_again() -> None:
     assert 2 in pids(view)
 
 
-# -- u: one user's processes ---------------------------------------------------------
+# -- u: one user's processes -----------------------------------------------------------
 
 
 def test_user_counts_list_every_owner_with_how_many() -> None:
@@ -192,7 +192,7 @@ def test_sort_by_reads_the_registry_when_called(
     assert all(name in COLUMNS for name in cpu_and_memory_names())
 
 
-# -- F2: the column chooser --------------------------------------------------------------
+# -- F2: the column chooser ------------------------------------------------------------
 
 
 def test_chooser_offers_every_field_once_with_the_shown_ones_first() -> None:
@@ -226,7 +226,7 @@ def test_chooser_toggles_and_moves_columns() -> None:
     assert [c.name for c in chooser.chosen] == ["user", "args", "pid"]
 
 
-# -- settings ---------------------------------------------------------------------------------
+# -- settings --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
