@@ -254,15 +254,15 @@ def _header(screen: str) -> list[str]:
 
 
 def test_projector_flag_and_key(sessions: Sessions) -> None:
-    """--projector shows five wide columns and says so; P switches back."""
+    """--projector shows five wide columns and says so; J switches back."""
     app = start_and_wait(sessions, "--projector", hold=False)
     screen = app.wait_for(
         lambda s: "projector" in s.splitlines()[0], what="projector in the status"
     )
     assert _header(screen) == ["PID", "PGID", "TT", "STAT", "COMMAND"]
-    app.send_keys("P")
+    app.send_keys("J")
     screen = app.wait_for(
-        lambda s: "TIME" in _header(s), what="P to bring back the usual columns"
+        lambda s: "TIME" in _header(s), what="J to bring back the usual columns"
     )
     assert "projector" not in screen.splitlines()[0]
     assert "projector mode off" in screen

@@ -1,0 +1,77 @@
+"""End-to-end: htop's keys in a real terminal (function keys through tmux)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .tmux import SCANNED, Sessions, TmuxSession, has_header, is_header, table_rows
+
+pytestmark = pytest.mark.e2e
+
+HIDDEN = re.compile(r"\b(\d+) kernel threads? hidden \(K\)")
+"""What the status line says while kernel threads are hidden."""
+
+
+def start_and_wait(sessions: Sessions) -> TmuxSession:
+    """Start sigtui and wait for its first scan."""
+    app = sessions.sigtui(hold=False)
+    app.wait_for(has_header, what="the table's header line")
+    app.wait_for(SCANNED, what="the first scan in the status line")
+    return app
+
+
+def header(screen: str) -> str:
+    return next(line for line in screen.splitlines() if is_header(line))
+
+
+def status(screen: str) -> str:
+    return screen.splitlines()[0]
+
+
+def quit_cleanly(app: TmuxSession) -> None:
+    app.send_keys("q")
+    state = app.wait_for_death()
+    assert (state.dead_status, state.dead_signal) == (0, None), app.describe()
+
+
+def test_f6_chooses_the_sort_column_and_again_reverses_it(sessions: Sessions) -> None:
+    app = start_and_wait(sessions)
+    assert "PID ▲" in header(app.capture())
+    app.send_keys("F6")
+    app.wait_for("Sort by", what="the sort column list")
+    # pid, pgid, tty, stat, time: four down.
+    app.send_keys("Down", "Down", "Down", "Down", "Enter")
+    screen = app.wait_for(
+        lambda s: has_header(s) and "TIME ▲" in header(s), what="sorted by TIME"
+    )
+    assert "sorted by TIME ▲" in status(screen)
+    app.send_keys("F6")
+    app.wait_for("Sort by", what="the sort column list again")
+    app.send_keys("Enter")
+    screen = app.wait_for(
+        lambda s: has_header(s) and "TIME ▼" in header(s), what="TIME reversed"
+    )
+    assert "sorted by TIME ▼" in status(screen)
+    quit_cleanly(app)
+
+
+def test_k_shows_and_hides_kernel_threads_hidden_at_start(sessions: Sessions) -> None:
+    app = start_and_wait(sessions)
+    screen = app.wait_for(HIDDEN, what="the hidden kernel threads counted")
+    match = HIDDEN.search(status(screen))
+    assert match is not None, screen
+    assert int(match.group(1)) > 0
+    # Sorted by pid, kthreadd (pid 2) would be the second row.
+    assert 2 not in table_rows(screen), screen
+    app.send_keys("K")
+    screen = app.wait_for(lambda s: 2 in table_rows(s), what="K to list kthreadd")
+    assert "[kthreadd]" in table_rows(screen)[2]
+    assert not HIDDEN.search(status(screen)), screen
+    app.send_keys("K")
+    screen = app.wait_for(
+        lambda s: 2 not in table_rows(s) and HIDDEN.search(s) is not None,
+        what="K again to hide them",
+    )
+    quit_cleanly(app)
