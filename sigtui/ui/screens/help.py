@@ -49,7 +49,8 @@ ABOUT = (
     "highlighted. STAT letters are ps's: R running, S sleeping, D disk wait, "
     "T stopped, Z zombie, I idle kernel thread; s session leader, + in the "
     "terminal's foreground group, l multi-threaded, < high priority, "
-    "N low priority, L memory locked. Kernel threads are shown in [brackets]."
+    "N low priority, L memory locked. Kernel threads (listed after K) are shown "
+    "in [brackets]."
 )
 
 
