@@ -7,6 +7,7 @@ settings record with its change hook.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -475,12 +476,11 @@ async def test_help_lists_the_htop_keys() -> None:
             ("u", "one user"),
             ("K", "kernel threads"),
             ("f2", "columns"),
-            ("f3", "matching text"),
+            ("f3", "next match, hiding nothing"),
             ("J", "High contrast"),
         ):
-            assert any(
-                line.strip().startswith(key + " ") and what in line for line in lines
-            ), key
+            entry = re.compile(rf"(^|\s\s){re.escape(key)}\s+[^\n]*{what}")
+            assert any(entry.search(line) for line in lines), key
 
 
 async def test_settings_record_what_the_user_changed(

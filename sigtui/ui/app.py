@@ -218,14 +218,14 @@ class SigtuiApp(App[int]):
             "u",
             "choose_user",
             "User",
-            tooltip="Show one user's processes (from a list)",
+            tooltip="Show one user's processes",
             show=False,
         ),
         Binding(
             "K",
             "toggle_kernel_threads",
             "Kernel threads",
-            tooltip="Show or hide kernel threads (they cannot be signalled)",
+            tooltip="Show or hide kernel threads",
             show=False,
         ),
         Binding(
@@ -253,7 +253,7 @@ class SigtuiApp(App[int]):
             "f3",
             "search",
             "Search",
-            tooltip="Jump to the next process matching text (hides nothing)",
+            tooltip="Jump to the next match, hiding nothing",
         ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]

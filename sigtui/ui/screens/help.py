@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import zip_longest
 from typing import ClassVar
 
 from rich.table import Table
@@ -111,13 +112,22 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """Show the keys, the marks and the explanation."""
-        keys = Table.grid(padding=(0, 2))
-        keys.add_column(style="bold")
-        keys.add_column()
-        for binding in self._keys:
-            keys.add_row(_key_names(binding), binding.tooltip or binding.description)
+        # Two columns of keys, read down the left one first: with htop's keys
+        # one column would push the marks out of sight.
+        entries = [(_key_names(b), b.tooltip or b.description) for b in self._keys]
+        widest = max(len(key) for key, _ in entries)
+        keys = Table.grid(padding=(0, 1), expand=True)
+        for _ in range(2):
+            keys.add_column(style="bold", no_wrap=True, min_width=widest)
+            keys.add_column(ratio=1)
+        half = (len(entries) + 1) // 2
+        for left, right in zip_longest(entries[:half], entries[half:]):
+            keys.add_row(*left, *(right or ("", "")))
+        table_keys = Table.grid(padding=(0, 2))
+        table_keys.add_column(style="bold")
+        table_keys.add_column()
         for key, what in TABLE_KEYS:
-            keys.add_row(key, what)
+            table_keys.add_row(key, what)
         marks = Table.grid(padding=(0, 2))
         marks.add_column(style="bold")
         marks.add_column()
@@ -126,6 +136,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(keys)
+            yield Static(table_keys)
             yield Static(Text("Marks", style="bold underline"), classes="help-heading")
             yield Static(marks)
             yield Static(
