@@ -255,7 +255,13 @@ class SigtuiApp(App[int]):
             "Search",
             tooltip="Jump to the next match, hiding nothing",
         ),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            tooltip="Stop a countdown, else close the search, else clear the filter",
+            show=False,
+        ),
     ]
     """Keys of the main screen; the table adds cursor movement."""
 
