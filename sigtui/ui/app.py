@@ -543,13 +543,6 @@ class SigtuiApp(App[int]):
             parts.append(
                 f"{total} processes" + (f" ({shown} shown)" if narrowed else "")
             )
-            if view.user is not None:
-                parts.append(f"user: {display_escape(view.user)} (u)")
-            hidden = view.kernel_hidden
-            if hidden:
-                parts.append(
-                    f"{hidden} kernel thread{'s' if hidden != 1 else ''} hidden (K)"
-                )
         parts.append("paused" if self.paused else f"every {self.interval:g} s")
         column = view.columns[view.sort_index]
         parts.append(
@@ -577,6 +570,15 @@ class SigtuiApp(App[int]):
             parts.append("tree")
         if view.filter_text:
             parts.append(f"filter: {view.filter_text}")
+        # Last: what the user is typing into the filter must not be cut off
+        # by the end of a narrow line; these are reminders, not answers.
+        if view.user is not None:
+            parts.append(f"user: {display_escape(view.user)} (u)")
+        hidden = view.kernel_hidden
+        if hidden:
+            parts.append(
+                f"{hidden} kernel thread{'s' if hidden != 1 else ''} hidden (K)"
+            )
         text = " · ".join(parts)
         if text != self._status_text:  # an unchanged line costs no repaint
             self._status_text = text
