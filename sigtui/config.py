@@ -32,6 +32,9 @@ MIN_INTERVAL = 0.1
 MAX_INTERVAL = 3600.0
 """The longest refresh interval, in seconds."""
 
+DEFAULT_INTERVAL = 1.0
+"""The refresh interval when neither the command line nor the file sets one."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -54,6 +57,24 @@ class Settings:
     kernel_threads: bool | None = None
     interval: float | None = None
     theme: str | None = None
+
+    def over(self, fallback: Settings) -> Settings:
+        """These settings, with ``fallback``'s where these are not set.
+
+        Args:
+            fallback: What to use for the settings not chosen here.
+
+        Returns:
+            The merged settings.
+        """
+        return replace(
+            fallback,
+            **{
+                f.name: getattr(self, f.name)
+                for f in fields(self)
+                if getattr(self, f.name) is not None
+            },
+        )
 
     def changed_from(self, before: Settings) -> dict[str, Any]:
         """The settings that differ from ``before``, by name.

@@ -29,6 +29,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Log, Static
 from textual.worker import Worker, WorkerState
 
+from sigtui.config import DEFAULT_INTERVAL, ConfigFile, Settings
 from sigtui.delivery import (
     Context,
     Ending,
@@ -121,6 +122,8 @@ class SigtuiApp(App[int]):
         projector: Start in projector mode (high contrast, fewer and wider
             columns, a larger log, a caption after every send).
         lesson: A guided lesson to start at launch.
+        config: The settings file: its problem, if any, is shown at start,
+            and the settings the user changes are saved to it.
     """
 
     CSS_PATH = "sigtui.tcss"
@@ -191,8 +194,10 @@ class SigtuiApp(App[int]):
         log_file: TextIO | None = None,
         projector: bool = False,
         lesson: Lesson | None = None,
+        config: ConfigFile | None = None,
     ) -> None:
         super().__init__()
+        self.config = config if config is not None else ConfigFile(None)
         self.lesson_at_start = lesson
         self.lesson_run: LessonRun | None = None
         self._lesson_starting: LessonRun | None = None
@@ -285,6 +290,10 @@ class SigtuiApp(App[int]):
             "x: end it gracefully · ?: help"
             + (" · read-only: sending is off" if self.readonly else "")
         )
+        if self.config.problem is not None:
+            # Said once, where it stays readable; the file is left as it is.
+            self.log_line(f"Settings file ignored: {self.config.problem}")
+            self.notify(self.config.problem, title="Settings", severity="warning")
         self.request_scan()
         if self.demo_at_start:
             self.action_toggle_demo()
@@ -1269,7 +1278,7 @@ def make_app(
     *,
     source: ProcessSource | None = None,
     columns: Sequence[Column] | str | None = None,
-    interval: float = 1.0,
+    interval: float | None = None,
     handle_signals: bool = False,
     self_pid: int | None = None,
     hostname: str | None = None,
@@ -1283,13 +1292,16 @@ def make_app(
     log_file: TextIO | None = None,
     projector: bool = False,
     lesson: Lesson | None = None,
+    config: ConfigFile | None = None,
 ) -> SigtuiApp:
     """Build the app, for the command line, the tests and the screenshots alike.
 
     Args:
         source: Where processes come from (default: this system).
-        columns: Columns as parsed columns or a ps ``-o`` list.
-        interval: Seconds between refreshes.
+        columns: Columns as parsed columns or a ps ``-o`` list (default: the
+            settings file's, else ``DEFAULT_COLUMNS``).
+        interval: Seconds between refreshes (default: the settings file's,
+            else one second).
         handle_signals: Exit cleanly on SIGTERM and SIGHUP.
         self_pid: The pid to mark as sigtui itself (default: this process).
         hostname: The host name to show (default: this host's).
@@ -1303,12 +1315,18 @@ def make_app(
         log_file: Where to append log entries as JSON lines.
         projector: Start in projector mode.
         lesson: A guided lesson to start at launch.
+        config: The settings file to save changes to (default: none).
 
     Returns:
         The app, not yet running.
     """
-    if columns is None or isinstance(columns, str):
-        columns = parse_columns(columns or DEFAULT_COLUMNS)
+    saved = config.settings if config is not None else Settings()
+    if columns is None:
+        columns = saved.columns or DEFAULT_COLUMNS
+    if isinstance(columns, str):
+        columns = parse_columns(columns)
+    if interval is None:
+        interval = saved.interval or DEFAULT_INTERVAL
     return SigtuiApp(
         source if source is not None else default_scanner(),
         columns,
@@ -1326,4 +1344,5 @@ def make_app(
         log_file=log_file,
         projector=projector,
         lesson=lesson,
+        config=config,
     )
