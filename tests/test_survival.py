@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from sigtui.delivery.watch import Ending, end_gracefully
 from sigtui.processes.model import ProcessInfo
 from sigtui.processes.scan import CLOCK_TICKS, read_stat
 from sigtui.signals.catalog import PROBE, catalogue
@@ -221,3 +222,19 @@ def test_after_kill_without_a_reading_says_so() -> None:
 def test_probe_never_has_a_reason() -> None:
     zombie = Circumstances(pid=5, state="Z", parent=Peer(4, "sh"))
     assert why_still_there(zombie, PROBE) is None
+
+
+def test_end_gracefully_says_why_sigkill_did_not_end_it(spawner: Spawner) -> None:
+    victim = int(uninterruptible(spawner).info["victim"])
+    info = live_info(victim)
+    result = end_gracefully(info, 0.05)
+    assert result.ending is Ending.SURVIVED
+    where = wchan(victim)
+    assert where not in ("", "0")
+    assert result.message.startswith(f"process {victim} (")
+    assert (
+        f"is still there after SIGKILL: it is in uninterruptible sleep (D) in {where}"
+        in result.message
+    )
+    assert "until that kernel call returns" in result.message
+    assert proc_state(victim) == "D"

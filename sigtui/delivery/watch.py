@@ -15,6 +15,7 @@ from sigtui.delivery.targets import ProcessTarget
 from sigtui.processes import ProcessInfo
 from sigtui.processes.scan import still_running
 from sigtui.signals import SignalSpec
+from sigtui.signals.survival import after_kill, read_circumstances
 
 WATCH_SECONDS = 2.0
 """How long a send's targets are watched for a change."""
@@ -241,9 +242,12 @@ def end_gracefully(
                 f"{name} ignored SIGTERM for {grace:g} s; SIGKILL ended it.",
                 grace,
             )
+        # The pidfd says it has not exited, so its pid still names it: /proc
+        # tells why (most often uninterruptible sleep, naming the wait).
+        why = after_kill(read_circumstances(info))
         return Escalation(
             Ending.SURVIVED,
-            f"{name} is still there after SIGKILL (uninterruptible sleep?).",
+            f"{name} is still there after SIGKILL: {why}.",
             grace,
         )
     finally:

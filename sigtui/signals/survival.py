@@ -186,7 +186,7 @@ def _uninterruptible(c: Circumstances) -> Reason:
     where = f" in {c.wchan}" if c.wchan else ""
     return Reason(
         Hold.UNINTERRUPTIBLE,
-        f"it is in uninterruptible sleep (D){where}: no signal acts, not even "
+        f"it is in uninterruptible sleep (D){where}, where no signal acts, not even "
         "SIGKILL, until that kernel call returns",
         f"Uninterruptible sleep (D){where}: it is inside a kernel call that "
         "looks at no signal, not even SIGKILL, until it returns; signals sent "
