@@ -5,17 +5,24 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from sigtui.delivery.guards import process_refusal
 from sigtui.delivery.send import Syscalls, _owner
 from sigtui.delivery.targets import ProcessTarget
-from sigtui.processes import ProcessInfo
+from sigtui.processes import ProcessIdentity, ProcessInfo
 from sigtui.processes.scan import still_running
 from sigtui.signals import SignalSpec
-from sigtui.signals.survival import after_kill, read_circumstances
+from sigtui.signals.predict import Prediction
+from sigtui.signals.survival import (
+    Circumstances,
+    Reason,
+    after_kill,
+    read_circumstances,
+    why_still_there,
+)
 
 WATCH_SECONDS = 2.0
 """How long a send's targets are watched for a change."""
@@ -112,6 +119,44 @@ def watch(
         fates.get(id(info)) or Observation(info, Fate.RUNNING, last.get(id(info), ""))
         for info in members
     ]
+
+
+def held_after(
+    seen: Sequence[Observation],
+    sig: SignalSpec,
+    predictions: Mapping[int, Prediction],
+    *,
+    read: Callable[[ProcessInfo], Circumstances | None] = read_circumstances,
+) -> dict[ProcessIdentity, Reason]:
+    """Why the processes still there after a send are there, where /proc says.
+
+    Read after the watch, so the words describe them as they are now: in
+    uninterruptible sleep, zombies not reaped, stopped or traced. A process
+    that is gone, or held by nothing but its masks, gets no entry.
+
+    Args:
+        seen: What the watcher saw.
+        sig: The signal sent.
+        predictions: By pid, what the masks said before the send.
+        read: Reads a process's circumstances (None: gone).
+
+    Returns:
+        The reasons, by process identity.
+    """
+    reasons: dict[ProcessIdentity, Reason] = {}
+    for observation in seen:
+        info = observation.info
+        if observation.fate not in (Fate.RUNNING, Fate.EXITED):
+            continue
+        if observation.fate is Fate.EXITED and observation.state not in ("Z", "X"):
+            continue  # gone, not a zombie: nothing holds it
+        found = read(info)
+        if found is None:
+            continue
+        reason = why_still_there(found, sig, predictions.get(info.pid))
+        if reason is not None:
+            reasons[info.identity] = reason
+    return reasons
 
 
 def _fate(state: str | None, sig: SignalSpec) -> Fate | None:

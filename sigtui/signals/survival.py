@@ -164,7 +164,10 @@ def read_circumstances(
         What /proc says, or None if that process is gone (even if its pid
         was reused meanwhile).
     """
-    stat = still_running(info, root)
+    try:
+        stat = still_running(info, root)
+    except OSError:  # hidden (hidepid) or unreadable: nothing to say
+        return None
     if stat is None:
         return None
     base = f"{root}/{info.pid}"
@@ -211,8 +214,8 @@ def _zombie(c: Circumstances) -> Reason:
         )
     return Reason(
         Hold.ZOMBIE,
-        f"a zombie: it has already exited, but {who.rstrip(',')} has not reaped "
-        "it; signalling it does nothing",
+        f"already exited (a zombie), but {who.rstrip(',')} has not reaped it; "
+        "signalling it does nothing",
         "A zombie: it has already exited and only its exit status is left, for "
         f"{who} which has not reaped it yet. Signalling the zombie does nothing: "
         f"{what}.",
@@ -303,7 +306,15 @@ def why_still_there(
     discarded = prediction is not None and prediction.outcome is Outcome.IGNORED
     if killed or discarded:
         return None
-    if c.state == "t" or (c.tracer is not None and c.state != "T"):
+    if c.state == "t":
+        return _traced(c, sig.name)
+    # A tracer that lets it run explains its survival only where its masks do
+    # not: with no handler, the default action should have happened.
+    unexplained = prediction is None or prediction.outcome in (
+        Outcome.DEFAULT,
+        Outcome.UNKNOWN,
+    )
+    if c.tracer is not None and c.state != "T" and unexplained:
         return _traced(c, sig.name)
     if c.state == "T":
         return _stopped(sig.name)
