@@ -6,18 +6,23 @@ and process group, and reaped at teardown.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from sigtui.delivery.watch import Ending, end_gracefully
+from sigtui.delivery.explain import outcome_line, why
+from sigtui.delivery.watch import Ending, Fate, Observation, end_gracefully
 from sigtui.processes.model import ProcessInfo
 from sigtui.processes.scan import CLOCK_TICKS, read_stat
 from sigtui.signals.catalog import PROBE, catalogue
 from sigtui.signals.predict import predict
-from sigtui.signals.state import read_signal_state
+from sigtui.signals.state import SignalState, read_signal_state
 from sigtui.signals.survival import (
     Circumstances,
     Hold,
@@ -37,6 +42,7 @@ from tests.spawn import (
     stopped,
     traced,
     uninterruptible,
+    wait_for_state,
     wait_until,
     zombie_parent,
 )
@@ -238,3 +244,99 @@ def test_end_gracefully_says_why_sigkill_did_not_end_it(spawner: Spawner) -> Non
     )
     assert "until that kernel call returns" in result.message
     assert proc_state(victim) == "D"
+
+
+VFORK_C = r"""
+#include <signal.h>
+#include <unistd.h>
+int main(void) {
+    /* The parent waits in vfork (state D) until the child execs or exits;
+       the child stops itself instead, so the parent waits on. */
+    if (vfork() == 0) {
+        raise(SIGSTOP);
+        _exit(0);
+    }
+    return 0;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+def test_a_vfork_parent_is_d_yet_sigkill_ends_it(
+    spawner: Spawner, tmp_path: Path
+) -> None:
+    # Why the words say "a few such waits, like a vfork parent's, do let
+    # SIGKILL through": /proc shows D for this killable wait too.
+    source = tmp_path / "vfork.c"
+    source.write_text(VFORK_C)
+    binary = tmp_path / "vfork"
+    subprocess.run(["gcc", "-o", str(binary), str(source)], check=True)
+    parent = spawner.command([str(binary)])
+    try:
+        wait_for_state(parent.pid, "D")
+        (reason,) = holds(circumstances(parent.pid))
+        assert reason.hold is Hold.UNINTERRUPTIBLE
+        assert "like a vfork parent's, do let SIGKILL through" in reason.explanation
+        os.kill(parent.pid, signal.SIGKILL)
+        assert parent.proc.wait(timeout=20) == -signal.SIGKILL
+    finally:
+        # The stopped vfork child is still in the group the test created.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(parent.pid, signal.SIGKILL)
+
+
+# -- the words after a send (pure) ---------------------------------------------
+
+STOPPED_HERE = Circumstances(pid=100, state="T", parent=Peer(1, "init"))
+ZOMBIE_HERE = Circumstances(pid=100, state="Z", parent=Peer(42, "bash"))
+
+
+def test_outcome_line_says_still_there_and_why() -> None:
+    info = make_info(100, state="T")
+    reason = why_still_there(STOPPED_HERE, TERM)
+    seen = Observation(info, Fate.RUNNING, "T")
+    assert outcome_line(seen, reason, "waits for SIGCONT (stopped)") == (
+        "still there: it is stopped (T): SIGTERM and other signals wait, "
+        "pending, until SIGCONT; SIGKILL would end it now"
+    )
+    # Held by nothing but its masks: the words stay as they were.
+    assert outcome_line(seen, None, "caught by its handler") == (
+        "still running (caught by its handler)"
+    )
+    assert outcome_line(Observation(info, Fate.EXITED, ""), None) == "exited"
+
+
+def test_outcome_line_names_a_zombies_parent() -> None:
+    reason = why_still_there(ZOMBIE_HERE, TERM)
+    seen = Observation(make_info(100, state="Z"), Fate.EXITED, "Z")
+    assert outcome_line(seen, reason) == (
+        "already exited (a zombie), but its parent 42 (bash) has not reaped it; "
+        "signalling it does nothing"
+    )
+
+
+def test_the_caption_explains_an_old_zombie_but_not_a_fresh_one() -> None:
+    reason = why_still_there(ZOMBIE_HERE, TERM)
+    was_zombie = predict(make_info(100, state="Z"), None, TERM)
+    text = why(TERM, Fate.EXITED, was_zombie, held=reason)
+    assert text.startswith("A zombie: it has already exited")
+    assert "its parent 42 (bash)" in text
+    # The signal ended it just now; that its parent has yet to reap it is
+    # not why the signal "did nothing".
+    was_alive = predict(make_info(100), SignalState(), TERM)
+    text = why(TERM, Fate.EXITED, was_alive, held=reason)
+    assert text == "It had no handler, so the default action happened: it ended."
+
+
+def test_a_running_tracee_is_explained_by_its_tracer_only_when_masks_are_not() -> None:
+    c = Circumstances(pid=100, state="S", tracer=Peer(7, "strace"))
+    info = make_info(100)
+    default = predict(info, SignalState(), TERM)
+    reason = why_still_there(c, TERM, default)
+    assert reason is not None
+    assert reason.summary == (
+        "it is traced by its tracer 7 (strace), which sees SIGTERM first and may "
+        "discard it"
+    )
+    caught = predict(info, SignalState(caught=frozenset({15})), TERM)
+    assert why_still_there(c, TERM, caught) is None
