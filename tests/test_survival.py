@@ -310,7 +310,7 @@ def test_outcome_line_names_a_zombies_parent() -> None:
     reason = why_still_there(ZOMBIE_HERE, TERM)
     seen = Observation(make_info(100, state="Z"), Fate.EXITED, "Z")
     assert outcome_line(seen, reason) == (
-        "already exited (a zombie), but its parent 42 (bash) has not reaped it; "
+        "exited, but its parent 42 (bash) has not reaped it (a zombie); "
         "signalling it does nothing"
     )
 

@@ -193,9 +193,9 @@ async def test_sigterm_to_a_zombie_names_the_parent(spawner: Spawner) -> None:
         await select(app, pilot, pid)
         await send(app, pilot, "term")
         line = (
-            f"process {pid} ({comm(pid)}): already exited (a zombie), but its "
-            f"parent {parent.pid} ({comm(parent.pid)}) has not reaped it; "
-            "signalling it does nothing"
+            f"process {pid} ({comm(pid)}): exited, but its parent {parent.pid} "
+            f"({comm(parent.pid)}) has not reaped it (a zombie); signalling it "
+            "does nothing"
         )
         await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
         assert "Signalling the zombie does nothing" in app.caption

@@ -214,7 +214,7 @@ def _zombie(c: Circumstances) -> Reason:
         )
     return Reason(
         Hold.ZOMBIE,
-        f"already exited (a zombie), but {who.rstrip(',')} has not reaped it; "
+        f"exited, but {who.rstrip(',')} has not reaped it (a zombie); "
         "signalling it does nothing",
         "A zombie: it has already exited and only its exit status is left, for "
         f"{who} which has not reaped it yet. Signalling the zombie does nothing: "
