@@ -340,3 +340,12 @@ def test_a_running_tracee_is_explained_by_its_tracer_only_when_masks_are_not() -
     )
     caught = predict(info, SignalState(caught=frozenset({15})), TERM)
     assert why_still_there(c, TERM, caught) is None
+
+
+def test_a_zombie_of_init_says_init_reaps_it() -> None:
+    c = Circumstances(pid=100, state="Z", parent=Peer(1, "systemd"))
+    (reason,) = holds(c)
+    assert reason.summary.startswith(
+        "exited, but its parent init 1 (systemd) has not reaped it (a zombie)"
+    )
+    assert "init normally reaps zombies at once" in reason.explanation

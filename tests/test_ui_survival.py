@@ -82,7 +82,7 @@ def zombie(spawner: Spawner) -> tuple[int, list[str]]:
     name = comm(parent.pid)
     return int(parent.info["zombie"]), [
         "Why A zombie: it has already exited",
-        f"for its parent {parent.pid} ({name}) which has not reaped it yet",
+        f"for its parent {parent.pid} ({name}), which has not reaped it yet",
         "Signalling the zombie does nothing: the parent must wait() for it",
         f"sending {parent.pid} SIGCHLD may remind it",
         "ending the parent lets init adopt and reap the zombie",

@@ -33,6 +33,8 @@ from sigtui.processes.scan import still_running
 from sigtui.signals.catalog import SignalSpec
 from sigtui.signals.predict import Outcome, Prediction
 
+_DEAD = ("Z", "X")
+
 
 class Hold(Enum):
     """What keeps a process from acting on signals."""
@@ -204,7 +206,7 @@ def _zombie(c: Circumstances) -> Reason:
         who = "its parent"
         what = "its parent must wait() for it"
     elif parent.pid == 1:
-        who = f"its parent, init {parent.describe()},"
+        who = f"its parent init {parent.describe()}"
         what = "init normally reaps zombies at once"
     else:
         who = f"its parent {parent.describe()}"
@@ -214,10 +216,9 @@ def _zombie(c: Circumstances) -> Reason:
         )
     return Reason(
         Hold.ZOMBIE,
-        f"exited, but {who.rstrip(',')} has not reaped it (a zombie); "
-        "signalling it does nothing",
+        f"exited, but {who} has not reaped it (a zombie); signalling it does nothing",
         "A zombie: it has already exited and only its exit status is left, for "
-        f"{who} which has not reaped it yet. Signalling the zombie does nothing: "
+        f"{who}, which has not reaped it yet. Signalling the zombie does nothing: "
         f"{what}.",
     )
 
@@ -268,7 +269,7 @@ def holds(c: Circumstances) -> tuple[Reason, ...]:
         The reasons, the strongest first; empty for an ordinary process
         (then only its masks matter).
     """
-    if c.state in "ZX" and c.threads <= 1:
+    if c.state in _DEAD and c.threads <= 1:
         return (_zombie(c),)
     reasons: list[Reason] = []
     if c.state == "D":
@@ -296,7 +297,7 @@ def why_still_there(
     """
     if sig.probe:
         return None
-    if c.state in "ZX" and c.threads <= 1:
+    if c.state in _DEAD and c.threads <= 1:
         return _zombie(c)
     if c.state == "D":
         return _uninterruptible(c)
@@ -333,7 +334,7 @@ def after_kill(c: Circumstances | None) -> str:
     """
     if c is None:
         return "its state could not be read"
-    if c.state == "D" or (c.state in "ZX" and c.threads <= 1):
+    if c.state == "D" or (c.state in _DEAD and c.threads <= 1):
         return holds(c)[0].summary
     return (
         f"it is in state {c.state}; SIGKILL stays pending until it next "
