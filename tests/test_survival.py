@@ -17,7 +17,13 @@ from pathlib import Path
 import pytest
 
 from sigtui.delivery.explain import outcome_line, why
-from sigtui.delivery.watch import Ending, Fate, Observation, end_gracefully
+from sigtui.delivery.watch import (
+    Ending,
+    Fate,
+    Observation,
+    end_gracefully,
+    held_after,
+)
 from sigtui.processes.model import ProcessInfo
 from sigtui.processes.scan import CLOCK_TICKS, read_stat
 from sigtui.signals.catalog import PROBE, catalogue
@@ -349,3 +355,14 @@ def test_a_zombie_of_init_says_init_reaps_it() -> None:
         "exited, but its parent init 1 (systemd) has not reaped it (a zombie)"
     )
     assert "init normally reaps zombies at once" in reason.explanation
+
+
+def test_held_after_explains_an_old_zombie_but_not_one_the_signal_made() -> None:
+    def read(info: ProcessInfo) -> Circumstances:
+        return ZOMBIE_HERE
+
+    old = Observation(make_info(100, state="Z"), Fate.EXITED, "Z")
+    fresh = Observation(make_info(100, state="S"), Fate.EXITED, "Z")
+    held = held_after([old], TERM, {}, read=read)
+    assert held[old.info.identity].hold is Hold.ZOMBIE
+    assert held_after([fresh], TERM, {}, read=read) == {}

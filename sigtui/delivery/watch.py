@@ -131,8 +131,9 @@ def held_after(
     """Why the processes still there after a send are there, where /proc says.
 
     Read after the watch, so the words describe them as they are now: in
-    uninterruptible sleep, zombies not reaped, stopped or traced. A process
-    that is gone, or held by nothing but its masks, gets no entry.
+    uninterruptible sleep, stopped or traced, or zombies that were zombies
+    already when the signal was chosen. A process that is gone, that this
+    signal ended, or that is held by nothing but its masks gets no entry.
 
     Args:
         seen: What the watcher saw.
@@ -148,8 +149,10 @@ def held_after(
         info = observation.info
         if observation.fate not in (Fate.RUNNING, Fate.EXITED):
             continue
-        if observation.fate is Fate.EXITED and observation.state not in ("Z", "X"):
-            continue  # gone, not a zombie: nothing holds it
+        if observation.fate is Fate.EXITED and info.state not in ("Z", "X"):
+            # Ended by this signal: its parent may reap it a moment later,
+            # and "exited" is the whole story.
+            continue
         found = read(info)
         if found is None:
             continue
