@@ -48,8 +48,8 @@ from sigtui.delivery import (
     summary,
     watch,
 )
-from sigtui.delivery.explain import caption
-from sigtui.delivery.watch import current_state
+from sigtui.delivery.explain import caption, outcome_line
+from sigtui.delivery.watch import current_state, held_after
 from sigtui.demo.narrate import Narrator
 from sigtui.demo.supervisor import DemoError, DemoSupervisor
 from sigtui.lessons import Lesson, LessonError, LessonRun
@@ -68,6 +68,7 @@ from sigtui.processes.view import Layout, ProcessView
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.predict import Prediction
 from sigtui.signals.reader import read_state_of
+from sigtui.signals.survival import Reason, holds, read_circumstances
 from sigtui.ui.messages import DemoReported, LessonReported
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.dispositions import DispositionScreen
@@ -599,7 +600,12 @@ class SigtuiApp(App[int]):
             problem = "not readable: permission denied"
         except (OSError, ValueError) as err:
             problem = f"not readable: {err}"
-        self.call_from_thread(self._details_loaded, info, snapshot, state, problem)
+        # What keeps it from acting on signals: D, zombie, stopped, traced.
+        found = read_circumstances(info)
+        held = () if found is None else tuple(r.explanation for r in holds(found))
+        self.call_from_thread(
+            self._details_loaded, info, snapshot, state, problem, held
+        )
 
     def _details_loaded(
         self,
@@ -607,6 +613,7 @@ class SigtuiApp(App[int]):
         snapshot: ProcessSnapshot,
         state: SignalState | None,
         problem: str | None,
+        held: tuple[str, ...] = (),
     ) -> None:
         if not self._alive():
             return
@@ -614,7 +621,12 @@ class SigtuiApp(App[int]):
         if current is None or current.info.identity != info.identity:
             return  # the cursor moved on meanwhile
         self.query_one("#details", ProcessDetails).show(
-            current.info, snapshot, state, gone=current.gone, problem=problem
+            current.info,
+            snapshot,
+            state,
+            gone=current.gone,
+            problem=problem,
+            held=held,
         )
 
     # -- signal picker -------------------------------------------------------------
@@ -777,16 +789,21 @@ class SigtuiApp(App[int]):
             self.call_from_thread(self.show_caption, text)
         if watched:
             seen = watch(watched, sig, state_of=self.state_of)
-            text = caption(sig, who, results, seen, predictions, instrumented)
+            # Why the ones still there are there (D, zombie, stopped, traced).
+            held = held_after(seen[:MAX_WATCH_LINES], sig, predictions)
+            by_pid = {identity.pid: reason for identity, reason in held.items()}
+            text = caption(
+                sig, who, results, seen, predictions, instrumented, held=by_pid
+            )
             self.call_from_thread(self.show_caption, text)
             # Why a survivor survived comes from its masks: read them here, in
             # the worker, not on the UI thread.
             reasons = {
                 o.info.identity: self.read_prediction(o.info, sig)
                 for o in seen[:MAX_WATCH_LINES]
-                if o.fate is Fate.RUNNING
+                if o.fate is Fate.RUNNING and o.info.identity not in held
             }
-            self.call_from_thread(self._watched, seen, reasons)
+            self.call_from_thread(self._watched, seen, reasons, held)
 
     def _instrumented(self, sig: SignalSpec) -> dict[int, str]:
         """What sigtui's own instrumented processes do with ``sig``, by pid."""
@@ -819,16 +836,21 @@ class SigtuiApp(App[int]):
             )
 
     def _watched(
-        self, seen: list[Observation], reasons: dict[ProcessIdentity, str]
+        self,
+        seen: list[Observation],
+        reasons: dict[ProcessIdentity, str],
+        held: dict[ProcessIdentity, Reason] | None = None,
     ) -> None:
         if not self._alive():
             return
+        held = held or {}
         for observation in seen[:MAX_WATCH_LINES]:
             info = observation.info
-            what = observation.fate.value
-            if observation.fate is Fate.RUNNING:
-                reason = reasons.get(info.identity, "")
-                what = f"still running{f' ({reason})' if reason else ''}"
+            what = outcome_line(
+                observation,
+                held.get(info.identity),
+                reasons.get(info.identity, ""),
+            )
             self.log_line(f"process {info.pid} ({display_escape(info.comm)}): {what}")
         if len(seen) > MAX_WATCH_LINES:
             counts = Counter(o.fate.value for o in seen)
