@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes.sample import (
