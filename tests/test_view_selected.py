@@ -158,3 +158,37 @@ def test_a_tagged_selected_process_that_exits_leaves_the_tagged_set() -> None:
     assert view.tagged == set()
     assert view.tagged_processes() == []
     assert shown(view) == [(1, False), (2, True), (3, False)]
+
+
+def test_a_selected_process_that_stops_matching_in_a_refresh_stays() -> None:
+    # Killed but not yet reaped, a process is a zombie with no command line:
+    # it no longer matches the filter, yet the cursor must not jump to the
+    # other match. Then it is reaped, and stays as exited while selected.
+    a, b, c = three()
+    other = make_info(4, cmdline=("sleep", "200"), comm="sleep")
+    zombie = make_info(2, cmdline=(), comm="x", state="Z", start_time=b.start_time)
+    view = ProcessView(COLUMNS)
+    view.update(snap(a, b, c, other))
+    view.set_filter("sleep ")
+    assert shown(view) == [(2, False), (4, False)]
+    view.selected = b.identity
+    view.update(snap(a, zombie, c, other))
+    assert shown(view) == [(2, False), (4, False)]
+    assert view.rows[0].info.state == "Z"
+    view.update(snap(a, c, other))
+    assert shown(view) == [(2, True), (4, False)]
+    view.update(snap(a, c, other))
+    assert shown(view) == [(2, True), (4, False)]
+
+
+def test_a_filter_typed_by_the_user_still_hides_a_running_selected_process() -> None:
+    a, b, c = three()
+    view = ProcessView(COLUMNS)
+    view.update(snap(a, b, c))
+    view.selected = b.identity
+    view.set_filter("vim")
+    assert shown(view) == [(3, False)]
+    view.set_filter("")
+    view.selected = c.identity
+    view.set_filter("sleep")
+    assert shown(view) == [(2, False)]

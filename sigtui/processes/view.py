@@ -149,6 +149,7 @@ class ProcessView:
         empty = ProcessSnapshot((), 0.0)
         self._layout = self._arrange(empty, empty, (), {}, self.order)
         self._filtered: _Filtered | None = None
+        self._last_shown: _Filtered | None = None
 
     # -- changes ---------------------------------------------------------------
 
@@ -569,13 +570,22 @@ class ProcessView:
         else:
             cache = layout.cache
             selected = self.selected
-            # The selected exited row stays whatever the filter: the cursor
-            # must not jump to another process by itself.
+            last = self._last_shown
+            # The selected row leaves only when the user moves the cursor or
+            # changes the filter (and not even then once it has exited): not
+            # because a refresh made it stop matching (a zombie has no command
+            # line). Otherwise the cursor would jump to another process.
+            held = (
+                selected is not None
+                and last is not None
+                and last.needle == needle
+                and selected in last.index
+            )
             rows = tuple(
                 row
                 for row in layout.rows
                 if needle in cache[row.info.identity].haystack
-                or (row.gone and row.info.identity == selected)
+                or (row.info.identity == selected and (row.gone or held))
             )
             if layout.order.tree:
                 # The tree of the matches alone: prefixes depend on who is shown.
@@ -593,8 +603,9 @@ class ProcessView:
                 {row.info.identity: i for i, row in enumerate(rows)},
                 self._longest(rows, layout.columns),
                 sum(1 for row in rows if row.gone),
+                needle,
             )
-        self._filtered = shown
+        self._filtered = self._last_shown = shown
         return shown
 
 
@@ -604,6 +615,8 @@ class _Filtered:
     index: dict[ProcessIdentity, int]
     widths: tuple[int, ...]
     gone_count: int
+    # The filter they passed (empty: none).
+    needle: str = ""
     # Column widths by available width: asked for once per drawn line.
     widths_for: dict[int, list[int]] = field(default_factory=dict)
 
