@@ -645,7 +645,7 @@ class SigtuiApp(App[int]):
             self.notify("No process selected.", severity="warning")
             return
         if row.gone:
-            self.notify(f"Process {row.info.pid} has exited.", severity="warning")
+            self.notify(f"Not sent: process {row.info.pid} exited.", severity="warning")
             return
         info = row.info
         if group and info.pgid <= 0:
@@ -665,6 +665,14 @@ class SigtuiApp(App[int]):
 
     def _signal_picked(self, picked: PickedSignal | None) -> None:
         if picked is None:
+            return
+        chosen = picked.target
+        if not picked.tagged and self.view.snapshot.get(chosen.identity) is None:
+            # It exited while the picker was open: nothing goes to its group
+            # either, nor to a process that reused its pid.
+            message = f"Not sent: process {chosen.pid} exited."
+            self.log_line(f"{picked.signal.name} → process {chosen.pid}: {message}")
+            self.notify(message, severity="warning")
             return
         target: Target
         if picked.tagged:
@@ -918,7 +926,7 @@ class SigtuiApp(App[int]):
             self.notify("No process selected.", severity="warning")
             return None
         if row.gone:
-            self.notify(f"Process {row.info.pid} has exited.", severity="warning")
+            self.notify(f"Not sent: process {row.info.pid} exited.", severity="warning")
             return None
         return row.info
 
