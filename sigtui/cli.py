@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
 from sigtui import __version__
+from sigtui.config import MAX_INTERVAL, MIN_INTERVAL, ConfigFile, config_path
 from sigtui.processes import (
     DEFAULT_COLUMNS,
     Column,
@@ -29,9 +30,6 @@ from sigtui.processes.columns import Field, column_names
 
 EXIT_USAGE = 2
 """Exit status for bad arguments and for a missing terminal, as in argparse."""
-
-MIN_INTERVAL = 0.1
-MAX_INTERVAL = 3600.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -114,9 +112,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--interval",
         type=_interval,
-        default=1.0,
+        default=None,
         metavar="S",
         help="seconds between refreshes of the table (default 1.0)",
+    )
+    parser.add_argument(
+        "--no-config",
+        action="store_true",
+        help=(
+            "neither read nor save the settings file "
+            "($XDG_CONFIG_HOME/sigtui/config.toml)"
+        ),
     )
     parser.add_argument(
         "--grace",
@@ -359,7 +365,10 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     Returns:
         The app's exit status.
     """
-    columns = _columns(parser, args.columns)
+    # Checked here so that a bad -o is a usage error before the screen opens;
+    # make_app puts the settings file's choices under the command line's.
+    columns = None if args.columns is None else _columns(parser, args.columns)
+    config = ConfigFile(None if args.no_config else config_path())
     lesson = None
     if args.command == "lesson":
         from sigtui.lessons import LessonError, find_lesson
@@ -392,6 +401,7 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         log_file=log_file,
         columns=columns,
         interval=args.interval,
+        config=config,
         handle_signals=True,
         readonly=args.readonly,
         grace=args.grace,

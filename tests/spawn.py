@@ -528,3 +528,91 @@ def pty_session(spawner: Spawner) -> Child:
     child.own_groups.append(int(child.info["background"]))
     wait_for_state(int(child.info["background"]), "S")
     return _asleep(child)
+
+
+UNINTERRUPTIBLE = """
+import socket
+# A real uninterruptible sleep that SIGKILL cannot end: "holder" splices a
+# pipe into a full socket and blocks in the send while it holds the pipe's
+# lock (a kernel mutex); "victim" then writes to that pipe and waits for the
+# lock in state D. Nothing but the holder letting go ends the victim's wait.
+r, w = os.pipe()
+a, b = socket.socketpair()
+a.setblocking(False)
+try:
+    while True:
+        a.send(b"x" * 65536)
+except BlockingIOError:
+    pass
+a.setblocking(True)
+os.write(w, b"y" * 4096)
+holder = os.fork()
+if holder == 0:
+    os.splice(r, a.fileno(), 4096)
+    os._exit(0)
+# Killed first at clean-up: that releases the lock, then the victim can die.
+_members.append((holder, os.open(os.devnull, os.O_RDONLY)))
+
+
+def _state(pid):
+    with open(f"/proc/{pid}/stat", "rb") as stat:
+        return stat.read().rpartition(b")")[2].split()[0]
+
+
+# Single-threaded, the holder can only sleep (S) in the splice: then it holds
+# the lock. A bounded poll, like the tests' own.
+import time
+deadline = time.monotonic() + 20
+while _state(holder) != b"S":
+    if time.monotonic() > deadline:
+        raise SystemExit("the holder never blocked in splice")
+    time.sleep(0.005)
+victim = os.fork()
+if victim == 0:
+    os.close(0)  # the test's pipe is the parent's to hold
+    os.write(w, b"z")
+    os._exit(0)
+_members.append((victim, os.open(os.devnull, os.O_RDONLY)))
+ready(holder=holder, victim=victim)
+park()
+"""
+
+TRACED = """
+import ctypes
+# A real tracee: the child asks to be traced by this process (PTRACE_TRACEME)
+# and stops itself; as a tracee its SIGSTOP becomes a signal-delivery stop
+# (state t) that lasts until this tracer resumes it, which it never does.
+PTRACE_TRACEME = 0
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ptrace.restype = ctypes.c_long
+libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+tracee = os.fork()
+if tracee == 0:
+    os.close(0)
+    if libc.ptrace(PTRACE_TRACEME, 0, None, None) != 0:
+        os._exit(3)
+    os.kill(os.getpid(), signal.SIGSTOP)
+    os._exit(0)
+_members.append((tracee, os.open(os.devnull, os.O_RDONLY)))
+ready(tracee=tracee)
+park()
+"""
+
+
+def uninterruptible(spawner: Spawner) -> Child:
+    """A child whose own child ``info["victim"]`` sleeps in state D.
+
+    The victim waits for a pipe's lock, which its sibling ``info["holder"]``
+    holds while it blocks in a send to a full socket; SIGKILL stays pending
+    in the victim until the holder is gone. Clean-up kills the holder first.
+    """
+    child = spawner.python(UNINTERRUPTIBLE)
+    wait_for_state(int(child.info["victim"]), "D")
+    return _asleep(child)
+
+
+def traced(spawner: Spawner) -> Child:
+    """A child (the tracer) whose own child ``info["tracee"]`` is in state t."""
+    child = spawner.python(TRACED)
+    wait_for_state(int(child.info["tracee"]), "t")
+    return _asleep(child)

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sigtui import cli
+from sigtui import cli, config
 from sigtui.demo import protocol
 from sigtui.demo.protocol import LineReader, encode
 from sigtui.processes.columns import COLUMNS, ColumnError, parse_columns
@@ -486,7 +486,7 @@ def test_any_interval_text_gives_seconds_in_range_or_an_argument_error(
     text: str,
 ) -> None:
     for parse, minimum, what in (
-        (cli._interval, cli.MIN_INTERVAL, "interval"),
+        (cli._interval, config.MIN_INTERVAL, "interval"),
         (cli._seconds("grace period", 0.0), 0.0, "grace period"),
     ):
         try:
@@ -497,26 +497,26 @@ def test_any_interval_text_gives_seconds_in_range_or_an_argument_error(
             assert "\n" not in message
         else:
             assert math.isfinite(value)
-            assert minimum <= value <= cli.MAX_INTERVAL
+            assert minimum <= value <= config.MAX_INTERVAL
             assert value == float(text)
 
 
 @settings(BASE, max_examples=100)
-@given(seconds=st.floats(cli.MIN_INTERVAL, cli.MAX_INTERVAL))
+@given(seconds=st.floats(config.MIN_INTERVAL, config.MAX_INTERVAL))
 def test_intervals_in_range_round_trip(seconds: float) -> None:
     for written in (repr(seconds), f"{seconds:.17g}", f" {seconds!r}\n"):
         assert cli._interval(written) == seconds
         args = cli.build_parser().parse_args([f"--interval={written}"])
         assert args.interval == seconds
-    for limit in (cli.MIN_INTERVAL, cli.MAX_INTERVAL):
+    for limit in (config.MIN_INTERVAL, config.MAX_INTERVAL):
         assert cli._interval(repr(limit)) == limit
 
 
 @settings(BASE, max_examples=200)
 @given(
     seconds=st.one_of(
-        st.floats(max_value=cli.MIN_INTERVAL, exclude_max=True),
-        st.floats(min_value=cli.MAX_INTERVAL, exclude_min=True),
+        st.floats(max_value=config.MIN_INTERVAL, exclude_max=True),
+        st.floats(min_value=config.MAX_INTERVAL, exclude_min=True),
     )
 )
 def test_intervals_out_of_range_are_refused(seconds: float) -> None:

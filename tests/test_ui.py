@@ -252,21 +252,20 @@ async def test_selection_follows_the_process_when_rows_above_vanish() -> None:
 
 
 async def test_a_process_that_exits_stays_one_refresh_marked_gone() -> None:
+    # Not the selected one: that stays while selected (tests/test_ui_selection.py).
     source = SampleSource()
     app = build(source)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await select(app, pilot, 4152)
+        await select(app, pilot, 4151)
         source.push(without(sample_snapshot(), 4152))
         await refresh(app, pilot)
-        current = app.table.current
-        assert current is not None
-        assert current.gone
-        assert current.info.pid == 4152
         assert line_of(app, 4152).startswith(MARK_GONE)
         await refresh(app, pilot)
         assert 4152 not in shown_pids(app)
-        assert app.table.current is not None
+        current = app.table.current
+        assert current is not None
+        assert current.info.pid == 4151
 
 
 async def test_reused_pid_is_a_new_process() -> None:

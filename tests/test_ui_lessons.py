@@ -70,8 +70,15 @@ async def find(pilot: Pilot[int], app: SigtuiApp, text: str, pid: int) -> None:
     await wait_until(
         pilot, app, lambda: app.view.index_of_pid(pid) is not None, f"{pid} listed"
     )
-    while app.table.current is None or app.table.current.info.pid != pid:
-        await pilot.press("down")
+    # Bounded, and both ways: other matches may come and go above or below.
+    for _ in range(200):
+        current = app.table.current
+        if current is not None and current.info.pid == pid:
+            return
+        target = app.view.index_of_pid(pid)
+        at = app.table.cursor_row
+        await pilot.press("up" if target is not None and target < at else "down")
+    raise AssertionError(f"the cursor never reached pid {pid}")
 
 
 async def send(pilot: Pilot[int], app: SigtuiApp, key: str, name: str) -> None:

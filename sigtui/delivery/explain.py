@@ -16,6 +16,7 @@ from sigtui.delivery.send import SendResult
 from sigtui.delivery.watch import Fate, Observation
 from sigtui.signals import Action, SignalSpec
 from sigtui.signals.predict import Outcome, Prediction
+from sigtui.signals.survival import Hold, Reason
 
 _ASKS = {
     Action.TERMINATE: "asked {who} to terminate",
@@ -72,6 +73,7 @@ def why(
     prediction: Prediction | None,
     *,
     instrumented: str | None = None,
+    held: Reason | None = None,
 ) -> str:
     """The second sentence: what became of one process, and why.
 
@@ -82,10 +84,19 @@ def why(
         instrumented: For sigtui's own demo and lesson processes, what it was
             set to do with this signal (``catch``, ``hold``, ``ignore``,
             ``default``); None for any other process.
+        held: What its state said afterwards, if that explains why it is
+            still there (uninterruptible sleep, zombie, stopped, traced).
 
     Returns:
         A sentence.
     """
+    if held is not None:
+        zombie = held.hold is Hold.ZOMBIE
+        # A zombie before the send: the signal did nothing. One the signal
+        # just made ended the usual way (the sentences below say how).
+        was_zombie = prediction is not None and prediction.outcome is Outcome.NOTHING
+        if (zombie and was_zombie) or (not zombie and fate is Fate.RUNNING):
+            return held.explanation
     outcome = prediction.outcome if prediction is not None else Outcome.UNKNOWN
     if instrumented is not None:
         outcome = {
@@ -115,6 +126,28 @@ def why(
     if fate is Fate.CONTINUED:
         return "It had been stopped; now it runs again (no T in STAT)."
     return _still_running(sig, outcome, prediction, instrumented is not None)
+
+
+def outcome_line(observation: Observation, held: Reason | None, masks: str = "") -> str:
+    """What became of one process, for the log, after the pid and name.
+
+    Args:
+        observation: What the watcher saw.
+        held: Why its state keeps it there, if it does.
+        masks: Why its masks kept it running ("caught by its handler"), if read.
+
+    Returns:
+        For example "still there: it is in uninterruptible sleep (D) in
+        anon_pipe_write, ..." or "still running (caught by its handler)".
+    """
+    fate = observation.fate
+    if held is not None and held.hold is Hold.ZOMBIE:
+        return held.summary
+    if held is not None and fate is Fate.RUNNING:
+        return f"still there: {held.summary}"
+    if fate is Fate.RUNNING and masks:
+        return f"still running ({masks})"
+    return fate.value
 
 
 def _still_running(
@@ -162,6 +195,7 @@ def caption(
     seen: Sequence[Observation],
     predictions: Mapping[int, Prediction],
     instrumented: Mapping[int, str] | None = None,
+    held: Mapping[int, Reason] | None = None,
 ) -> str:
     """Explain a whole send in at most three sentences.
 
@@ -173,11 +207,13 @@ def caption(
         predictions: By pid, the predictions made just before the send.
         instrumented: By pid, what sigtui's own instrumented processes were
             set to do with this signal.
+        held: By pid, why a process's state keeps it there, where it does.
 
     Returns:
         The caption.
     """
     instrumented = instrumented or {}
+    held = held or {}
     failed = [r for r in results if not r.ok]
     if results and len(failed) == len(results):
         return f"{sig.name} did nothing to {who}. {failed[0].message}"
@@ -192,6 +228,7 @@ def caption(
             observation.fate,
             predictions.get(pid),
             instrumented=instrumented.get(pid),
+            held=held.get(pid),
         )
         return f"{first} {reason}"
     counts = Counter(o.fate for o in seen)
@@ -205,6 +242,7 @@ def caption(
             Fate.RUNNING,
             predictions.get(pid),
             instrumented=instrumented.get(pid),
+            held=held.get(pid),
         )
         text += f" Process {pid}: {reason[0].lower()}{reason[1:]}"
     if failed:
@@ -212,4 +250,4 @@ def caption(
     return text
 
 
-__all__ = ["asks", "caption", "why"]
+__all__ = ["asks", "caption", "outcome_line", "why"]

@@ -5,16 +5,24 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from sigtui.delivery.guards import process_refusal
 from sigtui.delivery.send import Syscalls, _owner
 from sigtui.delivery.targets import ProcessTarget
-from sigtui.processes import ProcessInfo
+from sigtui.processes import ProcessIdentity, ProcessInfo
 from sigtui.processes.scan import still_running
 from sigtui.signals import SignalSpec
+from sigtui.signals.predict import Prediction
+from sigtui.signals.survival import (
+    Circumstances,
+    Reason,
+    after_kill,
+    read_circumstances,
+    why_still_there,
+)
 
 WATCH_SECONDS = 2.0
 """How long a send's targets are watched for a change."""
@@ -111,6 +119,47 @@ def watch(
         fates.get(id(info)) or Observation(info, Fate.RUNNING, last.get(id(info), ""))
         for info in members
     ]
+
+
+def held_after(
+    seen: Sequence[Observation],
+    sig: SignalSpec,
+    predictions: Mapping[int, Prediction],
+    *,
+    read: Callable[[ProcessInfo], Circumstances | None] = read_circumstances,
+) -> dict[ProcessIdentity, Reason]:
+    """Why the processes still there after a send are there, where /proc says.
+
+    Read after the watch, so the words describe them as they are now: in
+    uninterruptible sleep, stopped or traced, or zombies that were zombies
+    already when the signal was chosen. A process that is gone, that this
+    signal ended, or that is held by nothing but its masks gets no entry.
+
+    Args:
+        seen: What the watcher saw.
+        sig: The signal sent.
+        predictions: By pid, what the masks said before the send.
+        read: Reads a process's circumstances (None: gone).
+
+    Returns:
+        The reasons, by process identity.
+    """
+    reasons: dict[ProcessIdentity, Reason] = {}
+    for observation in seen:
+        info = observation.info
+        if observation.fate not in (Fate.RUNNING, Fate.EXITED):
+            continue
+        if observation.fate is Fate.EXITED and info.state not in ("Z", "X"):
+            # Ended by this signal: its parent may reap it a moment later,
+            # and "exited" is the whole story.
+            continue
+        found = read(info)
+        if found is None:
+            continue
+        reason = why_still_there(found, sig, predictions.get(info.pid))
+        if reason is not None:
+            reasons[info.identity] = reason
+    return reasons
 
 
 def _fate(state: str | None, sig: SignalSpec) -> Fate | None:
@@ -241,9 +290,12 @@ def end_gracefully(
                 f"{name} ignored SIGTERM for {grace:g} s; SIGKILL ended it.",
                 grace,
             )
+        # The pidfd says it has not exited, so its pid still names it: /proc
+        # tells why (most often uninterruptible sleep, naming the wait).
+        why = after_kill(read_circumstances(info))
         return Escalation(
             Ending.SURVIVED,
-            f"{name} is still there after SIGKILL (uninterruptible sleep?).",
+            f"{name} is still there after SIGKILL: {why}.",
             grace,
         )
     finally:

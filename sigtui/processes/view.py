@@ -4,6 +4,13 @@
 the "gone for one refresh" rule can be tested without a terminal. The table
 widget only draws the rows it is given.
 
+The selection follows the process, never the row: the table tells the view
+which process is selected (:attr:`ProcessView.selected`), and if that process
+exits its row is kept, marked gone, for as long as it stays selected, past
+any number of refreshes, re-sorts and filters. Otherwise the row under the
+cursor would vanish and the cursor land on a stranger, the next target of a
+send.
+
 A refresh is split in two so that the UI thread's share does not grow with
 the number of processes: :meth:`ProcessView.prepare` does everything that
 costs O(N) (cells, sort, tree, widths, filter text) and may run in a worker
@@ -148,10 +155,14 @@ class ProcessView:
         self.user: str | None = None
         self.filter_text = ""
         self.tagged: set[ProcessIdentity] = set()
+        # The process under the cursor (set by the table): if it exits, its
+        # row stays for as long as it is selected.
+        self.selected: ProcessIdentity | None = None
         self._clock_columns = any(c.field is Field.ETIME for c in self.columns)
         empty = ProcessSnapshot((), 0.0)
         self._layout = self._arrange(empty, empty, (), {}, self.order)
         self._filtered: _Filtered | None = None
+        self._last_shown: _Filtered | None = None
 
     # -- changes ---------------------------------------------------------------
 
@@ -184,7 +195,7 @@ class ProcessView:
         columns = self.columns
         gone = tuple(
             p for p in base.snapshot.processes if snapshot.get(p.identity) is None
-        )
+        ) + self._kept(base, snapshot)
         cache: dict[ProcessIdentity, _Cached] = {}
         old = base.cache
         for info in snapshot.processes:
@@ -197,7 +208,8 @@ class ProcessView:
                 cached = self._cache_entry(info, snapshot, columns)
             cache[info.identity] = cached
         for info in gone:
-            # Shown one more refresh, with the cells it last had.
+            # Shown one more refresh (the selected one: while selected), with
+            # the cells it last had.
             cached = old.get(info.identity) or self._cache_entry(
                 info, base.snapshot, columns
             )
@@ -213,14 +225,28 @@ class ProcessView:
         Args:
             layout: What :meth:`prepare` returned.
         """
+        # The cursor may have moved onto an exited row while the layout was
+        # prepared without it: keep that row too (rare; then O(N log N) here).
+        selected = self.selected
+        kept: tuple[ProcessInfo, ...] = ()
+        if selected is not None and selected not in layout.index:
+            kept = self._kept(self._layout)
         if layout.columns is not self.columns:
             # The columns changed while it was prepared: its cells are stale.
             layout = self._arrange(
-                layout.snapshot, layout.previous, layout.gone, {}, self.order
+                layout.snapshot, layout.previous, layout.gone + kept, {}, self.order
             )
-        elif layout.order != self.order:
+        elif layout.order != self.order or kept:
+            cache = layout.cache
+            if kept:
+                cache = dict(cache)
+                cache.update(
+                    (p.identity, self._layout.cache[p.identity])
+                    for p in kept
+                    if p.identity in self._layout.cache
+                )
             layout = self._arrange(
-                layout.snapshot, layout.previous, layout.gone, layout.cache, self.order
+                layout.snapshot, layout.previous, layout.gone + kept, cache, self.order
             )
         self._layout = layout
         # A tag is on a process, not a pid: tags of exited processes go.
@@ -520,6 +546,26 @@ class ProcessView:
         )
         return _Cached(info, Row(info, cells), _haystack(info))
 
+    def _kept(
+        self, base: Layout, snapshot: ProcessSnapshot | None = None
+    ) -> tuple[ProcessInfo, ...]:
+        """The selected process, if it is gone in ``base`` and kept beyond it.
+
+        Args:
+            base: The layout the selected process was last shown in.
+            snapshot: The new scan (None: the selected is not in the new layout).
+
+        Returns:
+            Its last seen info, or nothing when it is not selected-and-gone.
+        """
+        selected = self.selected
+        if selected is None:
+            return ()
+        if snapshot is not None and snapshot.get(selected) is not None:
+            return ()
+        # Only a row already marked gone: a running one is in ``gone`` anyway.
+        return tuple(p for p in base.gone if p.identity == selected)
+
     def _rearrange(self) -> None:
         layout = self._layout
         self._layout = self._arrange(
@@ -663,10 +709,23 @@ class ProcessView:
             )
         else:
             cache = layout.cache
+            selected = self.selected
+            last = self._last_shown
+            # The selected row leaves only when the user moves the cursor or
+            # changes the filter (and not even then once it has exited): not
+            # because a refresh made it stop matching (a zombie has no command
+            # line). Otherwise the cursor would jump to another process.
+            held = (
+                selected is not None
+                and last is not None
+                and last.needle == needle
+                and selected in last.index
+            )
             rows = tuple(
                 row
                 for row in layout.rows
                 if needle in cache[row.info.identity].haystack
+                or (row.info.identity == selected and (row.gone or held))
             )
             if layout.order.tree:
                 # The tree of the matches alone: prefixes depend on who is shown.
@@ -684,8 +743,9 @@ class ProcessView:
                 {row.info.identity: i for i, row in enumerate(rows)},
                 self._longest(rows, layout.columns),
                 sum(1 for row in rows if row.gone),
+                needle,
             )
-        self._filtered = shown
+        self._filtered = self._last_shown = shown
         return shown
 
 
@@ -695,6 +755,8 @@ class _Filtered:
     index: dict[ProcessIdentity, int]
     widths: tuple[int, ...]
     gone_count: int
+    # The filter they passed (empty: none).
+    needle: str = ""
     # Column widths by available width: asked for once per drawn line.
     widths_for: dict[int, list[int]] = field(default_factory=dict)
 

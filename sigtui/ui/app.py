@@ -31,6 +31,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Log, Static
 from textual.worker import Worker, WorkerState
 
+from sigtui.config import DEFAULT_INTERVAL, ConfigFile, Settings
 from sigtui.delivery import (
     Context,
     Ending,
@@ -49,8 +50,8 @@ from sigtui.delivery import (
     summary,
     watch,
 )
-from sigtui.delivery.explain import caption
-from sigtui.delivery.watch import current_state
+from sigtui.delivery.explain import caption, outcome_line
+from sigtui.delivery.watch import current_state, held_after
 from sigtui.demo.narrate import Narrator
 from sigtui.demo.supervisor import DemoError, DemoSupervisor
 from sigtui.lessons import Lesson, LessonError, LessonRun
@@ -70,6 +71,7 @@ from sigtui.settings import Settings, columns_spec
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.predict import Prediction
 from sigtui.signals.reader import read_state_of
+from sigtui.signals.survival import Reason, holds, read_circumstances
 from sigtui.ui.messages import DemoReported, LessonReported
 from sigtui.ui.screens.choosers import (
     ColumnPicker,
@@ -139,6 +141,8 @@ class SigtuiApp(App[int]):
         projector: Start in projector mode (high contrast, fewer and wider
             columns, a larger log, a caption after every send).
         lesson: A guided lesson to start at launch.
+        config: The settings file: its problem, if any, is shown at start,
+            and the settings the user changes are saved to it.
     """
 
     CSS_PATH = "sigtui.tcss"
@@ -284,8 +288,10 @@ class SigtuiApp(App[int]):
         log_file: TextIO | None = None,
         projector: bool = False,
         lesson: Lesson | None = None,
+        config: ConfigFile | None = None,
     ) -> None:
         super().__init__()
+        self.config = config if config is not None else ConfigFile(None)
         self.lesson_at_start = lesson
         self.lesson_run: LessonRun | None = None
         self._lesson_starting: LessonRun | None = None
@@ -383,6 +389,10 @@ class SigtuiApp(App[int]):
             "x: end it gracefully · ?: help"
             + (" · read-only: sending is off" if self.readonly else "")
         )
+        if self.config.problem is not None:
+            # Said once, where it stays readable; the file is left as it is.
+            self.log_line(f"Settings file ignored: {self.config.problem}")
+            self.notify(self.config.problem, title="Settings", severity="warning")
         self.request_scan()
         if self.demo_at_start:
             self.action_toggle_demo()
@@ -882,7 +892,12 @@ class SigtuiApp(App[int]):
             problem = "not readable: permission denied"
         except (OSError, ValueError) as err:
             problem = f"not readable: {err}"
-        self.call_from_thread(self._details_loaded, info, snapshot, state, problem)
+        # What keeps it from acting on signals: D, zombie, stopped, traced.
+        found = read_circumstances(info)
+        held = () if found is None else tuple(r.explanation for r in holds(found))
+        self.call_from_thread(
+            self._details_loaded, info, snapshot, state, problem, held
+        )
 
     def _details_loaded(
         self,
@@ -890,6 +905,7 @@ class SigtuiApp(App[int]):
         snapshot: ProcessSnapshot,
         state: SignalState | None,
         problem: str | None,
+        held: tuple[str, ...] = (),
     ) -> None:
         if not self._alive():
             return
@@ -897,7 +913,12 @@ class SigtuiApp(App[int]):
         if current is None or current.info.identity != info.identity:
             return  # the cursor moved on meanwhile
         self.query_one("#details", ProcessDetails).show(
-            current.info, snapshot, state, gone=current.gone, problem=problem
+            current.info,
+            snapshot,
+            state,
+            gone=current.gone,
+            problem=problem,
+            held=held,
         )
 
     # -- signal picker -------------------------------------------------------------
@@ -916,7 +937,7 @@ class SigtuiApp(App[int]):
             self.notify("No process selected.", severity="warning")
             return
         if row.gone:
-            self.notify(f"Process {row.info.pid} has exited.", severity="warning")
+            self.notify(f"Not sent: process {row.info.pid} exited.", severity="warning")
             return
         info = row.info
         if group and info.pgid <= 0:
@@ -936,6 +957,14 @@ class SigtuiApp(App[int]):
 
     def _signal_picked(self, picked: PickedSignal | None) -> None:
         if picked is None:
+            return
+        chosen = picked.target
+        if not picked.tagged and self.view.snapshot.get(chosen.identity) is None:
+            # It exited while the picker was open: nothing goes to its group
+            # either, nor to a process that reused its pid.
+            message = f"Not sent: process {chosen.pid} exited."
+            self.log_line(f"{picked.signal.name} → process {chosen.pid}: {message}")
+            self.notify(message, severity="warning")
             return
         target: Target
         if picked.tagged:
@@ -1060,16 +1089,21 @@ class SigtuiApp(App[int]):
             self.call_from_thread(self.show_caption, text)
         if watched:
             seen = watch(watched, sig, state_of=self.state_of)
-            text = caption(sig, who, results, seen, predictions, instrumented)
+            # Why the ones still there are there (D, zombie, stopped, traced).
+            held = held_after(seen[:MAX_WATCH_LINES], sig, predictions)
+            by_pid = {identity.pid: reason for identity, reason in held.items()}
+            text = caption(
+                sig, who, results, seen, predictions, instrumented, held=by_pid
+            )
             self.call_from_thread(self.show_caption, text)
             # Why a survivor survived comes from its masks: read them here, in
             # the worker, not on the UI thread.
             reasons = {
                 o.info.identity: self.read_prediction(o.info, sig)
                 for o in seen[:MAX_WATCH_LINES]
-                if o.fate is Fate.RUNNING
+                if o.fate is Fate.RUNNING and o.info.identity not in held
             }
-            self.call_from_thread(self._watched, seen, reasons)
+            self.call_from_thread(self._watched, seen, reasons, held)
 
     def _instrumented(self, sig: SignalSpec) -> dict[int, str]:
         """What sigtui's own instrumented processes do with ``sig``, by pid."""
@@ -1102,16 +1136,21 @@ class SigtuiApp(App[int]):
             )
 
     def _watched(
-        self, seen: list[Observation], reasons: dict[ProcessIdentity, str]
+        self,
+        seen: list[Observation],
+        reasons: dict[ProcessIdentity, str],
+        held: dict[ProcessIdentity, Reason] | None = None,
     ) -> None:
         if not self._alive():
             return
+        held = held or {}
         for observation in seen[:MAX_WATCH_LINES]:
             info = observation.info
-            what = observation.fate.value
-            if observation.fate is Fate.RUNNING:
-                reason = reasons.get(info.identity, "")
-                what = f"still running{f' ({reason})' if reason else ''}"
+            what = outcome_line(
+                observation,
+                held.get(info.identity),
+                reasons.get(info.identity, ""),
+            )
             self.log_line(f"process {info.pid} ({display_escape(info.comm)}): {what}")
         if len(seen) > MAX_WATCH_LINES:
             counts = Counter(o.fate.value for o in seen)
@@ -1179,7 +1218,7 @@ class SigtuiApp(App[int]):
             self.notify("No process selected.", severity="warning")
             return None
         if row.gone:
-            self.notify(f"Process {row.info.pid} has exited.", severity="warning")
+            self.notify(f"Not sent: process {row.info.pid} exited.", severity="warning")
             return None
         return row.info
 
@@ -1561,7 +1600,7 @@ def make_app(
     *,
     source: ProcessSource | None = None,
     columns: Sequence[Column] | str | None = None,
-    interval: float = 1.0,
+    interval: float | None = None,
     handle_signals: bool = False,
     self_pid: int | None = None,
     hostname: str | None = None,
@@ -1575,13 +1614,16 @@ def make_app(
     log_file: TextIO | None = None,
     projector: bool = False,
     lesson: Lesson | None = None,
+    config: ConfigFile | None = None,
 ) -> SigtuiApp:
     """Build the app, for the command line, the tests and the screenshots alike.
 
     Args:
         source: Where processes come from (default: this system).
-        columns: Columns as parsed columns or a ps ``-o`` list.
-        interval: Seconds between refreshes.
+        columns: Columns as parsed columns or a ps ``-o`` list (default: the
+            settings file's, else ``DEFAULT_COLUMNS``).
+        interval: Seconds between refreshes (default: the settings file's,
+            else one second).
         handle_signals: Exit cleanly on SIGTERM and SIGHUP.
         self_pid: The pid to mark as sigtui itself (default: this process).
         hostname: The host name to show (default: this host's).
@@ -1595,12 +1637,18 @@ def make_app(
         log_file: Where to append log entries as JSON lines.
         projector: Start in projector mode.
         lesson: A guided lesson to start at launch.
+        config: The settings file to save changes to (default: none).
 
     Returns:
         The app, not yet running.
     """
-    if columns is None or isinstance(columns, str):
-        columns = parse_columns(columns or DEFAULT_COLUMNS)
+    saved = config.settings if config is not None else Settings()
+    if columns is None:
+        columns = saved.columns or DEFAULT_COLUMNS
+    if isinstance(columns, str):
+        columns = parse_columns(columns)
+    if interval is None:
+        interval = saved.interval or DEFAULT_INTERVAL
     return SigtuiApp(
         source if source is not None else default_scanner(),
         columns,
@@ -1618,4 +1666,5 @@ def make_app(
         log_file=log_file,
         projector=projector,
         lesson=lesson,
+        config=config,
     )

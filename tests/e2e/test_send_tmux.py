@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_tui_tmux import assert_restored, set_filter
+from .test_tui_tmux import assert_restored, let_go, set_filter
 from .tmux import (
     DEFAULT_SIZE,
     DEFAULT_TIMEOUT,
@@ -138,7 +138,7 @@ def quit_restored(app: TmuxSession) -> None:
 
 
 def test_term_from_the_picker(sessions: Sessions, processes: Processes) -> None:
-    """k, term, enter: SIGTERM reaches the process at once; it dies and goes."""
+    """k, term, enter: SIGTERM reaches the process at once; it dies (and goes)."""
     process = processes.marker()
     app = start_sigtui(sessions)
     select_only(app, process)
@@ -158,10 +158,7 @@ def test_term_from_the_picker(sessions: Sessions, processes: Processes) -> None:
     log_has(app, rf"process {process.pid} \(sleep\): exited$", "that it exited")
 
     assert reap(app, process) == -signal.SIGTERM
-    app.wait_for(
-        lambda s: process.pid not in table_rows(s) and "(0 shown)" in s,
-        what=f"the row of pid {process.pid} to go",
-    )
+    let_go(app, process.pid)
     quit_restored(app)
 
 
@@ -212,10 +209,7 @@ def test_end_gracefully_kills_what_ignores_term(
         "that SIGKILL ended it",
     )
     assert reap(app, process) == -signal.SIGKILL
-    app.wait_for(
-        lambda s: process.pid not in table_rows(s) and "(0 shown)" in s,
-        what=f"the row of pid {process.pid} to go",
-    )
+    let_go(app, process.pid)
     quit_restored(app)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -81,6 +81,7 @@ class ProcessDetails(VerticalScroll):
         *,
         gone: bool = False,
         problem: str | None = None,
+        held: Sequence[str] = (),
     ) -> None:
         """Show a process.
 
@@ -90,11 +91,15 @@ class ProcessDetails(VerticalScroll):
             state: Its signal state, if read.
             gone: Whether it has exited.
             problem: Why the signal state is missing, if it is.
+            held: Why it cannot act on signals now, in sentences (in
+                uninterruptible sleep, a zombie, stopped, traced).
         """
         if info is None or snapshot is None:
             self._body.update("No process selected.")
             return
-        self._body.update(self._describe(info, snapshot, state, gone, problem))
+        self._body.update(
+            self._describe(info, snapshot, state, gone, problem, tuple(held))
+        )
 
     def _describe(
         self,
@@ -103,6 +108,7 @@ class ProcessDetails(VerticalScroll):
         state: SignalState | None,
         gone: bool,
         problem: str | None,
+        held: tuple[str, ...],
     ) -> Table:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
@@ -117,6 +123,8 @@ class ProcessDetails(VerticalScroll):
             row("", "exited since the last refresh")
         state_name = STATE_NAMES.get(info.state, info.state)
         row("State", f"{format_stat(info)} ({state_name})")
+        for number, sentence in enumerate(held):
+            row("Why" if number == 0 else "", sentence)
         row("Parent", str(info.ppid))
         members = sum(1 for p in snapshot.processes if p.pgid == info.pgid)
         group = f"{info.pgid} ({members} member{'s' if members != 1 else ''})"

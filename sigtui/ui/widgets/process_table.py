@@ -283,6 +283,9 @@ class ProcessTable(ScrollView, can_focus=True):
         self.cursor_row = max(0, min(index, len(rows) - 1)) if rows else 0
         row = self.current
         self.selected = row.info.identity if row else None
+        # The view keeps the selected process's row if it exits, so that the
+        # cursor is never moved to another process by a refresh.
+        self.view.selected = self.selected
         self._scroll_to_cursor()
         top = round(self.scroll_y)
         if not repaint:

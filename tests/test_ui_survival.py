@@ -1,0 +1,220 @@
+"""Why won't it die (pilot): the details panel, the outcome of a send and ``x``.
+
+Real processes in each state (tests/spawn.py): uninterruptible sleep that
+SIGKILL cannot end, a zombie whose parent does not reap it, a stopped process
+and a process stopped by its tracer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from sigtui.ui.app import SigtuiApp
+from sigtui.ui.screens.confirm import ConfirmSend
+from sigtui.ui.screens.picker import SignalPicker
+from tests.spawn import (
+    Spawner,
+    proc_state,
+    stopped,
+    traced,
+    uninterruptible,
+    zombie_parent,
+)
+from tests.test_ui_delivery import SIZE, live_app, log_text, settle, wait_until
+from tests.test_ui_signals import static_text
+
+
+@pytest.fixture
+def spawner() -> Iterator[Spawner]:
+    with Spawner() as spawner:
+        yield spawner
+
+
+def comm(pid: int) -> str:
+    with open(f"/proc/{pid}/comm") as file:
+        return file.read().strip()
+
+
+def wchan(pid: int) -> str:
+    with open(f"/proc/{pid}/wchan") as file:
+        text = file.read().strip()
+    assert text not in ("", "0"), f"pid {pid} sleeps nowhere"
+    return text
+
+
+async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
+    """Filter by the pid, then step onto it: other processes may match too.
+
+    The filter matches substrings of pids and commands ("1077" also lists
+    21077), and other people's processes come and go on a shared machine.
+    """
+    await wait_until(
+        pilot, lambda: app.view.index_of_pid(pid) is not None, f"pid {pid} listed", app
+    )
+    await pilot.press("slash", *str(pid), "enter")
+    for _ in range(100):
+        current = app.table.current
+        assert current is not None
+        if current.info.pid == pid:
+            return
+        await pilot.press("down")
+    raise AssertionError(f"the cursor never reached pid {pid}")
+
+
+def details(app: SigtuiApp) -> str:
+    return static_text(app.query_one("#details-body", Static))
+
+
+def d_victim(spawner: Spawner) -> tuple[int, list[str]]:
+    victim = int(uninterruptible(spawner).info["victim"])
+    return victim, [
+        f"Why Uninterruptible sleep (D) in {wchan(victim)}:",
+        "looks at no signal, not even SIGKILL, until it returns",
+    ]
+
+
+def zombie(spawner: Spawner) -> tuple[int, list[str]]:
+    parent = zombie_parent(spawner)
+    name = comm(parent.pid)
+    return int(parent.info["zombie"]), [
+        "Why A zombie: it has already exited",
+        f"for its parent {parent.pid} ({name}), which has not reaped it yet",
+        "Signalling the zombie does nothing: the parent must wait() for it",
+        f"sending {parent.pid} SIGCHLD may remind it",
+        "ending the parent lets init adopt and reap the zombie",
+    ]
+
+
+def stopped_one(spawner: Spawner) -> tuple[int, list[str]]:
+    child = stopped(spawner)
+    return child.pid, [
+        "Why Stopped (T): SIGTERM and other signals wait, pending, until it gets "
+        "SIGCONT; SIGKILL ends it at once."
+    ]
+
+
+def tracee(spawner: Spawner) -> tuple[int, list[str]]:
+    tracer = traced(spawner)
+    return int(tracer.info["tracee"]), [
+        f"Why Stopped by its tracer {tracer.pid} ({comm(tracer.pid)}) (t, TracerPid)",
+        "SIGKILL ends it at once",
+    ]
+
+
+@pytest.mark.parametrize("make", [d_victim, zombie, stopped_one, tracee])
+async def test_details_say_why_it_is_still_there(
+    spawner: Spawner, make: Callable[[Spawner], tuple[int, list[str]]]
+) -> None:
+    pid, expected = make(spawner)
+    app = live_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, pid)
+        await pilot.press("i")
+        await wait_until(pilot, lambda: "Why " in details(app), "the why row", app)
+        body = details(app)
+        for words in expected:
+            assert words in body, (words, body)
+
+
+async def send(app: SigtuiApp, pilot: Pilot[int], name: str) -> None:
+    """Pick a signal by name for the selected process and send it."""
+    await pilot.press("k")
+    await settle(app, pilot)
+    assert isinstance(app.screen, SignalPicker)
+    await pilot.press(*name, "enter")
+
+
+async def test_sigterm_to_a_d_process_says_it_is_still_there_and_why(
+    spawner: Spawner,
+) -> None:
+    victim, _ = d_victim(spawner)
+    app = live_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, victim)
+        await send(app, pilot, "term")
+        line = (
+            f"process {victim} ({comm(victim)}): still there: it is in "
+            f"uninterruptible sleep (D) in {wchan(victim)}, where no signal acts, "
+            "not even SIGKILL, until that kernel call returns"
+        )
+        await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
+        assert "Uninterruptible sleep (D) in" in app.caption
+        assert proc_state(victim) == "D"
+
+
+async def test_sigterm_to_a_stopped_process_says_it_waits_for_sigcont(
+    spawner: Spawner,
+) -> None:
+    pid, _ = stopped_one(spawner)
+    app = live_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, pid)
+        await send(app, pilot, "term")
+        line = (
+            f"process {pid} ({comm(pid)}): still there: it is stopped (T): SIGTERM "
+            "and other signals wait, pending, until SIGCONT; SIGKILL would end it now"
+        )
+        await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
+        assert "Stopped (T)" in app.caption
+
+
+async def test_sigterm_to_a_traced_process_names_the_tracer(
+    spawner: Spawner,
+) -> None:
+    tracer = traced(spawner)
+    pid = int(tracer.info["tracee"])
+    app = live_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, pid)
+        await send(app, pilot, "term")
+        line = (
+            f"process {pid} ({comm(pid)}): still there: it is stopped by its "
+            f"tracer {tracer.pid} ({comm(tracer.pid)}) (t): SIGTERM waits until "
+            "the tracer lets it run"
+        )
+        await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
+        assert proc_state(pid) == "t"
+
+
+async def test_sigterm_to_a_zombie_names_the_parent(spawner: Spawner) -> None:
+    parent = zombie_parent(spawner)
+    pid = int(parent.info["zombie"])
+    app = live_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, pid)
+        await send(app, pilot, "term")
+        line = (
+            f"process {pid} ({comm(pid)}): exited, but its parent {parent.pid} "
+            f"({comm(parent.pid)}) has not reaped it (a zombie); signalling it "
+            "does nothing"
+        )
+        await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
+        assert "Signalling the zombie does nothing" in app.caption
+
+
+async def test_x_says_why_sigkill_did_not_end_it(spawner: Spawner) -> None:
+    victim, _ = d_victim(spawner)
+    app = live_app(grace=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, victim)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmSend)
+        await pilot.press("y")
+        line = (
+            f"process {victim} ({comm(victim)}) is still there after SIGKILL: it is "
+            f"in uninterruptible sleep (D) in {wchan(victim)}, where no signal acts, "
+            "not even SIGKILL, until that kernel call returns"
+        )
+        await wait_until(pilot, lambda: line in log_text(app), "x's message", app)
+        assert proc_state(victim) == "D"
