@@ -15,11 +15,11 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
+from sigtui.config import Settings
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes import columns as registry
 from sigtui.processes.columns import COLUMNS, Align, Column, Field
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
-from sigtui.settings import Settings
 from sigtui.ui.app import SORT_KEYS, SigtuiApp, make_app
 from sigtui.ui.screens.choosers import ColumnPicker, SortPicker, UserPicker
 from sigtui.ui.screens.help import HelpScreen

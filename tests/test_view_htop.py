@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sigtui.processes import columns as registry
-from sigtui.processes.chooser import ColumnChooser, column_choices
+from sigtui.processes.chooser import ColumnChooser, column_choices, columns_spec
 from sigtui.processes.columns import (
     COLUMNS,
     Align,
@@ -15,7 +15,6 @@ from sigtui.processes.columns import (
 )
 from sigtui.processes.model import PF_KTHREAD, ProcessInfo, ProcessSnapshot
 from sigtui.processes.view import ProcessView
-from sigtui.settings import columns_spec
 from tests.spawn import make_info
 
 COLUMNS_SHOWN = parse_columns("pid,user,time,args")

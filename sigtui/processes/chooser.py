@@ -1,5 +1,8 @@
 """The column chooser's model (htop's ``F2``): which columns, in which order.
 
+Also :func:`columns_spec`, which writes shown columns back as a ``-o`` list
+(for the settings file).
+
 Plain Python, so that toggling and moving columns is tested without a
 terminal; the dialog in ``sigtui.ui.screens.columns`` only draws it.
 """
@@ -101,3 +104,27 @@ class ColumnChooser:
     def chosen(self) -> tuple[Column, ...]:
         """The ticked columns, in the order of the list."""
         return tuple(c.column for c in self.choices if c.shown)
+
+
+def columns_spec(columns: Sequence[Column]) -> str:
+    """Write columns as the ``-o`` list that :func:`parse_columns` reads back.
+
+    Args:
+        columns: The columns.
+
+    Returns:
+        Names joined by commas, with ``=HEADER`` where the header was renamed.
+        A renamed header with a comma or space in it cannot be written so
+        that it reads back (the header would end there): it is left out, and
+        the column comes back with its usual header.
+    """
+    parts = []
+    for column in columns:
+        known = registry.COLUMNS.get(column.name)
+        if (known is not None and known.header == column.header) or any(
+            c in column.header for c in ", \t"
+        ):
+            parts.append(column.name)
+        else:
+            parts.append(f"{column.name}={column.header}")
+    return ",".join(parts)

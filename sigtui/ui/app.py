@@ -66,8 +66,8 @@ from sigtui.processes import (
     display_escape,
     parse_columns,
 )
+from sigtui.processes.chooser import columns_spec
 from sigtui.processes.view import Layout, ProcessView
-from sigtui.settings import Settings, columns_spec
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.predict import Prediction
 from sigtui.signals.reader import read_state_of
@@ -795,7 +795,11 @@ class SigtuiApp(App[int]):
 
     @property
     def settings(self) -> Settings:
-        """The settings the user can change, as they are now."""
+        """The settings the user can change, as they are now, every one set.
+
+        The columns are the user's, not projector mode's (which are its own),
+        and so is the theme.
+        """
         view = self.view
         sort = view.columns[view.sort_index]
         theme = self.theme
