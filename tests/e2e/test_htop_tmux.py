@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 
-from .tmux import SCANNED, Sessions, TmuxSession, has_header, is_header, table_rows
+from .tmux import (
+    DEFAULT_TIMEOUT,
+    SCANNED,
+    Processes,
+    Sessions,
+    TmuxSession,
+    has_header,
+    is_header,
+    plain_screen,
+    poll,
+    row_backgrounds,
+    table_rows,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -77,4 +90,68 @@ def test_k_shows_and_hides_kernel_threads_hidden_at_start(sessions: Sessions) ->
         lambda s: 2 not in table_rows(s) and HIDDEN.search(s) is not None,
         what="K again to hide them",
     )
+    quit_cleanly(app)
+
+
+def marked_rows(app: TmuxSession) -> tuple[list[int], int, str]:
+    """The rows whose background differs from most rows' (the cursor's).
+
+    Args:
+        app: The session.
+
+    Returns:
+        Those pids, how many rows are shown, and the plain screen.
+    """
+    escaped = app.capture(escapes=True)
+    rows = row_backgrounds(escaped)
+    # sigtui's own row is drawn in its own style.
+    rows.pop(app.app_pid(), None)
+    usual = Counter(rows.values()).most_common(1)[0][0] if rows else None
+    odd = [pid for pid, background in rows.items() if background != usual]
+    return odd, len(rows), plain_screen(escaped)
+
+
+def wait_for_cursor(app: TmuxSession, pid: int) -> str:
+    """Wait until the only row drawn apart from the others is ``pid``'s."""
+
+    def probe() -> str | None:
+        odd, shown, screen = marked_rows(app)
+        return screen if odd == [pid] and shown > 2 else None
+
+    def describe() -> str:
+        escaped = app.capture(escapes=True)
+        return f"backgrounds: {row_backgrounds(escaped)}\n{app.describe()}"
+
+    return poll(
+        probe,
+        timeout=DEFAULT_TIMEOUT,
+        describe=describe,
+        what=f"the cursor alone on pid {pid}, other rows still shown",
+    )
+
+
+def test_f3_jumps_to_matches_and_hides_nothing(
+    sessions: Sessions, processes: Processes
+) -> None:
+    first = processes.marker()
+    second = processes.marker(first.marker + "x")
+    app = start_and_wait(sessions)
+    app.send_keys("F3")
+    app.wait_for("search: pid, user or command text", what="the search box")
+    app.type_text(first.marker)
+    screen = wait_for_cursor(app, first.pid)
+    assert second.pid in table_rows(screen)  # a match, not hidden
+    assert "shown)" not in status(screen)
+    app.send_keys("F3")  # the next match: the other marker
+    wait_for_cursor(app, second.pid)
+    app.send_keys("Enter")  # and round again
+    wait_for_cursor(app, first.pid)
+    app.type_text("zzz")  # now nothing matches
+    app.wait_for("no match", what="the search box to say no match")
+    app.send_keys("Escape")
+    screen = app.wait_for(
+        lambda s: "no match" not in s and "search:" not in s,
+        what="escape to close the search box",
+    )
+    assert {first.pid, second.pid} <= table_rows(screen).keys()
     quit_cleanly(app)
