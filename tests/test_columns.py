@@ -7,6 +7,7 @@ import pytest
 from sigtui.processes.columns import (
     COLUMNS,
     DEFAULT_COLUMNS,
+    PS_DEFAULT_COLUMNS,
     Align,
     ColumnError,
     Field,
@@ -20,35 +21,176 @@ from tests.spawn import make_info
 
 # The header procps ps prints for each -o name (checked against ps 4.0.2).
 HEADERS = {
-    "pid": "PID",
-    "tgid": "TGID",
-    "ppid": "PPID",
+    "%cpu": "%CPU",
+    "%mem": "%MEM",
+    "ag_id": "AGID",
+    "ag_nice": "AGNI",
+    "args": "COMMAND",
+    "atime": "TIME",
+    "blocked": "BLOCKED",
+    "bsdstart": "START",
+    "bsdtime": "TIME",
+    "c": "C",
+    "caught": "CAUGHT",
+    "cgname": "CGNAME",
+    "cgroup": "CGROUP",
+    "cgroupns": "CGROUPNS",
+    "class": "CLS",
+    "cls": "CLS",
+    "cmd": "CMD",
+    "comm": "COMMAND",
+    "command": "COMMAND",
+    "cp": "CP",
+    "cpuid": "CPUID",
+    "cputime": "TIME",
+    "cputimes": "TIME",
+    "cuc": "%CUC",
+    "cuu": "%CUU",
+    "drs": "DRS",
+    "dsiz": "DSIZ",
+    "egid": "EGID",
+    "egroup": "EGROUP",
+    "eip": "EIP",
+    "esp": "ESP",
+    "etime": "ELAPSED",
+    "etimes": "ELAPSED",
+    "euid": "EUID",
+    "euser": "EUSER",
+    "exe": "EXE",
+    "f": "F",
+    "fgid": "FGID",
+    "fgroup": "FGROUP",
+    "flag": "F",
+    "flags": "F",
+    "fname": "COMMAND",
+    "fsgid": "FSGID",
+    "fsgroup": "FSGROUP",
+    "fsuid": "FSUID",
+    "fsuser": "FSUSER",
+    "fuid": "FUID",
+    "fuser": "FUSER",
+    "gid": "GID",
+    "group": "GROUP",
+    "ignored": "IGNORED",
+    "intpri": "PRI",
+    "ipcns": "IPCNS",
+    "lastcpu": "C",
+    "lim": "LIM",
+    "longtname": "TTY",
+    "lstart": "STARTED",
+    "luid": "LUID",
+    "lwp": "LWP",
+    "m_drs": "DRS",
+    "m_size": "SIZE",
+    "m_trs": "TRS",
+    "maj_flt": "MAJFL",
+    "majflt": "MAJFLT",
+    "min_flt": "MINFL",
+    "minflt": "MINFLT",
+    "mntns": "MNTNS",
+    "netns": "NETNS",
+    "ni": "NI",
+    "nice": "NI",
+    "nlwp": "NLWP",
+    "numa": "NUMA",
+    "oom": "OOM",
+    "oomadj": "OOMADJ",
+    "opri": "PRI",
+    "pagein": "PAGEIN",
+    "pcpu": "%CPU",
+    "pending": "PENDING",
     "pgid": "PGID",
     "pgrp": "PGRP",
-    "sid": "SID",
+    "pid": "PID",
+    "pidns": "PIDNS",
+    "pmem": "%MEM",
+    "policy": "POL",
+    "ppid": "PPID",
+    "pri": "PRI",
+    "pri_api": "API",
+    "pri_bar": "BAR",
+    "pri_baz": "BAZ",
+    "pri_foo": "FOO",
+    "priority": "PRI",
+    "psr": "PSR",
+    "rbytes": "RBYTES",
+    "rchars": "RCHARS",
+    "rgid": "RGID",
+    "rgroup": "RGROUP",
+    "rops": "ROPS",
+    "rss": "RSS",
+    "rssize": "RSS",
+    "rsz": "RSZ",
+    "rtprio": "RTPRIO",
+    "ruid": "RUID",
+    "ruser": "RUSER",
+    "s": "S",
+    "sched": "SCH",
     "sess": "SESS",
     "session": "SESS",
-    "tpgid": "TPGID",
-    "tty": "TT",
-    "tt": "TT",
-    "tname": "TTY",
+    "sgi_p": "P",
+    "sgi_rss": "RSS",
+    "sgid": "SGID",
+    "sgroup": "SGROUP",
+    "sid": "SID",
+    "sig": "PENDING",
+    "sig_block": "BLOCKED",
+    "sig_catch": "CATCHED",
+    "sig_ignore": "IGNORED",
+    "sig_pend": "SIGNAL",
+    "sigcatch": "CAUGHT",
+    "sigignore": "IGNORED",
+    "sigmask": "BLOCKED",
+    "size": "SIZE",
+    "spid": "SPID",
+    "stackp": "STACKP",
+    "start": "STARTED",
+    "start_stack": "STACKP",
+    "start_time": "START",
     "stat": "STAT",
     "state": "S",
-    "s": "S",
-    "user": "USER",
-    "euser": "EUSER",
-    "uname": "USER",
-    "uid": "UID",
-    "euid": "EUID",
+    "stime": "STIME",
+    "suid": "SUID",
+    "supgid": "SUPGID",
+    "supgrp": "SUPGRP",
+    "suser": "SUSER",
+    "svgid": "SVGID",
+    "svgroup": "SVGROUP",
+    "svuid": "SVUID",
+    "svuser": "SVUSER",
+    "sz": "SZ",
+    "tgid": "TGID",
+    "thcount": "THCNT",
+    "tid": "TID",
     "time": "TIME",
-    "cputime": "TIME",
-    "etime": "ELAPSED",
-    "comm": "COMMAND",
-    "ucomm": "COMMAND",
+    "timens": "TIMENS",
+    "times": "TIME",
+    "tname": "TTY",
+    "tpgid": "TPGID",
+    "trs": "TRS",
+    "trss": "TRSS",
+    "tsig": "PENDING",
+    "tsiz": "TSIZ",
+    "tt": "TT",
+    "tty": "TT",
+    "tty8": "TTY",
     "ucmd": "CMD",
-    "args": "COMMAND",
-    "cmd": "CMD",
-    "command": "COMMAND",
+    "ucomm": "COMMAND",
+    "uid": "UID",
+    "uid_hack": "UID",
+    "uname": "USER",
+    "user": "USER",
+    "userns": "USERNS",
+    "util": "C",
+    "utsns": "UTSNS",
+    "vsize": "VSZ",
+    "vsz": "VSZ",
+    "wbytes": "WBYTES",
+    "wcbytes": "WCBYTES",
+    "wchan": "WCHAN",
+    "wchars": "WCHARS",
+    "wname": "WCHAN",
+    "wops": "WOPS",
 }
 
 FIELDS = {
@@ -94,7 +236,8 @@ def test_header_of_each_alias(name: str, header: str) -> None:
     (column,) = parse_columns(name)
     assert column.header == header
     assert column.name == name
-    assert column.field is FIELDS[name]
+    if name in FIELDS:
+        assert column.field is FIELDS[name]
 
 
 @pytest.mark.parametrize(
@@ -127,6 +270,11 @@ def test_pid_columns_are_as_wide_as_pid_max(name: str) -> None:
 
 def test_default_columns() -> None:
     names = [c.name for c in parse_columns(DEFAULT_COLUMNS)]
+    assert names == ["pid", "pgid", "tty", "stat", "%cpu", "rss", "time", "args"]
+
+
+def test_sigtui_ps_default_columns_stay_those_of_ps_j() -> None:
+    names = [c.name for c in parse_columns(PS_DEFAULT_COLUMNS)]
     assert names == ["pid", "pgid", "tty", "stat", "time", "args"]
 
 
@@ -154,7 +302,7 @@ def test_a_column_may_repeat() -> None:
     [
         ("bogus", "bogus"),
         ("pid,bogus,comm", "bogus"),
-        ("pid,%cpu", "%cpu"),
+        ("pid,label", "label"),
         ("nosuch=HEADER", "nosuch"),
     ],
 )
@@ -224,7 +372,11 @@ def test_values_of_every_field() -> None:
         cmdline=("make", "-j4"),
     )
     snapshot = ProcessSnapshot.of([info], uptime=1000.0 + 86400 + 61.5)
-    values = {name: column.text(info, snapshot) for name, column in COLUMNS.items()}
+    values = {
+        name: column.text(info, snapshot)
+        for name, column in COLUMNS.items()
+        if name in FIELDS
+    }
     assert values == {
         "pid": "4242",
         "tgid": "4242",
@@ -310,7 +462,7 @@ def test_table_lays_out_like_ps() -> None:
         cmdline=("-bash",),
     )
     snapshot = ProcessSnapshot.of([kthread, shell], uptime=5000.0)
-    columns = parse_columns(DEFAULT_COLUMNS)
+    columns = parse_columns(PS_DEFAULT_COLUMNS)
     pw = pid_width()
     lines = list(format_table(snapshot, snapshot.processes, columns))
     assert lines == [

@@ -501,7 +501,7 @@ def fake_proc(tmp_path: Path) -> Path:
 
 
 def test_fake_proc_fields(fake_proc: Path) -> None:
-    snapshot = ProcfsScanner(root=str(fake_proc)).scan()
+    snapshot = ProcfsScanner(root=str(fake_proc), live_cpu=False).scan()
     assert [p.pid for p in snapshot.processes] == [100, 500, 600, 700]
     assert snapshot.uptime == 12345.67
     info = snapshot.by_pid[100]

@@ -135,7 +135,7 @@ class ProcessView:
         self.tree = tree
         self.filter_text = ""
         self.tagged: set[ProcessIdentity] = set()
-        self._clock_columns = any(c.field is Field.ETIME for c in self.columns)
+        self._clock_columns = any(c.clock for c in self.columns)
         empty = ProcessSnapshot((), 0.0)
         self._layout = self._arrange(empty, empty, (), {}, self.order)
         self._filtered: _Filtered | None = None
@@ -254,7 +254,7 @@ class ProcessView:
             self.sort_index = fields.index(sort_field)
         else:
             self.sort_index = fields.index(Field.PID) if Field.PID in fields else 0
-        self._clock_columns = Field.ETIME in fields
+        self._clock_columns = any(c.clock for c in self.columns)
         layout = self._layout
         self._layout = self._arrange(
             layout.snapshot, layout.previous, layout.gone, {}, self.order
@@ -452,7 +452,7 @@ class ProcessView:
         index = order.sort_index if order.sort_index < len(columns) else 0
         column = columns[index]
         gone_ids = {p.identity for p in gone}
-        clock = column.field is Field.ETIME
+        clock = column.clock
 
         def sort_key(p: ProcessInfo) -> object:
             source = previous if p.identity in gone_ids else snapshot
