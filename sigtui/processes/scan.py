@@ -16,6 +16,7 @@ import re
 import resource
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import NamedTuple, Protocol
@@ -504,6 +505,8 @@ class ProcfsScanner:
             lifetime average). A process whose ``stat`` bytes did not change
             used none; its :class:`ProcessInfo` is rebuilt only if it showed
             a non-zero value before, so a refresh stays O(changed).
+        clock: Seconds on a steady clock, for the interval between scans
+            (tests pass a fake one).
     """
 
     def __init__(
@@ -514,8 +517,10 @@ class ProcfsScanner:
         read_status: bool = True,
         sources: Source = Source.NONE,
         live_cpu: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._root = root
+        self._clock = clock
         self._live_cpu = live_cpu
         self._read_status = read_status
         self._sources = sources
@@ -592,7 +597,7 @@ class ProcfsScanner:
         root = self._root
         uptime = self._uptime()
         last = self._last
-        clock = time.monotonic()
+        clock = self._clock()
         prev_clock = self._prev_clock
         interval = 0.0 if prev_clock is None else clock - prev_clock
         rebuild_all, self._rebuild_all = self._rebuild_all, False
@@ -702,6 +707,12 @@ class ProcfsScanner:
         extra = self._details.get(key)
         if extra is None or extra.comm != stat.comm or extra.args_at != args_at:
             extra = self._read_details(name, stat.comm, args_at, status)
+        elif status is not None:
+            # status is read anyway for a column: keep the user and L current.
+            uid, locked = parse_status(status)
+            if uid != extra.uid or locked != extra.locked:
+                user = None if uid is None else self._users(uid)
+                extra = replace(extra, uid=uid, user=user, locked=locked)
         ticks = self._clock_ticks
         start_time = stat.start_ticks / ticks
         stat_more = parse_stat_more(data) if wants.stat else None
