@@ -358,7 +358,9 @@ class ProcessView:
         """Widths for drawing the columns in ``available`` cells.
 
         Fixed columns get their ps width (or more, if a value is wider); the
-        last column gets what is left.
+        sorted one also room for its header's arrow; the last column gets
+        what is left. (Arrow room in every column would cost the eight
+        default columns the command's header at 60 cells.)
 
         Args:
             available: Total width, including one space between columns.
@@ -374,7 +376,8 @@ class ProcessView:
         widths = []
         last = len(self.columns) - 1
         for index, column in enumerate(self.columns):
-            width = max(column.width, len(column.header) + 2)
+            arrow = 2 if index == self.sort_index else 0
+            width = max(column.width, len(column.header) + arrow)
             if not column.unlimited and not column.user_name and index != last:
                 width = max(width, longest[index])
             widths.append(width)
