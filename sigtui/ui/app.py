@@ -64,6 +64,7 @@ from sigtui.processes import (
     display_escape,
     parse_columns,
 )
+from sigtui.processes.columns import for_screen, sources_of
 from sigtui.processes.view import Layout, ProcessView
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.predict import Prediction
@@ -204,7 +205,8 @@ class SigtuiApp(App[int]):
         self._lesson_starting: LessonRun | None = None
         self._lesson_note = ""
         self.projector = projector
-        self._screen_columns = tuple(columns)
+        columns = for_screen(columns)
+        self._screen_columns = columns
         self._theme_before_projector = ""
         self.caption = ""
         self.demo_at_start = demo
@@ -333,8 +335,7 @@ class SigtuiApp(App[int]):
             if self.theme == PROJECTOR_THEME.name:
                 self.theme = self._theme_before_projector or "textual-dark"
             columns = self._screen_columns
-        self.view.set_columns(columns)
-        self.table.rows_changed()
+        self.show_columns(columns)
         self.screen.set_class(on, "-projector")
         self.update_status()
 
@@ -391,6 +392,31 @@ class SigtuiApp(App[int]):
         watchdog.daemon = True
         watchdog.start()
         self.exit(return_code=128 + signum)
+
+    # -- columns ---------------------------------------------------------------
+
+    def show_columns(self, columns: Sequence[Column]) -> None:
+        """Show other columns (a column chooser, projector mode).
+
+        Tells the process source which files the new columns need (read only
+        from then on), and scans again at once when a column needs a file
+        not read so far, so that its values appear without waiting a refresh.
+
+        Args:
+            columns: The columns, as parsed.
+        """
+        shown = for_screen(columns)
+        needed = sources_of(shown)
+        set_sources = getattr(self.source, "set_sources", None)
+        new_files = False
+        if set_sources is not None:
+            before = getattr(self.source, "sources", needed)
+            new_files = bool(needed & ~before)
+            set_sources(needed)
+        self.view.set_columns(shown)
+        self.table.rows_changed()
+        if new_files and self.is_running and not self.paused:
+            self.request_scan()
 
     # -- refreshing ------------------------------------------------------------
 
@@ -1358,7 +1384,7 @@ def make_app(
     if interval is None:
         interval = saved.interval or DEFAULT_INTERVAL
     return SigtuiApp(
-        source if source is not None else default_scanner(),
+        source if source is not None else default_scanner(sources=sources_of(columns)),
         columns,
         interval=interval,
         handle_signals=handle_signals,
