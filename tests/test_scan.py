@@ -949,3 +949,37 @@ def test_files_of_a_real_process() -> None:
     assert files.io is not None
     assert len(files.io) == 7
     assert files.numa_node is not None
+
+
+BLOCKS_USR1 = """
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+ready()
+park()
+"""
+
+
+def test_masks_are_current_even_when_the_stat_line_did_not_change(
+    spawner: Spawner,
+) -> None:
+    # A signal sent to a sleeping process that blocks it wakes nothing and
+    # changes nothing in its stat line; the pending column must still show it.
+    child = spawner.python(BLOCKS_USR1)
+    wait_for_state(child.pid, "S")
+    scanner = ProcfsScanner(max_open=0)
+    scanner.set_sources(Source.STATUS)
+    before = scanner.scan().by_pid[child.pid]
+    assert before.status_more is not None
+    usr1 = 1 << (signal.SIGUSR1 - 1)
+    assert not before.status_more.pending & usr1
+    stat_before = Path(f"/proc/{child.pid}/stat").read_bytes()
+    os.kill(child.pid, signal.SIGUSR1)
+    wait_until(
+        lambda: f"ShdPnd:\t{usr1:016x}"
+        in Path(f"/proc/{child.pid}/status").read_text(),
+        "SIGUSR1 pending in /proc",
+    )
+    assert Path(f"/proc/{child.pid}/stat").read_bytes() == stat_before
+    after = scanner.scan().by_pid[child.pid]
+    assert after.status_more is not None
+    assert after.status_more.pending & usr1
+    scanner.close()

@@ -15,8 +15,10 @@ PF_KTHREAD = 0x00200000
 class Source(Flag):
     """The per-process files a column needs beyond the base ``stat`` fields.
 
-    The scanner reads a file only when a shown column asks for it, and re-reads
-    it only when the process's ``stat`` line changed (it ran, or changed state).
+    The scanner reads a file only when a shown column asks for it. It re-reads
+    ``status``, ``wchan``, ``oom_score`` and ``io`` on every scan (they change
+    while ``stat`` stays the same: a blocked signal arriving at a sleeping
+    process), the others only when the process's ``stat`` line changed.
     """
 
     NONE = 0

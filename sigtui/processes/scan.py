@@ -108,6 +108,7 @@ class _Wants:
     stat: bool
     status: bool
     files: bool
+    every_scan: bool
 
     @classmethod
     def of(cls, sources: Source) -> _Wants:
@@ -115,7 +116,20 @@ class _Wants:
             stat=bool(sources & (Source.STAT | Source.NUMA)),
             status=bool(sources & Source.STATUS),
             files=bool(sources & _FILE_SOURCES),
+            every_scan=bool(sources & _UNSEEN_BY_STAT),
         )
+
+
+_UNSEEN_BY_STAT = Source.STATUS | Source.WCHAN | Source.OOM | Source.IO
+"""Sources that can change while a process's ``stat`` line stays the same.
+
+A signal sent to a sleeping process that blocks it wakes nothing, and
+``stat`` shows only the thread's own pending set (and only signals 1 to 31),
+so the masks in ``status`` would go stale; so can a wait channel, an OOM
+score or I/O counters. When a shown column needs one of these, every process
+is rebuilt on every scan: that costs a file read per process, but what the
+screen says stays true.
+"""
 
 
 class _Seen(NamedTuple):
@@ -601,6 +615,7 @@ class ProcfsScanner:
         prev_clock = self._prev_clock
         interval = 0.0 if prev_clock is None else clock - prev_clock
         rebuild_all, self._rebuild_all = self._rebuild_all, False
+        every_scan = self._wants.every_scan
         fresh_last: dict[int, _Seen] = {}
         fresh_details: dict[tuple[int, int], _Details] = {}
         found: list[ProcessInfo] = []
@@ -612,7 +627,7 @@ class ProcfsScanner:
             if data is None:
                 continue
             seen = last.get(pid)
-            if seen is None or seen.data != data or rebuild_all:
+            if seen is None or seen.data != data or rebuild_all or every_scan:
                 try:
                     seen = self._build(pid, name, data, seen, uptime, interval)
                 except (*_GONE, ValueError, IndexError):
