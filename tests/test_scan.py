@@ -974,8 +974,9 @@ def test_masks_are_current_even_when_the_stat_line_did_not_change(
     stat_before = Path(f"/proc/{child.pid}/stat").read_bytes()
     os.kill(child.pid, signal.SIGUSR1)
     wait_until(
-        lambda: f"ShdPnd:\t{usr1:016x}"
-        in Path(f"/proc/{child.pid}/status").read_text(),
+        lambda: (
+            f"ShdPnd:\t{usr1:016x}" in Path(f"/proc/{child.pid}/status").read_text()
+        ),
         "SIGUSR1 pending in /proc",
     )
     assert Path(f"/proc/{child.pid}/stat").read_bytes() == stat_before
