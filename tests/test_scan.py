@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from sigtui.processes import scan as scan_module
-from sigtui.processes.columns import parse_columns
+from sigtui.processes.columns import parse_columns, sources_of
 from sigtui.processes.format import command_text, format_stat
 from sigtui.processes.model import PF_KTHREAD, ProcessInfo, ProcessSnapshot, Source
 from sigtui.processes.pstable import format_table
@@ -966,7 +966,7 @@ def test_masks_are_current_even_when_the_stat_line_did_not_change(
     child = spawner.python(BLOCKS_USR1)
     wait_for_state(child.pid, "S")
     scanner = ProcfsScanner(max_open=0)
-    scanner.set_sources(Source.STATUS)
+    scanner.set_sources(sources_of(parse_columns("pending")))
     before = scanner.scan().by_pid[child.pid]
     assert before.status_more is not None
     usr1 = 1 << (signal.SIGUSR1 - 1)

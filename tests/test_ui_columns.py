@@ -62,7 +62,7 @@ async def test_chosen_columns_tell_the_scanner_what_to_read() -> None:
         scans = source.scans
         app.show_columns(parse_columns("pid,wchan,pending,args"))
         await settle(app, pilot)
-        assert source.asked[-1] == Source.WCHAN | Source.STATUS
+        assert source.asked[-1] == Source.WCHAN | Source.STATUS | Source.SIGNALS
         # A file not read so far: scanned again at once, not a refresh later.
         assert source.scans == scans + 1
         app.show_columns(parse_columns("pid,args"))

@@ -783,12 +783,12 @@ _STATUS_FIELDS = (
     Field.FGID,
     Field.SUPGID,
     Field.SUPGRP,
-    *_MASKS,
 )
 
 _SOURCES: dict[Field, Source] = {
     **dict.fromkeys(_STAT_FIELDS, Source.STAT),
     **dict.fromkeys(_STATUS_FIELDS, Source.STATUS),
+    **dict.fromkeys(_MASKS, Source.STATUS | Source.SIGNALS),
     Field.NUMA: Source.STAT | Source.NUMA,
     Field.WCHAN: Source.WCHAN,
     Field.CGROUP: Source.CGROUP,

@@ -15,10 +15,9 @@ PF_KTHREAD = 0x00200000
 class Source(Flag):
     """The per-process files a column needs beyond the base ``stat`` fields.
 
-    The scanner reads a file only when a shown column asks for it. It re-reads
-    ``status``, ``wchan``, ``oom_score`` and ``io`` on every scan (they change
-    while ``stat`` stays the same: a blocked signal arriving at a sleeping
-    process), the others only when the process's ``stat`` line changed.
+    The scanner reads a file only when a shown column asks for it, and re-reads
+    it only when the process's ``stat`` line changed (it ran, or changed state),
+    except for ``SIGNALS``.
     """
 
     NONE = 0
@@ -38,6 +37,10 @@ class Source(Flag):
     IO = auto()
     NUMA = auto()
     """The NUMA node of the processor (needs ``STAT`` too)."""
+    SIGNALS = auto()
+    """The signal masks of ``status`` (with ``STATUS``), re-read on every scan:
+    a signal sent to a sleeping process that blocks it wakes nothing, so its
+    ``stat`` line stays the same while its pending set changes."""
 
 
 @dataclass(frozen=True, slots=True)

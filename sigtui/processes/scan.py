@@ -120,15 +120,14 @@ class _Wants:
         )
 
 
-_UNSEEN_BY_STAT = Source.STATUS | Source.WCHAN | Source.OOM | Source.IO
-"""Sources that can change while a process's ``stat`` line stays the same.
+_UNSEEN_BY_STAT = Source.SIGNALS
+"""Sources that change while a process's ``stat`` line stays the same.
 
 A signal sent to a sleeping process that blocks it wakes nothing, and
 ``stat`` shows only the thread's own pending set (and only signals 1 to 31),
-so the masks in ``status`` would go stale; so can a wait channel, an OOM
-score or I/O counters. When a shown column needs one of these, every process
-is rebuilt on every scan: that costs a file read per process, but what the
-screen says stays true.
+so the masks would go stale. While a mask column is shown, every process is
+rebuilt on every scan: a ``status`` read per process, so that what the screen
+says stays true.
 """
 
 
