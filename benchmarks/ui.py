@@ -46,7 +46,15 @@ from benchmarks.common import (
     positive,
     progress,
 )
-from sigtui.processes import ProcessInfo, ProcessSnapshot, ProcfsScanner
+from sigtui.processes import (
+    DEFAULT_COLUMNS,
+    ProcessInfo,
+    ProcessSnapshot,
+    ProcfsScanner,
+    parse_columns,
+)
+from sigtui.processes.columns import sources_of
+from sigtui.processes.model import StatusMore
 from sigtui.processes.view import Layout
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.widgets.process_table import ProcessTable
@@ -130,14 +138,36 @@ async def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
 # Refresh cost on synthetic data.
 
 
+_STATUS = StatusMore(
+    uids=(1000, 1000, 1000, 1000),
+    gids=(1000, 1000, 1000, 1000),
+    groups=(),
+    vm_size=20_000,
+    vm_rss=9_000,
+    vm_data=4_000,
+    vm_stack=132,
+    pending=0,
+    thread_pending=0,
+    blocked=0,
+    ignored=0,
+    caught=0,
+)
+
+
 class TypicalChurn:
-    """Snapshots of N processes; each scan changes 1 %, adds and ends 0.2 %."""
+    """Snapshots of N processes; each scan changes 1 %, adds and ends 0.2 %.
+
+    As the real scanner does for the default columns' live %CPU, a process
+    that used CPU shows it for one refresh and 0.0 on the next (so about 2 %
+    of the rows change per refresh); every process has a resident size.
+    """
 
     def __init__(self, n: int, seed: int = 1) -> None:
         self._random = random.Random(seed)
         self._next_pid = 100
         self._uptime = 10_000.0
         self._processes = {p.pid: p for p in (self._new() for _ in range(n))}
+        self._busy: list[int] = []
         self.current = self._snapshot()
 
     def _new(self) -> ProcessInfo:
@@ -161,6 +191,8 @@ class TypicalChurn:
             start_time=self._uptime - pid,
             comm="worker",
             cmdline=("worker", "--id", str(pid), "--queue", "jobs"),
+            cpu_percent=0.0,
+            status_more=_STATUS,
         )
 
     def _snapshot(self) -> ProcessSnapshot:
@@ -171,9 +203,16 @@ class TypicalChurn:
         """Make the next snapshot."""
         n = len(self._processes)
         pids = list(self._processes)
-        for pid in self._random.sample(pids, max(1, n // 100)):
+        for pid in self._busy:
+            p = self._processes.get(pid)
+            if p is not None:
+                self._processes[pid] = dataclasses.replace(p, cpu_percent=0.0)
+        self._busy = self._random.sample(pids, max(1, n // 100))
+        for pid in self._busy:
             p = self._processes[pid]
-            self._processes[pid] = dataclasses.replace(p, cpu_time=p.cpu_time + 0.01)
+            self._processes[pid] = dataclasses.replace(
+                p, cpu_time=p.cpu_time + 0.01, cpu_percent=1.0
+            )
         for pid in self._random.sample(pids, max(1, n // 500)):
             del self._processes[pid]
         for _ in range(max(1, n // 500)):
@@ -255,7 +294,10 @@ class TimedScanner:
     """The real scanner, remembering when each scan ended."""
 
     def __init__(self) -> None:
-        self._scanner = ProcfsScanner()
+        # What the app's default scanner reads for the default columns.
+        self._scanner = ProcfsScanner(
+            sources=sources_of(parse_columns(DEFAULT_COLUMNS))
+        )
         self.ended: list[float] = []
         self.durations: list[float] = []
 

@@ -26,7 +26,13 @@ from sigtui.processes import (
     format_table,
     parse_columns,
 )
-from sigtui.processes.columns import Field, column_names
+from sigtui.processes.columns import (
+    PS_DEFAULT_COLUMNS,
+    Field,
+    column_names,
+    sources_of,
+)
+from sigtui.processes.pstable import with_wide_masks
 
 EXIT_USAGE = 2
 """Exit status for bad arguments and for a missing terminal, as in argparse."""
@@ -174,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="ps_columns",
         action="append",
         metavar="COLS",
-        help=f"columns, as ps -o takes them (default {DEFAULT_COLUMNS})",
+        help=f"columns, as ps -o takes them (default {PS_DEFAULT_COLUMNS})",
     )
     ps.add_argument(
         "-p",
@@ -244,10 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _columns(
-    parser: argparse.ArgumentParser, specs: list[str] | None
+    parser: argparse.ArgumentParser,
+    specs: list[str] | None,
+    default: str = DEFAULT_COLUMNS,
 ) -> tuple[Column, ...]:
     try:
-        return parse_columns(specs if specs is not None else [DEFAULT_COLUMNS])
+        return parse_columns(specs if specs is not None else [default])
     except ColumnError as err:
         parser.error(str(err))
 
@@ -284,11 +292,13 @@ def run_ps(
     Returns:
         0, or 1 when a selection (``-p``/``-g``) matched nothing, as ps does.
     """
-    columns = _columns(parser, args.ps_columns)
+    columns = _columns(parser, args.ps_columns, PS_DEFAULT_COLUMNS)
     # Only STAT (its L) and the user columns need /proc/PID/status, the
     # costliest file to read.
     users = any(c.field in STATUS_FIELDS for c in columns)
-    snapshot = default_scanner(refreshing=False, users=users).scan()
+    snapshot = default_scanner(
+        refreshing=False, users=users, sources=sources_of(columns)
+    ).scan()
     pids = {p for group in args.pids or [] for p in group}
     pgids = {g for group in args.pgids or [] for g in group}
     selecting = bool(pids or pgids)
@@ -298,6 +308,7 @@ def run_ps(
         if not selecting or p.pid in pids or p.pgid in pgids
     ]
     width = _output_width(out)
+    columns = with_wide_masks(columns, width)
     for line in format_table(snapshot, rows, columns, headers=not args.no_headers):
         out.write((line if width is None else line[:width]) + "\n")
     out.flush()

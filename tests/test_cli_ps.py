@@ -100,12 +100,12 @@ def test_bad_arguments(args: list[str], named: str) -> None:
 
 def test_bad_arguments_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
-        main(["ps", "-o", "pid,%cpu"])
+        main(["ps", "-o", "pid,label"])
     assert exit_.value.code == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1
-    assert "'%cpu'" in err
+    assert "'label'" in err
 
 
 # --- selection --------------------------------------------------------------------

@@ -2,53 +2,201 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from sigtui.processes.columns import (
     COLUMNS,
     DEFAULT_COLUMNS,
+    PS_DEFAULT_COLUMNS,
     Align,
     ColumnError,
     Field,
     column_names,
+    for_screen,
+    group_name,
     parse_columns,
     pid_width,
+    sources_of,
 )
-from sigtui.processes.model import ProcessSnapshot
-from sigtui.processes.pstable import format_line, format_table
+from sigtui.processes.format import PAGE_KIB
+from sigtui.processes.model import ProcessSnapshot, Source, StatMore, StatusMore
+from sigtui.processes.pstable import format_line, format_table, with_wide_masks
 from tests.spawn import make_info
 
 # The header procps ps prints for each -o name (checked against ps 4.0.2).
 HEADERS = {
-    "pid": "PID",
-    "tgid": "TGID",
-    "ppid": "PPID",
+    "%cpu": "%CPU",
+    "%mem": "%MEM",
+    "ag_id": "AGID",
+    "ag_nice": "AGNI",
+    "args": "COMMAND",
+    "atime": "TIME",
+    "blocked": "BLOCKED",
+    "bsdstart": "START",
+    "bsdtime": "TIME",
+    "c": "C",
+    "caught": "CAUGHT",
+    "cgname": "CGNAME",
+    "cgroup": "CGROUP",
+    "cgroupns": "CGROUPNS",
+    "class": "CLS",
+    "cls": "CLS",
+    "cmd": "CMD",
+    "comm": "COMMAND",
+    "command": "COMMAND",
+    "cp": "CP",
+    "cpuid": "CPUID",
+    "cputime": "TIME",
+    "cputimes": "TIME",
+    "cuc": "%CUC",
+    "cuu": "%CUU",
+    "drs": "DRS",
+    "dsiz": "DSIZ",
+    "egid": "EGID",
+    "egroup": "EGROUP",
+    "eip": "EIP",
+    "esp": "ESP",
+    "etime": "ELAPSED",
+    "etimes": "ELAPSED",
+    "euid": "EUID",
+    "euser": "EUSER",
+    "exe": "EXE",
+    "f": "F",
+    "fgid": "FGID",
+    "fgroup": "FGROUP",
+    "flag": "F",
+    "flags": "F",
+    "fname": "COMMAND",
+    "fsgid": "FSGID",
+    "fsgroup": "FSGROUP",
+    "fsuid": "FSUID",
+    "fsuser": "FSUSER",
+    "fuid": "FUID",
+    "fuser": "FUSER",
+    "gid": "GID",
+    "group": "GROUP",
+    "ignored": "IGNORED",
+    "intpri": "PRI",
+    "ipcns": "IPCNS",
+    "lastcpu": "C",
+    "lim": "LIM",
+    "longtname": "TTY",
+    "lstart": "STARTED",
+    "luid": "LUID",
+    "lwp": "LWP",
+    "m_drs": "DRS",
+    "m_size": "SIZE",
+    "m_trs": "TRS",
+    "maj_flt": "MAJFL",
+    "majflt": "MAJFLT",
+    "min_flt": "MINFL",
+    "minflt": "MINFLT",
+    "mntns": "MNTNS",
+    "netns": "NETNS",
+    "ni": "NI",
+    "nice": "NI",
+    "nlwp": "NLWP",
+    "numa": "NUMA",
+    "oom": "OOM",
+    "oomadj": "OOMADJ",
+    "opri": "PRI",
+    "pagein": "PAGEIN",
+    "pcpu": "%CPU",
+    "pending": "PENDING",
     "pgid": "PGID",
     "pgrp": "PGRP",
-    "sid": "SID",
+    "pid": "PID",
+    "pidns": "PIDNS",
+    "pmem": "%MEM",
+    "policy": "POL",
+    "ppid": "PPID",
+    "pri": "PRI",
+    "pri_api": "API",
+    "pri_bar": "BAR",
+    "pri_baz": "BAZ",
+    "pri_foo": "FOO",
+    "priority": "PRI",
+    "psr": "PSR",
+    "rbytes": "RBYTES",
+    "rchars": "RCHARS",
+    "rgid": "RGID",
+    "rgroup": "RGROUP",
+    "rops": "ROPS",
+    "rss": "RSS",
+    "rssize": "RSS",
+    "rsz": "RSZ",
+    "rtprio": "RTPRIO",
+    "ruid": "RUID",
+    "ruser": "RUSER",
+    "s": "S",
+    "sched": "SCH",
     "sess": "SESS",
     "session": "SESS",
-    "tpgid": "TPGID",
-    "tty": "TT",
-    "tt": "TT",
-    "tname": "TTY",
+    "sgi_p": "P",
+    "sgi_rss": "RSS",
+    "sgid": "SGID",
+    "sgroup": "SGROUP",
+    "sid": "SID",
+    "sig": "PENDING",
+    "sig_block": "BLOCKED",
+    "sig_catch": "CATCHED",
+    "sig_ignore": "IGNORED",
+    "sig_pend": "SIGNAL",
+    "sigcatch": "CAUGHT",
+    "sigignore": "IGNORED",
+    "sigmask": "BLOCKED",
+    "size": "SIZE",
+    "spid": "SPID",
+    "stackp": "STACKP",
+    "start": "STARTED",
+    "start_stack": "STACKP",
+    "start_time": "START",
     "stat": "STAT",
     "state": "S",
-    "s": "S",
-    "user": "USER",
-    "euser": "EUSER",
-    "uname": "USER",
-    "uid": "UID",
-    "euid": "EUID",
+    "stime": "STIME",
+    "suid": "SUID",
+    "supgid": "SUPGID",
+    "supgrp": "SUPGRP",
+    "suser": "SUSER",
+    "svgid": "SVGID",
+    "svgroup": "SVGROUP",
+    "svuid": "SVUID",
+    "svuser": "SVUSER",
+    "sz": "SZ",
+    "tgid": "TGID",
+    "thcount": "THCNT",
+    "tid": "TID",
     "time": "TIME",
-    "cputime": "TIME",
-    "etime": "ELAPSED",
-    "comm": "COMMAND",
-    "ucomm": "COMMAND",
+    "timens": "TIMENS",
+    "times": "TIME",
+    "tname": "TTY",
+    "tpgid": "TPGID",
+    "trs": "TRS",
+    "trss": "TRSS",
+    "tsig": "PENDING",
+    "tsiz": "TSIZ",
+    "tt": "TT",
+    "tty": "TT",
+    "tty8": "TTY",
     "ucmd": "CMD",
-    "args": "COMMAND",
-    "cmd": "CMD",
-    "command": "COMMAND",
+    "ucomm": "COMMAND",
+    "uid": "UID",
+    "uid_hack": "UID",
+    "uname": "USER",
+    "user": "USER",
+    "userns": "USERNS",
+    "util": "C",
+    "utsns": "UTSNS",
+    "vsize": "VSZ",
+    "vsz": "VSZ",
+    "wbytes": "WBYTES",
+    "wcbytes": "WCBYTES",
+    "wchan": "WCHAN",
+    "wchars": "WCHARS",
+    "wname": "WCHAN",
+    "wops": "WOPS",
 }
 
 FIELDS = {
@@ -94,7 +242,8 @@ def test_header_of_each_alias(name: str, header: str) -> None:
     (column,) = parse_columns(name)
     assert column.header == header
     assert column.name == name
-    assert column.field is FIELDS[name]
+    if name in FIELDS:
+        assert column.field is FIELDS[name]
 
 
 @pytest.mark.parametrize(
@@ -127,6 +276,11 @@ def test_pid_columns_are_as_wide_as_pid_max(name: str) -> None:
 
 def test_default_columns() -> None:
     names = [c.name for c in parse_columns(DEFAULT_COLUMNS)]
+    assert names == ["pid", "pgid", "tty", "stat", "%cpu", "rss", "time", "args"]
+
+
+def test_sigtui_ps_default_columns_stay_those_of_ps_j() -> None:
+    names = [c.name for c in parse_columns(PS_DEFAULT_COLUMNS)]
     assert names == ["pid", "pgid", "tty", "stat", "time", "args"]
 
 
@@ -154,7 +308,7 @@ def test_a_column_may_repeat() -> None:
     [
         ("bogus", "bogus"),
         ("pid,bogus,comm", "bogus"),
-        ("pid,%cpu", "%cpu"),
+        ("pid,label", "label"),
         ("nosuch=HEADER", "nosuch"),
     ],
 )
@@ -224,7 +378,11 @@ def test_values_of_every_field() -> None:
         cmdline=("make", "-j4"),
     )
     snapshot = ProcessSnapshot.of([info], uptime=1000.0 + 86400 + 61.5)
-    values = {name: column.text(info, snapshot) for name, column in COLUMNS.items()}
+    values = {
+        name: column.text(info, snapshot)
+        for name, column in COLUMNS.items()
+        if name in FIELDS
+    }
     assert values == {
         "pid": "4242",
         "tgid": "4242",
@@ -310,7 +468,7 @@ def test_table_lays_out_like_ps() -> None:
         cmdline=("-bash",),
     )
     snapshot = ProcessSnapshot.of([kthread, shell], uptime=5000.0)
-    columns = parse_columns(DEFAULT_COLUMNS)
+    columns = parse_columns(PS_DEFAULT_COLUMNS)
     pw = pid_width()
     lines = list(format_table(snapshot, snapshot.processes, columns))
     assert lines == [
@@ -387,3 +545,154 @@ def test_table_escapes_what_a_terminal_must_not_get() -> None:
         snapshot, snapshot.processes, parse_columns("comm,args"), headers=False
     )
     assert line == "a?b             echo ?[2J x y bad?"
+
+
+# --- the columns added for issue 14 ---------------------------------------------
+
+
+def status_more(rss: int = 0, **masks: int) -> StatusMore:
+    return StatusMore(
+        uids=(1000, 1001, 1002, 1003),
+        gids=(100, 101, 102, 103),
+        groups=(27, 100),
+        vm_size=rss * 3,
+        vm_rss=rss,
+        vm_data=rss // 2,
+        vm_stack=132,
+        pending=masks.get("pending", 0),
+        thread_pending=0,
+        blocked=masks.get("blocked", 0),
+        ignored=0,
+        caught=0,
+    )
+
+
+def stat_more(**values: int) -> StatMore:
+    fields = {
+        "min_flt": 11,
+        "maj_flt": 2,
+        "children_ticks": 0,
+        "priority": 20,
+        "rt_priority": 0,
+        "policy": 0,
+        "processor": 1,
+        "vsize": 40 << 20,
+        "rss_limit": 2**64 - 1,
+        "start_code": 0x400000,
+        "end_code": 0x400000 + (64 << 10),
+        "start_stack": 0x7FFC0000,
+        "esp": 0,
+        "eip": 0,
+    }
+    fields.update(values)
+    return StatMore(**fields)
+
+
+def text(name: str, **values: object) -> str:
+    info = make_info(100, **values)
+    (column,) = parse_columns(name)
+    return column.text(info, ProcessSnapshot.of([info], uptime=5000.0))
+
+
+def test_memory_columns_come_from_status_as_ps_reads_them() -> None:
+    more = status_more(rss=9000)
+    assert text("rss", status_more=more) == "9000"
+    assert text("vsz", status_more=more) == "27000"
+    assert text("sz", status_more=more) == str(27000 // PAGE_KIB)
+    assert text("size", status_more=more) == str(4500 + 132)
+
+
+def test_sizes_from_stat() -> None:
+    more = stat_more()
+    assert text("trs", stat_more=more) == "64"
+    assert text("drs", stat_more=more) == str((40 << 10) - 64)
+    assert text("m_size", stat_more=more) == str(40 << 20)
+    assert text("lim", stat_more=more) == "xx"
+    assert text("lim", stat_more=stat_more(rss_limit=1 << 30)) == "1048576"
+    # A kernel thread has no memory: ps shows 0, not a negative size.
+    assert text("drs", stat_more=stat_more(vsize=0)) == "0"
+
+
+@pytest.mark.parametrize(
+    ("policy", "cls", "ni", "rtprio"),
+    [(0, "TS", "5", "-"), (3, "B", "5", "3"), (1, "FF", "-", "3"), (2, "RR", "-", "3")],
+)
+def test_scheduling_columns(policy: int, cls: str, ni: str, rtprio: str) -> None:
+    more = stat_more(policy=policy, rt_priority=3)
+    assert text("class", stat_more=more, nice=5) == cls
+    assert text("ni", stat_more=more, nice=5) == ni
+    assert text("rtprio", stat_more=more, nice=5) == rtprio
+
+
+def test_priorities() -> None:
+    more = stat_more(priority=25)
+    assert [text(n, stat_more=more) for n in ("priority", "pri", "opri")] == [
+        "25",
+        "14",
+        "85",
+    ]
+
+
+def test_lifetime_cpu_as_ps() -> None:
+    # 25 s of CPU over 100 s of life: 25 %.
+    values = {"cpu_time": 25.0, "start_time": 4900.0}
+    assert text("%cpu", **values) == "25.0"
+    assert text("c", **values) == "25"
+    assert text("cp", **values) == "250"
+    assert text("cuu", **values) == "25.000"
+
+
+def test_live_cpu_when_measured() -> None:
+    values = {"cpu_time": 25.0, "start_time": 4900.0, "cpu_percent": 3.47}
+    assert text("%cpu", **values) == "3.4"
+    # Only %CPU is live: c and cp keep ps's lifetime meaning.
+    assert text("c", **values) == "25"
+
+
+def test_identities_and_groups() -> None:
+    more = status_more()
+    assert text("ruid", status_more=more) == "1000"
+    assert text("suid", status_more=more) == "1002"
+    assert text("fuid", status_more=more) == "1003"
+    assert text("egid", status_more=more) == "101"
+    assert text("supgid", status_more=more) == "27,100"
+    assert text("rgroup", status_more=status_more()) == group_name(100)
+
+
+def test_unread_values_show_a_question_mark() -> None:
+    for name in ("rss", "pending", "pri", "wchan", "pidns", "ruser"):
+        assert text(name) == "?"
+
+
+def test_signal_masks_hex_for_ps_names_on_screen() -> None:
+    more = status_more(pending=1 << (signal.SIGUSR1 - 1) | 1)
+    info = make_info(100, status_more=more)
+    snapshot = ProcessSnapshot.of([info], uptime=5000.0)
+    (ps_column,) = parse_columns("pending")
+    (screen_column,) = for_screen(parse_columns("pending"))
+    assert ps_column.text(info, snapshot) == "00000201"
+    assert screen_column.text(info, snapshot) == "HUP,USR1"
+
+
+def test_numbers_sort_as_numbers() -> None:
+    small = make_info(1, status_more=status_more(rss=9), cpu_percent=9.0)
+    big = make_info(2, status_more=status_more(rss=10), cpu_percent=10.0)
+    snapshot = ProcessSnapshot.of([small, big], uptime=5000.0)
+    for name in ("rss", "%mem", "vsz", "%cpu"):
+        (column,) = parse_columns(name)
+        assert column.sort_value(small, snapshot) < column.sort_value(big, snapshot)
+
+
+def test_sources_each_column_needs() -> None:
+    assert sources_of(parse_columns(PS_DEFAULT_COLUMNS)) == Source.NONE
+    assert sources_of(parse_columns(DEFAULT_COLUMNS)) == Source.STATUS
+    assert sources_of(parse_columns("pid,pri,wchan,exe")) == (
+        Source.STAT | Source.WCHAN | Source.EXE
+    )
+
+
+def test_masks_widen_only_when_the_line_has_room() -> None:
+    columns = parse_columns("pid,pending,blocked,ignored,caught,comm")
+    assert {c.width for c in with_wide_masks(columns, None) if c.mask} == {16}
+    assert {c.width for c in with_wide_masks(columns, 80) if c.mask} == {16}
+    assert {c.width for c in with_wide_masks(columns, 60) if c.mask} == {9}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +14,22 @@ import pytest
 
 from sigtui.processes import ttys
 from sigtui.processes.format import (
+    boot_time,
     command_text,
     display_escape,
+    format_bsdstart,
+    format_bsdtime,
     format_cputime,
     format_etime,
+    format_lstart,
+    format_mask,
+    format_pcpu,
+    format_pmem,
+    format_start,
     format_stat,
+    format_stime,
+    mask_names,
+    memory_total,
     ps_escape,
 )
 from sigtui.processes.model import PF_KTHREAD
@@ -442,3 +455,119 @@ def test_command_text_is_raw_until_escaped() -> None:
     assert command_text(info) == "echo \x1b[2J"
     assert ps_escape(command_text(info)) == "echo ?[2J"
     assert display_escape(command_text(info)) == "echo \\x1b[2J"
+
+
+# --- the formats of the columns added for issue 14 ------------------------------
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC, so the time-of-day formats are fixed."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("per_mill", "text"), [(0, "0.0"), (7, "0.7"), (123, "12.3"), (999, "99.9")]
+)
+def test_format_pcpu(per_mill: int, text: str) -> None:
+    assert format_pcpu(per_mill) == text
+
+
+def test_format_pcpu_from_100_percent_drops_the_decimal() -> None:
+    # As ps: several threads can use more than one CPU.
+    assert format_pcpu(1000) == "100"
+    assert format_pcpu(2345) == "234"
+
+
+@pytest.mark.parametrize(
+    ("rss", "total", "text"),
+    [(0, 1000, " 0.0"), (15, 1000, " 1.5"), (500, 1000, "50.0"), (2000, 1000, "99.9")],
+)
+def test_format_pmem(rss: int, total: int, text: str) -> None:
+    assert format_pmem(rss, total) == text
+
+
+def test_format_pmem_without_a_total() -> None:
+    assert format_pmem(100, 0) == " 0.0"
+
+
+@pytest.mark.parametrize(
+    ("ticks", "text"), [(0, "  0:00"), (550, "  0:05"), (742_500, "123:45")]
+)
+def test_format_bsdtime(ticks: int, text: str) -> None:
+    assert format_bsdtime(ticks, 100) == text
+
+
+# 2026-12-06 04:43:51 UTC, a Sunday.
+STARTED = 1796532231
+
+
+@pytest.mark.usefixtures("utc")
+def test_start_within_a_day_is_the_time() -> None:
+    assert format_start(STARTED, STARTED + 3600) == "04:43:51"
+    assert format_bsdstart(STARTED, STARTED + 3600) == " 04:43"
+    assert format_stime(STARTED, STARTED + 3600) == "04:43"
+
+
+@pytest.mark.usefixtures("utc")
+def test_start_older_than_a_day_is_the_date() -> None:
+    later = STARTED + 2 * 86400
+    assert format_start(STARTED, later) == "  Dec 06"
+    assert format_bsdstart(STARTED, later) == "Dec  6"
+    assert format_stime(STARTED, later) == "Dec06"
+
+
+@pytest.mark.usefixtures("utc")
+def test_stime_of_another_year_is_the_year() -> None:
+    assert format_stime(STARTED, STARTED + 40 * 86400) == "2026"
+
+
+@pytest.mark.usefixtures("utc")
+def test_stime_of_yesterday_within_24_hours_is_the_date() -> None:
+    # 23:00 yesterday, at 04:43: another day, though not 24 hours ago.
+    assert format_stime(STARTED - 6 * 3600, STARTED) == "Dec05"
+    assert format_start(STARTED - 6 * 3600, STARTED) == "22:43:51"
+
+
+@pytest.mark.usefixtures("utc")
+def test_lstart_is_ctime() -> None:
+    assert format_lstart(STARTED) == "Sun Dec  6 04:43:51 2026"
+
+
+@pytest.mark.parametrize(
+    ("mask", "narrow", "wide"),
+    [
+        (0, "00000000", "0000000000000000"),
+        (0x4E8, "000004e8", "00000000000004e8"),
+        (0xFFFFFFFF, "ffffffff", "00000000ffffffff"),
+        # A realtime signal above 32 sets a high bit: ps marks the cut with <.
+        (1 << 33 | 1, "<00000001", "0000000200000001"),
+    ],
+)
+def test_format_mask(mask: int, narrow: str, wide: str) -> None:
+    assert format_mask(mask) == narrow
+    assert format_mask(mask, wide=True) == wide
+
+
+@pytest.mark.parametrize(
+    ("mask", "names"),
+    [
+        (0, "-"),
+        (1 << (signal.SIGHUP - 1) | 1 << (signal.SIGUSR1 - 1), "HUP,USR1"),
+        (1 << (signal.SIGKILL - 1), "KILL"),
+        (1 << (signal.SIGRTMIN - 1), "RTMIN"),
+        (1 << (signal.SIGRTMIN + 2), "RTMIN+3"),
+        (1 << (signal.SIGRTMAX - 2), "RTMAX-1"),
+    ],
+)
+def test_mask_names(mask: int, names: str) -> None:
+    assert mask_names(mask) == names
+
+
+def test_boot_time_and_memory_total_are_read() -> None:
+    assert boot_time() > 0
+    assert memory_total() > 0

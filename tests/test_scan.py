@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from sigtui.processes import scan as scan_module
-from sigtui.processes.columns import parse_columns
+from sigtui.processes.columns import parse_columns, sources_of
 from sigtui.processes.format import command_text, format_stat
-from sigtui.processes.model import PF_KTHREAD, ProcessInfo, ProcessSnapshot
+from sigtui.processes.model import PF_KTHREAD, ProcessInfo, ProcessSnapshot, Source
 from sigtui.processes.pstable import format_table
 from sigtui.processes.scan import (
     ProcfsScanner,
@@ -501,7 +501,7 @@ def fake_proc(tmp_path: Path) -> Path:
 
 
 def test_fake_proc_fields(fake_proc: Path) -> None:
-    snapshot = ProcfsScanner(root=str(fake_proc)).scan()
+    snapshot = ProcfsScanner(root=str(fake_proc), live_cpu=False).scan()
     assert [p.pid for p in snapshot.processes] == [100, 500, 600, 700]
     assert snapshot.uptime == 12345.67
     info = snapshot.by_pid[100]
@@ -771,4 +771,216 @@ def test_running_out_of_descriptors_falls_back_to_plain_reads(
     assert os.getpid() in snapshot.by_pid
     assert scanner.open_files == 0
     assert os.getpid() in scanner.scan().by_pid
+    scanner.close()
+
+
+# --- live %CPU, and reading other files only when a column needs them -----------
+
+
+class FakeClock:
+    """A steady clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_live_cpu_is_ticks_used_over_the_interval(tmp_path: Path) -> None:
+    root = tmp_path / "proc"
+    root.mkdir()
+    (root / "uptime").write_text("5000.00 1.00\n")
+    fake_process(root, 10, fake_stat(10, b"busy", utime=300, start=1000), b"busy\0")
+    fake_process(root, 11, fake_stat(11, b"idle", utime=7, start=1000), b"idle\0")
+    clock = FakeClock()
+    scanner = ProcfsScanner(root=str(root), max_open=0, read_status=False, clock=clock)
+    first = scanner.scan()
+    # Nothing measured yet: 0.0, as htop's first screen.
+    assert [p.cpu_percent for p in first.processes] == [0.0, 0.0]
+    idle = first.by_pid[11]
+
+    hertz = scan_module.CLOCK_TICKS
+    (root / "10" / "stat").write_bytes(
+        fake_stat(10, b"busy", utime=300 + hertz, start=1000)
+    )
+    clock.now += 2.0
+    second = scanner.scan()
+    assert second.by_pid[10].cpu_percent == pytest.approx(50.0)
+    # An idle process is not rebuilt: the same object, still 0.0.
+    assert second.by_pid[11] is idle
+
+    clock.now += 1.0
+    third = scanner.scan()
+    # Same bytes, so no ticks used: back to 0.0, rebuilt once ...
+    assert third.by_pid[10].cpu_percent == 0.0
+    clock.now += 1.0
+    # ... and then reused.
+    assert scanner.scan().by_pid[10] is third.by_pid[10]
+
+
+def test_a_new_process_shows_its_average_since_it_started(tmp_path: Path) -> None:
+    root = tmp_path / "proc"
+    root.mkdir()
+    (root / "uptime").write_text("50.00 1.00\n")
+    clock = FakeClock()
+    scanner = ProcfsScanner(root=str(root), max_open=0, read_status=False, clock=clock)
+    scanner.scan()
+    hertz = scan_module.CLOCK_TICKS
+    # Started at 48 s, used half a second of CPU by 50 s: 25 %.
+    fake_process(
+        root, 12, fake_stat(12, b"new", utime=hertz // 2, start=48 * hertz), b"x\0"
+    )
+    clock.now += 1.0
+    assert scanner.scan().by_pid[12].cpu_percent == pytest.approx(25.0)
+
+
+def test_one_off_listing_leaves_live_cpu_unmeasured() -> None:
+    snapshot = scan_module.default_scanner(refreshing=False).scan()
+    assert all(p.cpu_percent is None for p in snapshot.processes)
+
+
+def fake_status_more() -> bytes:
+    return (
+        b"Name:\tx\nUid:\t1\t2\t3\t4\nGid:\t5\t6\t7\t8\nGroups:\t27 100 \n"
+        b"VmSize:\t   20000 kB\nVmLck:\t       0 kB\nVmRSS:\t    9000 kB\n"
+        b"VmData:\t    4000 kB\nVmStk:\t     132 kB\nSigQ:\t0/1\n"
+        b"SigPnd:\t0000000000000002\nShdPnd:\t0000000200000001\n"
+        b"SigBlk:\t0000000000010000\nSigIgn:\t0000000000001000\n"
+        b"SigCgt:\t0000000000000201\n"
+    )
+
+
+def test_parse_status_more() -> None:
+    more = scan_module.parse_status_more(fake_status_more())
+    assert more.uids == (1, 2, 3, 4)
+    assert more.gids == (5, 6, 7, 8)
+    assert more.groups == (27, 100)
+    assert (more.vm_size, more.vm_rss, more.vm_data, more.vm_stack) == (
+        20000,
+        9000,
+        4000,
+        132,
+    )
+    assert more.pending == 0x200000001  # ShdPnd, as ps shows it
+    assert more.thread_pending == 2
+    assert (more.blocked, more.ignored, more.caught) == (0x10000, 0x1000, 0x201)
+
+
+def test_parse_status_more_of_a_kernel_thread() -> None:
+    more = scan_module.parse_status_more(b"Name:\tkthreadd\nUid:\t0\t0\t0\t0\n")
+    assert (more.vm_size, more.vm_rss, more.groups, more.pending) == (0, 0, (), 0)
+    assert more.gids is None
+
+
+def test_parse_stat_more() -> None:
+    fields = ["S", 1, 1, 1, 0, -1, 0x400000, 11, 0, 12, 0, 5, 6, 3, 4, 20, 0, 1, 0]
+    fields += [1000, 4096 * 10, 5, 2**64 - 1, 0x1000, 0x3000, 0x7FFF0000, 0, 0]
+    fields += [0] * 8 + [1, 3, 2]
+    data = b"42 (x y) " + " ".join(map(str, fields)).encode()
+    more = scan_module.parse_stat_more(data)
+    assert (more.min_flt, more.maj_flt, more.children_ticks) == (11, 12, 7)
+    assert (more.priority, more.vsize, more.rss_limit) == (20, 40960, 2**64 - 1)
+    assert (more.start_code, more.end_code, more.start_stack) == (
+        0x1000,
+        0x3000,
+        0x7FFF0000,
+    )
+    assert (more.processor, more.rt_priority, more.policy) == (1, 3, 2)
+
+
+@pytest.mark.parametrize(
+    ("data", "shown"),
+    [(b"0", "-"), (b"", "?"), (b"do_select", "do_select"), (b"__x64_sys", "x64_sys")],
+)
+def test_parse_wchan(data: bytes, shown: str) -> None:
+    assert scan_module.parse_wchan(data) == shown
+
+
+def test_parse_cgroup() -> None:
+    assert scan_module.parse_cgroup(b"0::/\n") == "-"
+    assert scan_module.parse_cgroup(b"0::/user.slice/a.scope\n") == (
+        "0::/user.slice/a.scope"
+    )
+    assert scan_module.parse_cgroup(b"2:cpu:/x\n1:name=systemd:/\n") == "2:cpu:/x"
+
+
+def test_other_files_are_read_only_once_a_column_needs_them(tmp_path: Path) -> None:
+    root = tmp_path / "proc"
+    root.mkdir()
+    (root / "uptime").write_text("5000.00 1.00\n")
+    fake_process(root, 10, fake_stat(10, b"x"), b"x\0", fake_status_more())
+    scanner = ProcfsScanner(root=str(root), max_open=0, read_status=False)
+    info = scanner.scan().by_pid[10]
+    assert (info.stat_more, info.status_more, info.files) == (None, None, None)
+    assert scanner.scan().by_pid[10] is info  # nothing new wanted: reused
+
+    scanner.set_sources(Source.STATUS | Source.STAT)
+    info = scanner.scan().by_pid[10]
+    assert info.status_more is not None
+    assert info.status_more.vm_rss == 9000
+    assert info.stat_more is not None
+    assert info.files is None
+    assert info.uid == 2  # status read once serves the user too
+
+
+def test_files_of_a_real_process() -> None:
+    everything = (
+        Source.WCHAN
+        | Source.CGROUP
+        | Source.EXE
+        | Source.OOM
+        | Source.NS
+        | Source.LOGINUID
+        | Source.AUTOGROUP
+        | Source.IO
+        | Source.NUMA
+        | Source.STAT
+    )
+    scanner = ProcfsScanner(max_open=0, sources=everything)
+    files = scanner.scan().by_pid[os.getpid()].files
+    assert files is not None
+    assert files.exe == os.readlink("/proc/self/exe")
+    assert files.namespaces is not None
+    assert files.namespaces[4] == os.stat("/proc/self/ns/pid").st_ino
+    assert files.oom_adj == int(Path("/proc/self/oom_score_adj").read_text())
+    assert files.wchan == "-"  # it is running: reading its own files
+    assert files.cgroup is not None
+    assert files.io is not None
+    assert len(files.io) == 7
+    assert files.numa_node is not None
+
+
+BLOCKS_USR1 = """
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+ready()
+park()
+"""
+
+
+def test_masks_are_current_even_when_the_stat_line_did_not_change(
+    spawner: Spawner,
+) -> None:
+    # A signal sent to a sleeping process that blocks it wakes nothing and
+    # changes nothing in its stat line; the pending column must still show it.
+    child = spawner.python(BLOCKS_USR1)
+    wait_for_state(child.pid, "S")
+    scanner = ProcfsScanner(max_open=0)
+    scanner.set_sources(sources_of(parse_columns("pending")))
+    before = scanner.scan().by_pid[child.pid]
+    assert before.status_more is not None
+    usr1 = 1 << (signal.SIGUSR1 - 1)
+    assert not before.status_more.pending & usr1
+    stat_before = Path(f"/proc/{child.pid}/stat").read_bytes()
+    os.kill(child.pid, signal.SIGUSR1)
+    wait_until(
+        lambda: (
+            f"ShdPnd:\t{usr1:016x}" in Path(f"/proc/{child.pid}/status").read_text()
+        ),
+        "SIGUSR1 pending in /proc",
+    )
+    assert Path(f"/proc/{child.pid}/stat").read_bytes() == stat_before
+    after = scanner.scan().by_pid[child.pid]
+    assert after.status_more is not None
+    assert after.status_more.pending & usr1
     scanner.close()

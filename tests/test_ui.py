@@ -79,7 +79,9 @@ async def test_first_screen_lists_processes_with_ps_headers() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         lines = screen_lines(app)
-        assert lines[0].split()[:6] == ["PID", "▲", "PGID", "TT", "STAT", "TIME"]
+        assert lines[0].split()[:8] == [
+            *("PID", "▲", "PGID", "TT", "STAT", "%CPU", "RSS", "TIME"),
+        ]
         processes = sample_snapshot().processes
         # Kernel threads are hidden at first (K shows them), and counted.
         assert shown_pids(app) == [p.pid for p in processes if not p.kernel_thread]
@@ -181,7 +183,8 @@ async def test_sort_by_key_and_by_clicking_the_header() -> None:
     app = build()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("s", "s", "s", "s")  # pid, pgid, tty, stat -> time
+        # pid, pgid, tty, stat, %cpu, rss -> time
+        await pilot.press(*"ssssss")
         assert app.view.columns[app.view.sort_index].name == "time"
         cpu = [row.info.cpu_time for row in app.view.rows]
         assert cpu == sorted(cpu)

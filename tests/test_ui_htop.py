@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -27,11 +28,15 @@ from sigtui.ui.theme import PROJECTOR_THEME
 
 SIZE = (110, 30)
 
+COLUMNS_SHOWN = "pid,pgid,tty,stat,time,args"
+"""The columns the tests start with (without %CPU and RSS, so P and M add them)."""
+
 
 def build() -> SigtuiApp:
     return make_app(
         syscalls=DrySyscalls(sample_snapshot()),
         source=SampleSource(),
+        columns=COLUMNS_SHOWN,
         interval=3600,
         self_pid=SAMPLE_SELF_PID,
         hostname="testhost",
@@ -78,9 +83,13 @@ def record(app: SigtuiApp, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[An
     monkeypatch.setattr(
         app, "_settings_changed", lambda: seen["settings"].append(app.settings)
     )
-    monkeypatch.setattr(
-        app, "_columns_changed", lambda cols: seen["columns"].append(tuple(cols))
-    )
+    show_columns = app.show_columns
+
+    def recording_show_columns(columns: Sequence[Column]) -> None:
+        seen["columns"].append(tuple(columns))
+        show_columns(columns)
+
+    monkeypatch.setattr(app, "show_columns", recording_show_columns)
     return seen
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sigtui.processes.columns import Column, Field
+from sigtui.processes.columns import Column
 from sigtui.processes.model import ProcessIdentity, ProcessInfo, ProcessSnapshot
 
 
@@ -65,7 +65,7 @@ def diff_snapshots(
     changed: list[ProcessInfo] = []
     cells: list[CellChange] = []
     # Elapsed time moves with the clock even when the process does not.
-    clock_columns = [c for c in columns if c.field is Field.ETIME]
+    clock_columns = [c for c in columns if c.clock]
     for info in new.processes:
         identity = info.identity
         new_ids.add(identity)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
+import os
+import signal
+import time
 import unicodedata
+from functools import lru_cache
 
 from sigtui.processes.model import ProcessInfo
 
@@ -167,3 +171,209 @@ def command_text(info: ProcessInfo) -> str:
     if info.state == "Z":
         text += " <defunct>"
     return text
+
+
+def format_pcpu(per_mill: int) -> str:
+    """Format a CPU share as ps's ``%CPU``: ``12.3``, or ``123`` from 100 on.
+
+    Args:
+        per_mill: Tenths of a percent (truncated, as ps computes it).
+
+    Returns:
+        The text.
+    """
+    if per_mill > 999:
+        return str(per_mill // 10)
+    return f"{per_mill // 10}.{per_mill % 10}"
+
+
+def format_pmem(rss_kib: int, total_kib: int) -> str:
+    """Format ps's ``%MEM``: resident memory over all memory, ``%2u.%u``, at most 99.9.
+
+    Args:
+        rss_kib: Resident set size in KiB.
+        total_kib: The machine's memory in KiB.
+
+    Returns:
+        The text.
+    """
+    per_mill = min(999, rss_kib * 1000 // total_kib) if total_kib > 0 else 0
+    return f"{per_mill // 10:2}.{per_mill % 10}"
+
+
+def format_bsdtime(ticks: int, hertz: int) -> str:
+    """Format ps's ``bsdtime``: CPU minutes and seconds, ``%3u:%02u``.
+
+    Args:
+        ticks: CPU time in clock ticks.
+        hertz: Clock ticks per second.
+
+    Returns:
+        The text, for example ``  0:05`` or ``123:45``.
+    """
+    seconds = ticks // hertz
+    return f"{seconds // 60:3}:{seconds % 60:02}"
+
+
+def format_start(started: int, now: float) -> str:
+    """Format ps's ``start``: the time of day if within 24 hours, else ``  Mon DD``.
+
+    Args:
+        started: Start, seconds since the epoch.
+        now: The current time, seconds since the epoch.
+
+    Returns:
+        The text, eight characters.
+    """
+    if started + 86400 > now:
+        return time.strftime("%H:%M:%S", time.localtime(started))
+    return time.strftime("  %b %d", time.localtime(started))
+
+
+def format_bsdstart(started: int, now: float) -> str:
+    """Format ps's ``bsdstart``: `` HH:MM`` within 24 hours, else ``Mon DD``.
+
+    The day is padded with a space, as ``ctime`` pads it.
+
+    Args:
+        started: Start, seconds since the epoch.
+        now: The current time, seconds since the epoch.
+
+    Returns:
+        The text, six characters.
+    """
+    if now - started > 86400:
+        return time.strftime("%b %e", time.localtime(started))[:6]
+    return time.strftime(" %H:%M", time.localtime(started))[:6]
+
+
+def format_lstart(started: int) -> str:
+    """Format ps's ``lstart``: the full date as ``ctime`` prints it.
+
+    Args:
+        started: Start, seconds since the epoch.
+
+    Returns:
+        For example ``Sun Dec  6 04:43:51 2026``.
+    """
+    return time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(started))
+
+
+def format_stime(started: int, now: float) -> str:
+    """Format ps's ``stime``: ``HH:MM`` today, ``MonDD`` this year, else the year.
+
+    Args:
+        started: Start, seconds since the epoch.
+        now: The current time, seconds since the epoch.
+
+    Returns:
+        The text.
+    """
+    then = time.localtime(started)
+    today = time.localtime(now)
+    if today.tm_year != then.tm_year:
+        return time.strftime("%Y", then)
+    if today.tm_yday != then.tm_yday:
+        return time.strftime("%b%d", then)
+    return time.strftime("%H:%M", then)
+
+
+def format_mask(mask: int, *, wide: bool = False) -> str:
+    """Format a signal mask as ps does: 8 hex digits, ``<`` if cut, or all 16 when wide.
+
+    Args:
+        mask: The mask (bit n-1 is signal n).
+        wide: ps's wide form, used when the line has room for it.
+
+    Returns:
+        The text.
+    """
+    text = f"{mask:016x}"
+    if wide:
+        return text
+    if mask >> 32:
+        return "<" + text[8:]
+    return text[8:]
+
+
+def signal_label(number: int) -> str:
+    """Name a signal without ``SIG``: ``HUP``, ``RTMIN+3``, or its number.
+
+    Args:
+        number: The signal number.
+
+    Returns:
+        The short name.
+    """
+    try:
+        return signal.Signals(number).name.removeprefix("SIG")
+    except ValueError:
+        pass
+    low, high = signal.SIGRTMIN, signal.SIGRTMAX
+    if low <= number <= high:
+        if number - low <= (high - low) // 2:
+            return f"RTMIN+{number - low}" if number > low else "RTMIN"
+        return f"RTMAX-{high - number}" if number < high else "RTMAX"
+    return str(number)
+
+
+@lru_cache(maxsize=4096)
+def mask_names(mask: int) -> str:
+    """Name the signals in a mask, comma-separated (``HUP,USR1``); ``-`` if none.
+
+    Args:
+        mask: The mask (bit n-1 is signal n).
+
+    Returns:
+        The names.
+    """
+    if not mask:
+        return "-"
+    names = [
+        signal_label(bit + 1) for bit in range(mask.bit_length()) if mask >> bit & 1
+    ]
+    return ",".join(names)
+
+
+@lru_cache(maxsize=1)
+def boot_time(root: str = "/proc") -> int:
+    """Return when the system booted (``btime``), seconds since the epoch, as ps.
+
+    Args:
+        root: Where procfs is mounted.
+
+    Returns:
+        The time, or 0 if unknown.
+    """
+    try:
+        with open(f"{root}/stat", "rb") as f:
+            for line in f:
+                if line.startswith(b"btime "):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+@lru_cache(maxsize=1)
+def memory_total(root: str = "/proc") -> int:
+    """Return the machine's memory in KiB (``MemTotal``), as ps reads it for ``%MEM``.
+
+    Args:
+        root: Where procfs is mounted.
+
+    Returns:
+        The amount, or 0 if unknown.
+    """
+    try:
+        with open(f"{root}/meminfo", "rb") as f:
+            for line in f:
+                if line.startswith(b"MemTotal:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+"""The memory page size in KiB (``sz`` counts pages)."""

@@ -4,11 +4,150 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import Flag, auto
 from types import MappingProxyType
 from typing import NamedTuple
 
 PF_KTHREAD = 0x00200000
 """The kernel's per-task flag (``/proc/PID/stat`` field 9) for kernel threads."""
+
+
+class Source(Flag):
+    """The per-process files a column needs beyond the base ``stat`` fields.
+
+    The scanner reads a file only when a shown column asks for it, and re-reads
+    it only when the process's ``stat`` line changed (it ran, or changed state),
+    except for ``SIGNALS``.
+    """
+
+    NONE = 0
+    STAT = auto()
+    """More fields of ``stat`` (faults, priority, policy, processor, sizes)."""
+    STATUS = auto()
+    """``status``: the four uids and gids, memory sizes, signal masks, groups."""
+    WCHAN = auto()
+    CGROUP = auto()
+    EXE = auto()
+    OOM = auto()
+    """``oom_score`` and ``oom_score_adj``."""
+    NS = auto()
+    """The ``ns/*`` links."""
+    LOGINUID = auto()
+    AUTOGROUP = auto()
+    IO = auto()
+    NUMA = auto()
+    """The NUMA node of the processor (needs ``STAT`` too)."""
+    SIGNALS = auto()
+    """The signal masks of ``status`` (with ``STATUS``), re-read on every scan:
+    a signal sent to a sleeping process that blocks it wakes nothing, so its
+    ``stat`` line stays the same while its pending set changes."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatMore:
+    """The ``/proc/PID/stat`` fields beyond those every listing needs.
+
+    Attributes:
+        min_flt: Minor page faults.
+        maj_flt: Major page faults.
+        children_ticks: CPU ticks of reaped children (cutime + cstime).
+        priority: The kernel's priority as ``stat`` shows it (prio - 100).
+        rt_priority: Real-time priority (0 for normal policies).
+        policy: Scheduling policy number (0 normal, 1 FIFO, 2 RR, 3 batch ...).
+        processor: The CPU it last ran on.
+        vsize: Virtual memory size in bytes.
+        rss_limit: The RSS soft limit in bytes.
+        start_code: Address where the program text starts.
+        end_code: Address where it ends.
+        start_stack: Address of the bottom of the stack.
+        esp: Saved stack pointer (0 unless the kernel exposes it).
+        eip: Saved instruction pointer (0 unless the kernel exposes it).
+    """
+
+    min_flt: int
+    maj_flt: int
+    children_ticks: int
+    priority: int
+    rt_priority: int
+    policy: int
+    processor: int
+    vsize: int
+    rss_limit: int
+    start_code: int
+    end_code: int
+    start_stack: int
+    esp: int
+    eip: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMore:
+    """What ``/proc/PID/status`` adds: identities, memory, signal masks.
+
+    Memory sizes are in KiB and 0 when the line is absent (kernel threads).
+
+    Attributes:
+        uids: Real, effective, saved and filesystem user ids.
+        gids: Real, effective, saved and filesystem group ids.
+        groups: Supplementary group ids.
+        vm_size: ``VmSize``.
+        vm_rss: ``VmRSS``.
+        vm_data: ``VmData``.
+        vm_stack: ``VmStk``.
+        pending: Process-wide pending signals (``ShdPnd``), as ps shows them.
+        thread_pending: The main thread's own pending signals (``SigPnd``).
+        blocked: ``SigBlk``.
+        ignored: ``SigIgn``.
+        caught: ``SigCgt``.
+    """
+
+    uids: tuple[int, int, int, int] | None
+    gids: tuple[int, int, int, int] | None
+    groups: tuple[int, ...]
+    vm_size: int
+    vm_rss: int
+    vm_data: int
+    vm_stack: int
+    pending: int
+    thread_pending: int
+    blocked: int
+    ignored: int
+    caught: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProcFiles:
+    """Values from small per-process files, each None when not read or unreadable.
+
+    Attributes:
+        wchan: ``wchan`` as ps shows it (``-`` when running, ``?`` unreadable).
+        cgroup: ``cgroup`` as ps shows it (non-root lines joined by commas).
+        exe: The executable's path (``exe`` link).
+        oom_score: ``oom_score``.
+        oom_adj: ``oom_score_adj``.
+        namespaces: Inode numbers of the ``ns/*`` links in ``NAMESPACES``
+            order, 0 where unreadable.
+        loginuid: ``loginuid`` (-1 when unset).
+        autogroup: (id, nice) from ``autogroup``.
+        io: ``io``'s rchar, wchar, syscr, syscw, read_bytes, write_bytes,
+            cancelled_write_bytes.
+        numa_node: The NUMA node of the processor last run on (-1 unknown).
+    """
+
+    wchan: str | None = None
+    cgroup: str | None = None
+    exe: str | None = None
+    oom_score: int | None = None
+    oom_adj: int | None = None
+    namespaces: tuple[int, ...] | None = None
+    loginuid: int | None = None
+    autogroup: tuple[int, int] | None = None
+    io: tuple[int, ...] | None = None
+    numa_node: int | None = None
+
+
+NAMESPACES = ("cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts")
+"""The namespaces ps shows, in the order of :attr:`ProcFiles.namespaces`."""
 
 
 class ProcessIdentity(NamedTuple):
@@ -55,6 +194,12 @@ class ProcessInfo:
         start_time: Start in seconds after boot.
         comm: The short command name the kernel keeps (at most 15 bytes on Linux).
         cmdline: The argument vector; empty for kernel threads and zombies.
+        cpu_percent: CPU used over the last refresh interval, in percent of
+            one CPU (as top shows it); None when not measured (a first scan,
+            or a one-off listing).
+        stat_more: More ``stat`` fields, when a column asked for them.
+        status_more: ``status`` fields, when a column asked for them.
+        files: Values of other files, when a column asked for them.
         identity: The (pid, start time) pair that names this process and no
             other; derived, kept because views look it up for every row.
     """
@@ -76,6 +221,10 @@ class ProcessInfo:
     start_time: float
     comm: str
     cmdline: tuple[str, ...] | None
+    cpu_percent: float | None = None
+    stat_more: StatMore | None = None
+    status_more: StatusMore | None = None
+    files: ProcFiles | None = None
     identity: ProcessIdentity = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
-from sigtui.processes.columns import Align, Column
+from sigtui.processes.columns import Align, Column, MaskStyle
 from sigtui.processes.format import ps_escape
 from sigtui.processes.model import ProcessInfo, ProcessSnapshot
 
@@ -50,6 +51,47 @@ def format_line(columns: Sequence[Column], values: Sequence[str]) -> str:
             parts.append(value if index == last_index else value + " " * pad)
         overflow += max(0, len(value) - column.width)
     return " ".join(parts)
+
+
+_OUTBUF_SIZE = 2 * 64 * 1024
+"""procps's line buffer: its screen width when printing to a pipe or file."""
+
+
+def with_wide_masks(
+    columns: Sequence[Column], screen_width: int | None
+) -> tuple[Column, ...]:
+    """Widen signal mask columns to 16 digits when ps would (the line has room).
+
+    As procps's ``check_header_width``: the line's width (fixed columns, one
+    space between, 3 for a last unlimited one) plus 7 per mask column must
+    fit in the smallest multiple of the screen width that holds the line.
+
+    Args:
+        columns: The columns.
+        screen_width: The output's width; None when printing to a pipe or
+            file without ``COLUMNS``.
+
+    Returns:
+        The columns, mask columns 16 wide with all their digits if they fit.
+    """
+    masks = sum(1 for c in columns if c.mask)
+    if not masks:
+        return tuple(columns)
+    screen = _OUTBUF_SIZE if screen_width is None else screen_width
+    last = len(columns) - 1
+    total = (
+        sum(3 if c.unlimited and i == last else c.width for i, c in enumerate(columns))
+        + last
+    )
+    active = screen
+    while active < total and active < _OUTBUF_SIZE // 2:
+        active += screen
+    if total + masks * 7 > active:
+        return tuple(columns)
+    return tuple(
+        replace(c, masks=MaskStyle.WIDE_HEX, width=max(16, c.width)) if c.mask else c
+        for c in columns
+    )
 
 
 def format_table(

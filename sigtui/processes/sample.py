@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sigtui.processes.model import PF_KTHREAD, ProcessInfo, ProcessSnapshot
+from sigtui.processes.model import (
+    PF_KTHREAD,
+    ProcessInfo,
+    ProcessSnapshot,
+    StatusMore,
+)
 
 SAMPLE_SELF_PID = 4200
 """The pid sigtui has in the sample (so its row is marked)."""
@@ -53,6 +58,48 @@ _LESSON_ROWS: list[_Row] = [
 # fmt: on
 
 
+_LIVE: dict[int, tuple[float, int]] = {
+    # pid: (%CPU over the last refresh, resident KiB)
+    1: (0.0, 12_480),
+    412: (0.0, 7_936),
+    980: (1.0, 61_200),
+    981: (0.0, 18_432),
+    3010: (0.0, 9_216),
+    3021: (0.0, 6_400),
+    3022: (0.0, 5_312),
+    4100: (0.0, 10_240),
+    4150: (0.0, 3_072),
+    4151: (97.0, 148_736),
+    4152: (0.0, 1_024),
+    4200: (3.0, 52_224),
+    4242: (0.0, 14_336),
+    4243: (0.0, 14_208),
+    4244: (0.0, 14_208),
+    4300: (0.0, 1_664),
+    4301: (0.0, 1_024),
+    4302: (0.0, 1_024),
+}
+"""What the sample shows in the default %CPU and RSS columns."""
+
+
+def _status(uid: int, rss: int) -> StatusMore:
+    ids = (uid, uid, uid, uid)
+    return StatusMore(
+        uids=ids,
+        gids=ids,
+        groups=(),
+        vm_size=rss * 4 if rss else 0,
+        vm_rss=rss,
+        vm_data=rss // 2,
+        vm_stack=132 if rss else 0,
+        pending=0,
+        thread_pending=0,
+        blocked=0,
+        ignored=0,
+        caught=0,
+    )
+
+
 def sample_snapshot(
     uptime: float = 86_400.0, *, lesson: bool = False
 ) -> ProcessSnapshot:
@@ -70,6 +117,8 @@ def sample_snapshot(
     processes = []
     for pid, ppid, pgid, sid, tpgid, tty, state, nice, user, cpu, comm, args in rows:
         kernel = ppid in (0, 2) and pid != 1 and not args
+        cpu_percent, rss = _LIVE.get(pid, (0.0, 0))
+        uid = 0 if user == "root" else 1000
         processes.append(
             ProcessInfo(
                 pid=pid,
@@ -83,12 +132,14 @@ def sample_snapshot(
                 nice=nice,
                 num_threads=4 if comm == "sigtui" else 1,
                 locked=False,
-                uid=0 if user == "root" else 1000,
+                uid=uid,
                 user=user,
                 cpu_time=cpu,
                 start_time=float(pid),
                 comm=comm,
                 cmdline=tuple(args.split(" ")) if args else (),
+                cpu_percent=cpu_percent,
+                status_more=_status(uid, rss),
             )
         )
     return ProcessSnapshot.of(processes, uptime)

@@ -158,7 +158,7 @@ class ProcessView:
         # The process under the cursor (set by the table): if it exits, its
         # row stays for as long as it is selected.
         self.selected: ProcessIdentity | None = None
-        self._clock_columns = any(c.field is Field.ETIME for c in self.columns)
+        self._clock_columns = any(c.clock for c in self.columns)
         empty = ProcessSnapshot((), 0.0)
         self._layout = self._arrange(empty, empty, (), {}, self.order)
         self._filtered: _Filtered | None = None
@@ -295,7 +295,7 @@ class ProcessView:
             self.sort_index = fields.index(sort_field)
         else:
             self.sort_index = fields.index(Field.PID) if Field.PID in fields else 0
-        self._clock_columns = Field.ETIME in fields
+        self._clock_columns = any(c.clock for c in self.columns)
         layout = self._layout
         self._layout = self._arrange(
             layout.snapshot, layout.previous, layout.gone, {}, self.order
@@ -507,7 +507,9 @@ class ProcessView:
         """Widths for drawing the columns in ``available`` cells.
 
         Fixed columns get their ps width (or more, if a value is wider); the
-        last column gets what is left.
+        sorted one also room for its header's arrow; the last column gets
+        what is left. (Arrow room in every column would cost the eight
+        default columns the command's header at 60 cells.)
 
         Args:
             available: Total width, including one space between columns.
@@ -523,7 +525,8 @@ class ProcessView:
         widths = []
         last = len(self.columns) - 1
         for index, column in enumerate(self.columns):
-            width = max(column.width, len(column.header) + 2)
+            arrow = 2 if index == self.sort_index else 0
+            width = max(column.width, len(column.header) + arrow)
             if not column.unlimited and not column.user_name and index != last:
                 width = max(width, longest[index])
             widths.append(width)
@@ -638,7 +641,7 @@ class ProcessView:
         index = order.sort_index if order.sort_index < len(columns) else 0
         column = columns[index]
         gone_ids = {p.identity for p in gone}
-        clock = column.field is Field.ETIME
+        clock = column.clock
 
         def sort_key(p: ProcessInfo) -> object:
             source = previous if p.identity in gone_ids else snapshot

@@ -67,6 +67,7 @@ from sigtui.processes import (
     parse_columns,
 )
 from sigtui.processes.chooser import columns_spec
+from sigtui.processes.columns import for_screen, sources_of
 from sigtui.processes.view import Layout, ProcessView
 from sigtui.signals import SignalSpec, SignalState, catalogue, predict
 from sigtui.signals.predict import Prediction
@@ -297,7 +298,8 @@ class SigtuiApp(App[int]):
         self._lesson_starting: LessonRun | None = None
         self._lesson_note = ""
         self.projector = projector
-        self._screen_columns = tuple(columns)
+        columns = for_screen(columns)
+        self._screen_columns = columns
         self._theme_before_projector = ""
         self.caption = ""
         self.demo_at_start = demo
@@ -431,8 +433,7 @@ class SigtuiApp(App[int]):
             if self.theme == PROJECTOR_THEME.name:
                 self.theme = self._theme_before_projector or "textual-dark"
             columns = self._screen_columns
-        self.view.set_columns(columns)
-        self.table.rows_changed()
+        self.show_columns(columns)
         self.screen.set_class(on, "-projector")
         self.update_status()
 
@@ -489,6 +490,31 @@ class SigtuiApp(App[int]):
         watchdog.daemon = True
         watchdog.start()
         self.exit(return_code=128 + signum)
+
+    # -- columns ---------------------------------------------------------------
+
+    def show_columns(self, columns: Sequence[Column]) -> None:
+        """Show other columns (a column chooser, projector mode).
+
+        Tells the process source which files the new columns need (read only
+        from then on), and scans again at once when a column needs a file
+        not read so far, so that its values appear without waiting a refresh.
+
+        Args:
+            columns: The columns, as parsed.
+        """
+        shown = for_screen(columns)
+        needed = sources_of(shown)
+        set_sources = getattr(self.source, "set_sources", None)
+        new_files = False
+        if set_sources is not None:
+            before = getattr(self.source, "sources", needed)
+            new_files = bool(needed & ~before)
+            set_sources(needed)
+        self.view.set_columns(shown)
+        self.table.rows_changed()
+        if new_files and self.is_running and not self.paused:
+            self.request_scan()
 
     # -- refreshing ------------------------------------------------------------
 
@@ -704,6 +730,8 @@ class SigtuiApp(App[int]):
             return
         column, added = found
         if added:
+            # The scanner must start reading what the new column needs.
+            self.show_columns(self.view.columns)
             self._columns_shown()
             self.log_line(f"column {column.header or column.name} added to sort by it")
         self.table.rows_changed()
@@ -770,28 +798,16 @@ class SigtuiApp(App[int]):
     def _columns_chosen(self, columns: tuple[Column, ...] | None) -> None:
         if not columns:
             return
-        self.view.set_columns(columns)
+        self.show_columns(columns)
         self._columns_shown()
-        self.table.rows_changed()
         self.update_status()
         self._settings_changed()
 
     def _columns_shown(self) -> None:
-        """After the view's columns changed by the user's choice (F2, P, M)."""
-        columns = self.view.columns
+        """Remember columns the user chose (F2, P, M) as the screen's own."""
         if not self.projector:
             # Projector mode's columns are its own: leaving it brings these.
-            self._screen_columns = columns
-        self._columns_changed(columns)
-
-    def _columns_changed(self, columns: Sequence[Column]) -> None:
-        """Tell the scanner which columns are shown, so it reads what they need.
-
-        The one call site for that: it does nothing yet.
-
-        Args:
-            columns: The columns now shown.
-        """
+            self._screen_columns = self.view.columns
 
     @property
     def settings(self) -> Settings:
@@ -1654,7 +1670,7 @@ def make_app(
     if interval is None:
         interval = saved.interval or DEFAULT_INTERVAL
     return SigtuiApp(
-        source if source is not None else default_scanner(),
+        source if source is not None else default_scanner(sources=sources_of(columns)),
         columns,
         interval=interval,
         handle_signals=handle_signals,

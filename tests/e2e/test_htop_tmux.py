@@ -27,9 +27,9 @@ HIDDEN = re.compile(r"\b(\d+) kernel threads? hidden \(K\)")
 """What the status line says while kernel threads are hidden."""
 
 
-def start_and_wait(sessions: Sessions) -> TmuxSession:
+def start_and_wait(sessions: Sessions, *args: str) -> TmuxSession:
     """Start sigtui and wait for its first scan."""
-    app = sessions.sigtui(hold=False)
+    app = sessions.sigtui(*args, hold=False)
     app.wait_for(has_header, what="the table's header line")
     app.wait_for(SCANNED, what="the first scan in the status line")
     return app
@@ -50,7 +50,7 @@ def quit_cleanly(app: TmuxSession) -> None:
 
 
 def test_f6_chooses_the_sort_column_and_again_reverses_it(sessions: Sessions) -> None:
-    app = start_and_wait(sessions)
+    app = start_and_wait(sessions, "-o", "pid,pgid,tty,stat,time,args")
     assert "PID ▲" in header(app.capture())
     app.send_keys("F6")
     app.wait_for("Sort by", what="the sort column list")
