@@ -30,6 +30,21 @@ def _running_descendants() -> list[psutil.Process]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_settings_file(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """Keep every sigtui the tests start away from the real settings file.
+
+    sigtui saves the settings a user changes to ``$XDG_CONFIG_HOME``; tests
+    press those keys. The end-to-end sessions each get a directory of their
+    own on top of this.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_process_outlives_the_session() -> Iterator[None]:
     """Fail the session if a test left a process of its own running."""
     yield

@@ -66,3 +66,100 @@ async def test_a_bad_file_is_named_once_and_left_alone(tmp_path: Path) -> None:
         assert str(path) in log
         assert headers(app)[:2] == ["PID", "PGID"]  # the defaults
     assert path.read_text() == "columns = 'pid,nosuch'\n"
+
+
+async def settle(app: SigtuiApp, pilot: object) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_the_file_sets_sort_tree_kernel_threads_and_theme(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "sort = 'time'\nreverse = true\ntree = true\n"
+        "kernel_threads = true\ntheme = 'nord'\n"
+    )
+    app = build(ConfigFile(path), interval=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        view = app.view
+        assert view.columns[view.sort_index].name == "time"
+        assert view.reverse
+        assert view.tree
+        assert view.kernel_threads
+        assert app.theme == "nord"
+    # Starting with them is no change: the file is as it was.
+    assert "kernel_threads = true" in path.read_text()
+    assert path.read_text().startswith("sort = 'time'")
+
+
+async def test_what_the_user_changes_is_saved_and_only_that(tmp_path: Path) -> None:
+    path = tmp_path / "sigtui" / "config.toml"
+    app = build(ConfigFile(path), columns="pid,user,time,args", interval=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not path.exists()  # nothing changed yet
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert parse(path.read_text()) == Settings(tree=True)
+        await pilot.press("T")  # htop's sort by time, highest first
+        await settle(app, pilot)
+        assert parse(path.read_text()) == Settings(tree=True, sort="time", reverse=True)
+        await pilot.press("K")
+        await settle(app, pilot)
+    saved = parse(path.read_text())
+    # -o from the command line was in effect, not chosen in the table: not kept.
+    assert saved == Settings(tree=True, sort="time", reverse=True, kernel_threads=True)
+    # The next run starts where this one ended.
+    again = build(ConfigFile(path), interval=3600)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(again, pilot)
+        assert again.view.tree
+        assert again.view.kernel_threads
+        assert again.view.reverse
+
+
+async def test_no_config_writes_nothing(tmp_path: Path) -> None:
+    app = build(ConfigFile(None), interval=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t", "K")
+        await settle(app, pilot)
+        assert app.view.tree
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_bad_file_is_not_overwritten_by_changes(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("tree = 'yes'\n")
+    app = build(ConfigFile(path), interval=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t", "K")
+        await settle(app, pilot)
+        assert app.view.tree
+    assert path.read_text() == "tree = 'yes'\n"
+
+
+async def test_a_failed_save_is_said_once(tmp_path: Path) -> None:
+    path = tmp_path / "sigtui" / "config.toml"
+    app = build(ConfigFile(path), interval=3600)
+    (tmp_path / "sigtui").write_text("")  # a file where the folder must go
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t", "t", "K")
+        await settle(app, pilot)
+        log = "\n".join(app.query_one("#log", Log).lines)
+    assert log.count("Settings not saved") == 1
+    assert str(path) in log
+
+
+async def test_an_unknown_theme_is_named_and_the_default_kept(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("theme = 'no-such-theme'\n")
+    app = build(ConfigFile(path), interval=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        log = "\n".join(app.query_one("#log", Log).lines)
+        assert "no theme called 'no-such-theme'" in log
+        assert app.theme == "textual-dark"

@@ -376,6 +376,7 @@ class SigtuiApp(App[int]):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
         self.table.focus()
         self.register_theme(PROJECTOR_THEME)
+        self._apply_saved_settings()
         if self.projector:
             self._set_projector(True)
         log = self.query_one("#log", Log)
@@ -831,11 +832,44 @@ class SigtuiApp(App[int]):
             theme=theme,
         )
 
-    def _settings_changed(self) -> None:
-        """Called whenever one of :attr:`settings` changes (to save them).
+    def _apply_saved_settings(self) -> None:
+        """Start with the sort, tree, kernel threads and theme of the settings file.
 
-        It does nothing yet.
+        The columns and the interval were applied by :func:`make_app`, under
+        the command line's. What is in effect then is noted, so that only what
+        the user changes later is saved.
         """
+        saved = self.config.settings
+        view = self.view
+        names = [column.name for column in view.columns]
+        if saved.sort is not None and saved.sort in names:
+            view.set_sort(names.index(saved.sort), saved.reverse)
+        elif saved.reverse is not None:
+            view.set_sort(view.sort_index, saved.reverse)
+        if saved.tree is not None:
+            view.set_tree(saved.tree)
+        if saved.kernel_threads is not None:
+            view.set_kernel_threads(saved.kernel_threads)
+        if saved.theme is not None:
+            if saved.theme in self.available_themes:
+                self.theme = saved.theme
+            else:
+                self.log_line(
+                    f"Settings file: no theme called {saved.theme!r} here; "
+                    f"using {self.theme}."
+                )
+        self.config.started_with(self.settings)
+
+    def _settings_changed(self) -> None:
+        """Save the settings the user changed, if there is a file to keep them.
+
+        A failure is said once (in the log and a pop-up); then nothing more is
+        tried, and sigtui goes on.
+        """
+        problem = self.config.update(self.settings)
+        if problem is not None:
+            self.log_line(f"Settings not saved: {problem}")
+            self.notify(problem, title="Settings", severity="warning")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands, then every key's action, for the palette (ctrl+p).

@@ -432,6 +432,9 @@ class TmuxSession:
             terminal state it left (including the cursor, which tmux hides in
             dead panes) can be read. Without ``hold`` the command is exec'd:
             the pane's pid is the command's, and the pane dies with it.
+        config_home: ``XDG_CONFIG_HOME`` for the command (default: a new empty
+            directory of this session's, so that a setting one test changes,
+            which sigtui saves, never reaches another test).
     """
 
     def __init__(
@@ -442,6 +445,7 @@ class TmuxSession:
         width: int = DEFAULT_SIZE[0],
         height: int = DEFAULT_SIZE[1],
         hold: bool = True,
+        config_home: Path | None = None,
     ) -> None:
         self.argv = [str(a) for a in argv]
         self.registry = registry
@@ -449,6 +453,7 @@ class TmuxSession:
         self.tmux = tmux_binary()
         self.env = clean_environment()
         self.directory = Path(tempfile.mkdtemp(prefix="sigtui-e2e-"))
+        self.env["XDG_CONFIG_HOME"] = str(config_home or self.directory / "config")
         self.socket = self.directory / "tmux.sock"
         self._killed = False
         self._last_screen = ""
@@ -1032,6 +1037,7 @@ class Sessions:
         width: int = DEFAULT_SIZE[0],
         height: int = DEFAULT_SIZE[1],
         hold: bool = True,
+        config_home: Path | None = None,
     ) -> TmuxSession:
         """Run a command in a new private tmux server.
 
@@ -1040,12 +1046,18 @@ class Sessions:
             width: Columns.
             height: Lines.
             hold: See :class:`TmuxSession`.
+            config_home: See :class:`TmuxSession`.
 
         Returns:
             The session.
         """
         session = TmuxSession(
-            argv, registry=self.registry, width=width, height=height, hold=hold
+            argv,
+            registry=self.registry,
+            width=width,
+            height=height,
+            hold=hold,
+            config_home=config_home,
         )
         self._sessions.append(session)
         return session
@@ -1056,6 +1068,7 @@ class Sessions:
         width: int = DEFAULT_SIZE[0],
         height: int = DEFAULT_SIZE[1],
         hold: bool = True,
+        config_home: Path | None = None,
     ) -> TmuxSession:
         """Run the installed sigtui command with arguments in a new tmux server.
 
@@ -1064,12 +1077,17 @@ class Sessions:
             width: Columns.
             height: Lines.
             hold: See :class:`TmuxSession`.
+            config_home: See :class:`TmuxSession`.
 
         Returns:
             The session.
         """
         return self.start(
-            [str(sigtui_executable()), *args], width=width, height=height, hold=hold
+            [str(sigtui_executable()), *args],
+            width=width,
+            height=height,
+            hold=hold,
+            config_home=config_home,
         )
 
     def close(self) -> None:
