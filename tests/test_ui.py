@@ -314,19 +314,20 @@ async def test_changed_cells_are_redrawn_after_a_refresh() -> None:
         assert "01:02:05" in line_of(app, 4151)
 
 
-async def test_pause_stops_and_restarts_refreshing() -> None:
+@pytest.mark.parametrize("key", ["p", "Z"])  # Z: htop's pause key
+async def test_pause_stops_and_restarts_refreshing(key: str) -> None:
     source = SampleSource()
     app = make_app(source=source, interval=0.1, self_pid=SAMPLE_SELF_PID, hostname="h")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("p")
+        await pilot.press(key)
         assert app.paused
         assert "paused" in str(app.query_one("#status").render())
         await settle(app, pilot)
         scans = source.scans
         # No timer is left running while paused: refreshing only resumes on `p`.
         assert app._timer is None
-        await pilot.press("p")
+        await pilot.press(key)
         await settle(app, pilot)
         assert not app.paused
         assert source.scans > scans

@@ -241,7 +241,7 @@ class SigtuiApp(App[int]):
             show=False,
         ),
         Binding(
-            "p",
+            "p,Z",
             "toggle_pause",
             "Pause",
             tooltip="Stop or restart refreshing",
