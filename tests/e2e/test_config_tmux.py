@@ -8,7 +8,14 @@ import pytest
 
 from sigtui.config import Settings, parse
 
-from .tmux import SCANNED, Sessions, TmuxSession, has_header
+from .tmux import (
+    SCANNED,
+    Sessions,
+    TmuxSession,
+    has_header,
+    quit_cleanly,
+    status_line,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -20,37 +27,30 @@ def start(sessions: Sessions, home: Path, *args: str) -> TmuxSession:
     return app
 
 
-def status(screen: str) -> str:
-    return screen.splitlines()[0]
-
-
-def quit_cleanly(app: TmuxSession) -> None:
-    app.send_keys("q")
-    state = app.wait_for_death()
-    assert (state.dead_status, state.dead_signal) == (0, None), app.describe()
-
-
 def test_a_change_is_kept_for_the_next_run_unless_no_config(
     sessions: Sessions, tmp_path: Path
 ) -> None:
     path = tmp_path / "sigtui" / "config.toml"
     first = start(sessions, tmp_path)
-    assert " · tree" not in status(first.capture())
+    assert " · tree" not in status_line(first.capture())
     first.send_keys("t")
-    first.wait_for(lambda s: " · tree" in status(s), what="tree view on")
+    first.wait_for(lambda s: " · tree" in status_line(s), what="tree view on")
     quit_cleanly(first)
     assert parse(path.read_text()) == Settings(tree=True)
 
     second = start(sessions, tmp_path)
-    second.wait_for(lambda s: " · tree" in status(s), what="tree view from the file")
+    second.wait_for(
+        lambda s: " · tree" in status_line(s), what="tree view from the file"
+    )
     quit_cleanly(second)
 
     third = start(sessions, tmp_path, "--no-config")
     screen = third.capture()
-    assert " · tree" not in status(screen), screen
+    assert " · tree" not in status_line(screen), screen
     third.send_keys("K")
     third.wait_for(
-        lambda s: "kernel threads hidden" not in status(s), what="kernel threads shown"
+        lambda s: "kernel threads hidden" not in status_line(s),
+        what="kernel threads shown",
     )
     quit_cleanly(third)
     assert parse(path.read_text()) == Settings(tree=True)  # --no-config wrote nothing
@@ -65,6 +65,6 @@ def test_a_bad_file_is_named_on_screen_and_left_alone(
     app = start(sessions, tmp_path)
     app.wait_for("Settings file ignored", what="the problem in the signal log")
     app.send_keys("t")
-    app.wait_for(lambda s: " · tree" in status(s), what="tree view on")
+    app.wait_for(lambda s: " · tree" in status_line(s), what="tree view on")
     quit_cleanly(app)
     assert path.read_text() == "tree = maybe\n"

@@ -17,7 +17,9 @@ from .tmux import (
     is_header,
     plain_screen,
     poll,
+    quit_cleanly,
     row_backgrounds,
+    status_line,
     table_rows,
 )
 
@@ -39,16 +41,6 @@ def header(screen: str) -> str:
     return next(line for line in screen.splitlines() if is_header(line))
 
 
-def status(screen: str) -> str:
-    return screen.splitlines()[0]
-
-
-def quit_cleanly(app: TmuxSession) -> None:
-    app.send_keys("q")
-    state = app.wait_for_death()
-    assert (state.dead_status, state.dead_signal) == (0, None), app.describe()
-
-
 def test_f6_chooses_the_sort_column_and_again_reverses_it(sessions: Sessions) -> None:
     app = start_and_wait(sessions, "-o", "pid,pgid,tty,stat,time,args")
     assert "PID ▲" in header(app.capture())
@@ -59,21 +51,21 @@ def test_f6_chooses_the_sort_column_and_again_reverses_it(sessions: Sessions) ->
     screen = app.wait_for(
         lambda s: has_header(s) and "TIME ▲" in header(s), what="sorted by TIME"
     )
-    assert "sorted by TIME ▲" in status(screen)
+    assert "sorted by TIME ▲" in status_line(screen)
     app.send_keys("F6")
     app.wait_for("Sort by", what="the sort column list again")
     app.send_keys("Enter")
     screen = app.wait_for(
         lambda s: has_header(s) and "TIME ▼" in header(s), what="TIME reversed"
     )
-    assert "sorted by TIME ▼" in status(screen)
+    assert "sorted by TIME ▼" in status_line(screen)
     quit_cleanly(app)
 
 
 def test_k_shows_and_hides_kernel_threads_hidden_at_start(sessions: Sessions) -> None:
     app = start_and_wait(sessions)
     screen = app.wait_for(HIDDEN, what="the hidden kernel threads counted")
-    match = HIDDEN.search(status(screen))
+    match = HIDDEN.search(status_line(screen))
     assert match is not None, screen
     assert int(match.group(1)) > 0
     # Sorted by pid, kthreadd (pid 2) would be the second row.
@@ -81,7 +73,7 @@ def test_k_shows_and_hides_kernel_threads_hidden_at_start(sessions: Sessions) ->
     app.send_keys("K")
     # The table and the status line are repainted separately: wait for both.
     screen = app.wait_for(
-        lambda s: 2 in table_rows(s) and HIDDEN.search(status(s)) is None,
+        lambda s: 2 in table_rows(s) and HIDDEN.search(status_line(s)) is None,
         what="K to list kthreadd and the status line to drop the count",
     )
     assert "[kthreadd]" in table_rows(screen)[2]
@@ -141,7 +133,7 @@ def test_f3_jumps_to_matches_and_hides_nothing(
     app.type_text(first.marker)
     screen = wait_for_cursor(app, first.pid)
     assert second.pid in table_rows(screen)  # a match, not hidden
-    assert "shown)" not in status(screen)
+    assert "shown)" not in status_line(screen)
     app.send_keys("F3")  # the next match: the other marker
     wait_for_cursor(app, second.pid)
     app.send_keys("Enter")  # and round again

@@ -846,6 +846,18 @@ def footer(screen: str) -> str:
     return lines[-1] if lines else ""
 
 
+def status_line(screen: str) -> str:
+    """The status line: the screen's first line."""
+    return screen.splitlines()[0]
+
+
+def quit_cleanly(app: TmuxSession) -> None:
+    """Press q and check that sigtui exited with status 0."""
+    app.send_keys("q")
+    state = app.wait_for_death()
+    assert (state.dead_status, state.dead_signal) == (0, None), app.describe()
+
+
 def table_has_keys(screen: str) -> bool:
     """Whether typed letters reach the table's bindings (e.g. ``q`` quits).
 
