@@ -12,7 +12,9 @@ from sigtui.ui.screenshots import SHOTS
 
 # What each picture must show, as text on screen.
 EXPECTED = {
-    "main": ["PID ▲", "PGID", "STAT", "COMMAND", "make -j4 all"],
+    "main": ["PID ▲", "PGID", "STAT", "%CPU", "RSS", "COMMAND", "make -j4 all"],
+    "busiest": ["%CPU ▼", "sorted by %CPU ▼"],
+    "columns": ["Columns", "[x] %CPU", "[x] RSS", "[ ] PPID", "also rssize"],
     "picker": ["This target", "SIGHUP", "ignored"],
     "picker-group": ["SIGTERM"],
     "confirm-group": [

@@ -252,13 +252,20 @@ class SigtuiApp(App[int]):
         ),
         Binding("L", "lessons", "Lessons", tooltip="Guided lessons for a class"),
         Binding(
-            "f6", "choose_sort", "Sort by", tooltip="Choose the sort column from a list"
+            "f6",
+            "choose_sort",
+            "Sort by",
+            tooltip="Choose the sort column from a list",
+            # Textual's footer cuts what does not fit, and at 120 to 130
+            # columns that left a bare "f6": help and the palette list it.
+            show=False,
         ),
         Binding(
             "f3",
             "search",
             "Search",
             tooltip="Jump to the next match, hiding nothing",
+            show=False,
         ),
         Binding(
             "escape",

@@ -40,6 +40,18 @@ async def _main_screen(pilot: Pilot[int]) -> None:
     await pilot.press(*["down"] * 9)
 
 
+async def _busiest(pilot: Pilot[int]) -> None:
+    # htop's P: the process using the most CPU comes first. The cursor stays
+    # on the process it was on (init), so go up to the busiest.
+    await pilot.press("P", "home")
+
+
+async def _columns(pilot: Pilot[int]) -> None:
+    # F2: every column ps knows, the shown ones ticked and first.
+    await pilot.press("f2")
+    await pilot.pause()
+
+
 async def _tree(pilot: Pilot[int]) -> None:
     await pilot.press("t", *["down"] * 10)
 
@@ -204,6 +216,8 @@ SHOTS: dict[str, Steps] = {
     "confirm-group": _group_confirm,
     "projector": _projector,
     "lesson": _lesson,
+    "busiest": _busiest,
+    "columns": _columns,
     "tree": _tree,
     "filter": _filter,
     "help": _help,
