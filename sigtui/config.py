@@ -169,6 +169,25 @@ def _interval(name: str, value: object) -> float:
     return seconds
 
 
+def parse_interval(text: str) -> float:
+    """Read a refresh interval typed by the user.
+
+    Args:
+        text: Seconds, as a number (``2``, ``0.5``).
+
+    Returns:
+        The seconds.
+
+    Raises:
+        SettingError: For text that is not a number, or one out of range.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingError(f"{text.strip()!r} is not a number of seconds") from None
+    return _interval("the interval", value)
+
+
 def _kind(value: object) -> str:
     """Name a TOML value's type the way the file's author would."""
     return {

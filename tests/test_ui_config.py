@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Log
+from textual.widgets import Input, Log, Static
 
 from sigtui.config import ConfigFile, Settings, parse
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.screens.interval import IntervalDialog
 
 SIZE = (110, 30)
 
@@ -163,3 +164,48 @@ async def test_an_unknown_theme_is_named_and_the_default_kept(tmp_path: Path) ->
         log = "\n".join(app.query_one("#log", Log).lines)
         assert "no theme called 'no-such-theme'" in log
         assert app.theme == "textual-dark"
+
+
+async def test_the_interval_is_changed_from_the_palette_and_kept(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.toml"
+    app = build(ConfigFile(path), interval=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"refresh interval")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntervalDialog)
+        box = app.screen.query_one(Input)
+        assert box.value == "3600"
+        box.value = ""
+        await pilot.press(*"0.01", "enter")
+        await settle(app, pilot)
+        hint = str(app.screen.query_one("#interval-hint", Static).render())
+        assert "between 0.1 and 3600" in hint
+        assert isinstance(app.screen, IntervalDialog)  # still asking
+        box.value = ""
+        await pilot.press(*"2.5", "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, IntervalDialog)
+        assert app.interval == 2.5
+        status = str(app.query_one("#status", Static).render())
+        assert "every 2.5 s" in status
+        # The refresh timer runs at the new pace, not the old hour.
+        assert app._timer is not None
+    assert parse(path.read_text()) == Settings(interval=2.5)
+
+
+async def test_escape_leaves_the_interval_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    app = build(ConfigFile(path), interval=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_set_interval()
+        await settle(app, pilot)
+        await pilot.press("backspace", "1", "escape")
+        await settle(app, pilot)
+        assert app.interval == 3600
+    assert not path.exists()

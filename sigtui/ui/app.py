@@ -83,6 +83,7 @@ from sigtui.ui.screens.choosers import (
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.help import HelpScreen
+from sigtui.ui.screens.interval import IntervalDialog
 from sigtui.ui.screens.lessons import LEAVE, LessonPicker
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker, StateReader
 from sigtui.ui.theme import PROJECTOR_COLUMNS, PROJECTOR_THEME
@@ -895,6 +896,26 @@ class SigtuiApp(App[int]):
                     binding.tooltip or binding.description,
                     partial(self.run_action, binding.action),
                 )
+        yield SystemCommand(
+            "Refresh interval",
+            "Seconds between refreshes (kept in the settings file)",
+            self.action_set_interval,
+        )
+
+    def action_set_interval(self) -> None:
+        """Ask for the seconds between refreshes, and refresh at the new pace."""
+        self.push_screen(IntervalDialog(self.interval), self._interval_chosen)
+
+    def _interval_chosen(self, seconds: float | None) -> None:
+        if seconds is None or seconds == self.interval:
+            return
+        self.interval = seconds
+        if self._timer is not None:
+            # The timer set for the old interval could be an hour away.
+            self._timer.stop()
+            self._timer = self.set_timer(self.interval, self.request_scan)
+        self.update_status()
+        self._settings_changed()
 
     def action_toggle_pause(self) -> None:
         """Stop refreshing, or refresh now and start again."""
