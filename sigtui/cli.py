@@ -166,7 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="columns",
         action="append",
         metavar="COLS",
-        help=f"columns, as ps -o takes them (default {DEFAULT_COLUMNS})",
+        # argparse expands %-formats in help ("%cpu" would be one).
+        help="columns, as ps -o takes them (default "
+        + DEFAULT_COLUMNS.replace("%", "%%")
+        + "; %%CPU is live)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     ps = commands.add_parser(
@@ -180,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="ps_columns",
         action="append",
         metavar="COLS",
-        help=f"columns, as ps -o takes them (default {PS_DEFAULT_COLUMNS})",
+        help="columns, as ps -o takes them (default "
+        + PS_DEFAULT_COLUMNS.replace("%", "%%")
+        + ")",
     )
     ps.add_argument(
         "-p",

@@ -235,6 +235,67 @@ def test_output_width(
     assert _output_width(Out()) == width
 
 
+@pytest.mark.parametrize(
+    "command",
+    [[], ["ps"], ["signals"], ["lessons"], ["lesson"], ["demo"], ["serve"]],
+    ids=lambda c: " ".join(c) or "sigtui",
+)
+def test_every_help_prints(command: list[str]) -> None:
+    # argparse expands %-formats in help texts: "%cpu" in one crashed --help.
+    result = run(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "usage: sigtui" in result.stdout
+
+
+def test_help_names_the_default_columns_with_their_percent_signs() -> None:
+    result = run("--help")
+    assert "pid,pgid,tty,stat,%cpu,rss,time,args" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "pid,wchan:20,pid",
+        "pid:10,tty:2=X,pid",
+        "pid,user:2,pid",
+        "pid,comm:4,pid",
+        "pid,args:10,pid",
+        "pid,comm:30",
+        "pid:3,stat:1,time:3,%cpu:2,rss:3,pid",
+        "user:3=LONGHEADER,pid",
+    ],
+)
+def test_widths_as_ps_takes_them(spec: str) -> None:
+    # ps's name:WIDTH: values cut or padded to it, headers never cut. Our own
+    # idle processes, so both read the same values.
+    pids = f"{os.getpid()},{os.getppid()}"
+    ours = run("ps", "-o", spec, "-p", pids)
+    theirs = subprocess.run(
+        ["ps", "-o", spec, "-p", pids],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "COLUMNS"},
+    )
+    assert ours.returncode == 0, ours.stderr
+    # %cpu is a lifetime average that can tick between the two reads.
+    if "%cpu" not in spec:
+        assert ours.stdout == theirs.stdout
+    else:
+        assert [len(line) for line in ours.stdout.splitlines()] == [
+            len(line) for line in theirs.stdout.splitlines()
+        ]
+
+
+@pytest.mark.parametrize("spec", ["wchan:0", "wchan:x", "wchan:", "wchan:2000"])
+def test_bad_widths_are_named(spec: str) -> None:
+    result = run("ps", "-o", spec)
+    assert result.returncode == 2
+    assert "bad width" in result.stderr
+    assert spec in result.stderr
+
+
 def test_help_lists_every_column() -> None:
     result = run("ps", "--help")
     assert result.returncode == 0

@@ -1070,8 +1070,8 @@ def parse_columns(specs: str | Iterable[str]) -> tuple[Column, ...]:
     """Parse ps-style ``-o`` lists into columns.
 
     Each list is separated by commas or spaces. As in ps, ``name=HEADER``
-    renames a column (the header ends at the next comma or space) and
-    ``name=`` leaves its header empty.
+    renames a column (the header ends at the next comma or space),
+    ``name=`` leaves its header empty, and ``name:WIDTH`` sets its width.
 
     Args:
         specs: One ``-o`` argument, or several (as given with repeated ``-o``).
@@ -1080,7 +1080,7 @@ def parse_columns(specs: str | Iterable[str]) -> tuple[Column, ...]:
         The columns in order.
 
     Raises:
-        ColumnError: For an empty list or an unknown name.
+        ColumnError: For an empty list, an unknown name or a bad width.
     """
     if isinstance(specs, str):
         specs = [specs]
@@ -1093,6 +1093,7 @@ def parse_columns(specs: str | Iterable[str]) -> tuple[Column, ...]:
                 break
             head, tail = _split_first(rest)
             name, eq, header = head.partition("=")
+            name, colon, width_text = name.partition(":")
             key = name.strip().lower()
             if not key:
                 # "=X", or a newline between commas: there is no name to show.
@@ -1100,17 +1101,34 @@ def parse_columns(specs: str | Iterable[str]) -> tuple[Column, ...]:
             column = COLUMNS.get(key)
             if column is None:
                 raise ColumnError(f"unknown column {name.strip()!r}")
+            if colon:
+                # ps's name:WIDTH: the values are cut (or padded) to it.
+                if not (width_text.isascii() and width_text.isdigit()):
+                    raise ColumnError(f"bad width {width_text!r} in {head!r}")
+                width = int(width_text)
+                if not 0 < width <= MAX_WIDTH:
+                    raise ColumnError(
+                        f"bad width {width_text!r} in {head!r}: 1 to {MAX_WIDTH}"
+                    )
+                column = replace(column, width=width)
             if eq:
                 column = replace(
                     column,
                     header=header,
-                    width=max(column.width, len(header)) if header else column.width,
+                    # A header wider than a width asked for overflows, as in ps.
+                    width=max(column.width, len(header))
+                    if header and not colon
+                    else column.width,
                 )
             columns.append(column)
             rest = tail
     if not columns:
         raise ColumnError("empty column list")
     return tuple(columns)
+
+
+MAX_WIDTH = 1024
+"""The widest column ``name:WIDTH`` may ask for."""
 
 
 def _split_first(text: str) -> tuple[str, str]:

@@ -21,7 +21,9 @@ def _fit(column: Column, text: str, last: bool) -> str:
     return text
 
 
-def format_line(columns: Sequence[Column], values: Sequence[str]) -> str:
+def format_line(
+    columns: Sequence[Column], values: Sequence[str], *, cut: bool = True
+) -> str:
     """Lay out one line of values under the given columns, as ps does.
 
     Columns are separated by one space, padded to their width and aligned; a
@@ -31,6 +33,8 @@ def format_line(columns: Sequence[Column], values: Sequence[str]) -> str:
     Args:
         columns: The columns.
         values: One escaped value per column.
+        cut: Cut values to their column as ps does; ps never cuts a header
+            (``-o comm:4`` still says ``COMMAND``).
 
     Returns:
         The line. Like ps, it never pads the last column, but keeps what the
@@ -41,7 +45,7 @@ def format_line(columns: Sequence[Column], values: Sequence[str]) -> str:
     overflow = 0
     last_index = len(columns) - 1
     for index, (column, raw) in enumerate(zip(columns, values, strict=True)):
-        value = _fit(column, raw, index == last_index)
+        value = _fit(column, raw, index == last_index) if cut else raw
         pad = max(0, column.width - len(value))
         if column.align is Align.RIGHT:
             absorbed = min(pad, overflow)
@@ -114,6 +118,6 @@ def format_table(
         Lines without newlines.
     """
     if headers and any(c.header for c in columns):
-        yield format_line(columns, [c.header for c in columns])
+        yield format_line(columns, [c.header for c in columns], cut=False)
     for info in processes:
         yield format_line(columns, [ps_escape(c.text(info, snapshot)) for c in columns])
