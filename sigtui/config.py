@@ -14,11 +14,8 @@ in a hand-edited file costs nothing but the message.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -225,6 +222,10 @@ def parse(text: str) -> Settings:
         SettingError: For TOML that does not parse, an unknown setting or a
             value sigtui cannot use; the message names it.
     """
+    # Imported here: `sigtui ps` loads this module for the interval limits,
+    # and tomllib alone costs it 25 ms of start-up.
+    import tomllib
+
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -279,6 +280,8 @@ def dumps(settings: Settings) -> str:
     Returns:
         The file's text; :func:`parse` reads it back to the same settings.
     """
+    import json
+
     lines = ["# sigtui's settings, saved when you change them in sigtui."]
     for f in fields(settings):
         value = getattr(settings, f.name)
@@ -306,6 +309,8 @@ def save(path: Path, settings: Settings) -> str | None:
     Returns:
         None on success, or one sentence saying why it could not be written.
     """
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(
