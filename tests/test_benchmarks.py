@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import scan, suite, ui
+from benchmarks import columns, scan, suite, ui
 from benchmarks.common import population, zombie_wait_status
 from benchmarks.cpu import CpuResult
 
@@ -86,3 +86,18 @@ def test_zombie_wait_status_reads_an_unreaped_child(
     assert (os.WTERMSIG(status) if os.WIFSIGNALED(status) else None) == killed
     child.wait()
     assert zombie_wait_status(child.pid) is None
+
+
+def test_columns_cost_table() -> None:
+    results = [
+        columns.ColumnsResult(spec)
+        for spec in (columns.OLD_DEFAULT, "pid,%cpu,rss,pending,args")
+    ]
+    for result in results:
+        columns.one_round(result)
+        assert result.n > 0
+        assert len(result.refresh) == len(result.layout) == columns.REFRESHES
+        assert all(ms >= 0 for ms in [*result.cold, *result.refresh])
+    lines = columns.table(results)
+    assert lines[2].endswith("| 1.00 |")
+    assert "`pid,%cpu,rss,pending,args`" in lines[3]

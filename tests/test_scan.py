@@ -984,3 +984,36 @@ def test_masks_are_current_even_when_the_stat_line_did_not_change(
     assert after.status_more is not None
     assert after.status_more.pending & usr1
     scanner.close()
+
+
+def test_status_masks_read_as_parse_status_more_reads_them() -> None:
+    checked = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            data = Path(f"/proc/{name}/status").read_bytes()
+        except OSError:
+            continue
+        more = scan_module.parse_status_more(data)
+        assert scan_module.status_masks(data) == (
+            more.pending,
+            more.thread_pending,
+            more.blocked,
+            more.ignored,
+            more.caught,
+        )
+        checked += 1
+    assert checked > 0
+
+
+def test_with_mask_columns_an_idle_process_is_not_rebuilt(spawner: Spawner) -> None:
+    # Masks are read on every refresh, but a process whose masks and stat line
+    # did not change keeps its record (no rebuild of 10,000 rows a second).
+    child = sleeper(spawner)
+    scanner = ProcfsScanner(max_open=0)
+    scanner.set_sources(sources_of(parse_columns("pid,pending,blocked")))
+    first = scanner.scan().by_pid[child.pid]
+    assert first.status_more is not None
+    assert scanner.scan().by_pid[child.pid] is first
+    scanner.close()

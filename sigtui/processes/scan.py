@@ -315,6 +315,37 @@ def parse_status_more(data: bytes) -> StatusMore:
     )
 
 
+def status_masks(data: bytes) -> tuple[int, int, int, int, int]:
+    """Take only the signal masks from ``/proc/PID/status``.
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        (pending as ps shows it, the thread's own pending, blocked, ignored,
+        caught), as :func:`parse_status_more` reads them.
+    """
+    data = b"\n" + data
+    thread, shared, blocked, ignored, caught = (
+        int(words[0], 16) if (words := _status_value(data, key)) else None
+        for key in (
+            b"\nSigPnd:",
+            b"\nShdPnd:",
+            b"\nSigBlk:",
+            b"\nSigIgn:",
+            b"\nSigCgt:",
+        )
+    )
+    own = thread or 0
+    return (
+        own if shared is None else shared,
+        own,
+        blocked or 0,
+        ignored or 0,
+        caught or 0,
+    )
+
+
 def parse_wchan(data: bytes) -> str:
     """Turn ``/proc/PID/wchan`` into what ps shows.
 
@@ -626,7 +657,12 @@ class ProcfsScanner:
             if data is None:
                 continue
             seen = last.get(pid)
-            if seen is None or seen.data != data or rebuild_all or every_scan:
+            if (
+                seen is None
+                or seen.data != data
+                or rebuild_all
+                or (every_scan and self._masks_changed(name, seen.info))
+            ):
                 try:
                     seen = self._build(pid, name, data, seen, uptime, interval)
                 except (*_GONE, ValueError, IndexError):
@@ -644,6 +680,28 @@ class ProcfsScanner:
         # /proc lists pids in increasing order, so this sort is a linear check.
         found.sort(key=_by_pid)
         return ProcessSnapshot(tuple(found), uptime, self._clock_ticks)
+
+    def _masks_changed(self, name: str, info: ProcessInfo) -> bool:
+        """Whether a process's signal masks differ from those it was built with.
+
+        Reading ``status`` is the price of true masks; parsing only its five
+        mask lines and reusing everything else when they match keeps an idle
+        process from being rebuilt on every refresh.
+        """
+        try:
+            data = _read(f"{self._root}/{name}/status")
+        except PermissionError:
+            return False
+        except _GONE:
+            return True  # _build finds it gone too, and leaves it out
+        seen = info.status_more
+        return seen is None or status_masks(data) != (
+            seen.pending,
+            seen.thread_pending,
+            seen.blocked,
+            seen.ignored,
+            seen.caught,
+        )
 
     def _read_stat(self, pid: int, name: str) -> bytes | None:
         """Read a process's stat through its kept descriptor if possible."""
