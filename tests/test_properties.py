@@ -327,10 +327,27 @@ def named_part(message: str) -> str:
 @st.composite
 def unknown_words(draw: st.DrawFn) -> str:
     word = draw(
-        st.text(st.characters(exclude_characters=", \t="), min_size=1, max_size=10)
+        # ":" starts a width (ps's name:WIDTH), "=" a header.
+        st.text(st.characters(exclude_characters=", \t=:"), min_size=1, max_size=10)
     )
     assume(word.strip() and word.strip().lower() not in COLUMNS)
     return word.strip()
+
+
+@settings(BASE, max_examples=300)
+@given(name=st.sampled_from(sorted(COLUMNS)), width=st.text(max_size=6))
+def test_a_width_is_a_number_from_1_to_1024_or_a_named_error(
+    name: str, width: str
+) -> None:
+    assume("," not in width and "=" not in width and not set(width) & set(" \t"))
+    spec = f"{name}:{width}"
+    if width.isascii() and width.isdigit() and 1 <= int(width) <= 1024:
+        (column,) = parse_columns(spec)
+        assert column.width == int(width)
+    else:
+        with pytest.raises(ColumnError) as err:
+            parse_columns(spec)
+        assert str(err.value).startswith(f"bad width {width!r} in {spec!r}")
 
 
 @settings(BASE, max_examples=200)
