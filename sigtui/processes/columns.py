@@ -7,9 +7,7 @@ prints for it (``-o tty`` says ``TT``, ``-o tname`` says ``TTY``), so
 
 from __future__ import annotations
 
-import grp
 import math
-import pwd
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -31,8 +29,10 @@ from sigtui.processes.format import (
     format_start,
     format_stat,
     format_stime,
+    group_name,
     mask_names,
     memory_total,
+    user_name,
 )
 from sigtui.processes.model import (
     ProcessInfo,
@@ -286,38 +286,6 @@ def for_screen(columns: Iterable[Column]) -> tuple[Column, ...]:
 
 def _num(value: int | None) -> str:
     return UNKNOWN if value is None else str(value)
-
-
-@lru_cache(maxsize=4096)
-def user_name(uid: int) -> str:
-    """The name of a user id, or the number as text (as procps's cache).
-
-    Args:
-        uid: The user id.
-
-    Returns:
-        The name.
-    """
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except (KeyError, OverflowError):
-        return str(uid)
-
-
-@lru_cache(maxsize=4096)
-def group_name(gid: int) -> str:
-    """The name of a group id, or the number as text.
-
-    Args:
-        gid: The group id.
-
-    Returns:
-        The name.
-    """
-    try:
-        return grp.getgrgid(gid).gr_name
-    except (KeyError, OverflowError):
-        return str(gid)
 
 
 # -- values that need the extra stat fields ----------------------------------

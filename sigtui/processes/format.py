@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import grp
 import math
 import os
+import pwd
 import signal
 import time
 import unicodedata
@@ -377,3 +379,35 @@ def memory_total(root: str = "/proc") -> int:
 
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 """The memory page size in KiB (``sz`` counts pages)."""
+
+
+@lru_cache(maxsize=4096)
+def user_name(uid: int) -> str:
+    """The name of a user id, or the number as text (as procps's cache).
+
+    Args:
+        uid: The user id.
+
+    Returns:
+        The name.
+    """
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, OverflowError):
+        return str(uid)
+
+
+@lru_cache(maxsize=4096)
+def group_name(gid: int) -> str:
+    """The name of a group id, or the number as text.
+
+    Args:
+        gid: The group id.
+
+    Returns:
+        The name.
+    """
+    try:
+        return grp.getgrgid(gid).gr_name
+    except (KeyError, OverflowError):
+        return str(gid)

@@ -11,7 +11,6 @@ import contextlib
 import errno
 import fcntl
 import os
-import pwd
 import re
 import resource
 import threading
@@ -19,8 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
+from sigtui.processes.format import user_name
 from sigtui.processes.model import (
     NAMESPACES,
     ProcessInfo,
@@ -32,6 +32,8 @@ from sigtui.processes.model import (
 )
 from sigtui.processes.ttys import tty_name
 
+T = TypeVar("T")
+
 _GONE = (FileNotFoundError, ProcessLookupError)
 """What reading a file of a process that has just exited raises."""
 
@@ -42,31 +44,6 @@ class ProcessSource(Protocol):
     def scan(self) -> ProcessSnapshot:
         """Return every process visible right now."""
         ...
-
-
-class UserNames:
-    """Caches uid to user name lookups (the password database is slow)."""
-
-    def __init__(self) -> None:
-        self._names: dict[int, str] = {}
-
-    def __call__(self, uid: int) -> str:
-        """Return the name for a uid, or the uid as text if it has none.
-
-        Args:
-            uid: A user id.
-
-        Returns:
-            The user name.
-        """
-        name = self._names.get(uid)
-        if name is None:
-            try:
-                name = pwd.getpwuid(uid).pw_name
-            except KeyError:
-                name = str(uid)
-            self._names[uid] = name
-        return name
 
 
 def _open(path: str) -> int:
@@ -576,7 +553,6 @@ class ProcfsScanner:
         # 10 ms steps, 1 % of a one-second interval).
         self._prev_clock: float | None = None
         self._details: dict[tuple[int, int], _Details] = {}
-        self._users = UserNames()
         self._clock_ticks = CLOCK_TICKS
         self._fds: dict[int, int] = {}
         # Held while scanning and closing, so that close() from another
@@ -657,19 +633,21 @@ class ProcfsScanner:
             if data is None:
                 continue
             seen = last.get(pid)
-            if (
-                seen is None
-                or seen.data != data
-                or rebuild_all
-                or (every_scan and self._masks_changed(name, seen.info))
-            ):
+            status: bytes | None = None
+            if seen is not None and seen.data == data and not rebuild_all:
+                if every_scan:
+                    try:
+                        status = self._changed_status(name, seen.info)
+                    except _GONE:
+                        continue
+                if status is None and seen.info.cpu_percent:
+                    # Same bytes, so the same CPU ticks: it used none this time.
+                    seen = seen._replace(info=replace(seen.info, cpu_percent=0.0))
+            if seen is None or seen.data != data or rebuild_all or status is not None:
                 try:
-                    seen = self._build(pid, name, data, seen, uptime, interval)
+                    seen = self._build(pid, name, data, seen, uptime, interval, status)
                 except (*_GONE, ValueError, IndexError):
                     continue
-            elif seen.info.cpu_percent:
-                # Same bytes, so the same CPU ticks: it used none this time.
-                seen = seen._replace(info=replace(seen.info, cpu_percent=0.0))
             fresh_details[seen.key] = seen.details
             fresh_last[pid] = seen
             found.append(seen.info)
@@ -681,27 +659,35 @@ class ProcfsScanner:
         found.sort(key=_by_pid)
         return ProcessSnapshot(tuple(found), uptime, self._clock_ticks)
 
-    def _masks_changed(self, name: str, info: ProcessInfo) -> bool:
-        """Whether a process's signal masks differ from those it was built with.
+    def _changed_status(self, name: str, info: ProcessInfo) -> bytes | None:
+        """Read ``status`` again; return it if its signal masks changed.
 
         Reading ``status`` is the price of true masks; parsing only its five
-        mask lines and reusing everything else when they match keeps an idle
-        process from being rebuilt on every refresh.
+        mask lines, and keeping the record when they match, spares an idle
+        process a rebuild on every refresh. When they changed, the bytes read
+        are handed on to the rebuild, which so reads the file only once.
+
+        Returns:
+            The file's bytes if the masks differ from the record's, else None
+            (also when the file may not be read).
+
+        Raises:
+            FileNotFoundError, ProcessLookupError: The process has exited.
         """
         try:
             data = _read(f"{self._root}/{name}/status")
         except PermissionError:
-            return False
-        except _GONE:
-            return True  # _build finds it gone too, and leaves it out
+            return None
         seen = info.status_more
-        return seen is None or status_masks(data) != (
+        if seen is not None and status_masks(data) == (
             seen.pending,
             seen.thread_pending,
             seen.blocked,
             seen.ignored,
             seen.caught,
-        )
+        ):
+            return None
+        return data
 
     def _read_stat(self, pid: int, name: str) -> bytes | None:
         """Read a process's stat through its kept descriptor if possible."""
@@ -766,14 +752,14 @@ class ProcfsScanner:
         before: _Seen | None,
         uptime: float,
         interval: float,
+        status: bytes | None = None,
     ) -> _Seen:
         stat = parse_stat(data)
         key = (pid, stat.start_ticks)
         args_at = (stat.arg_start, stat.arg_end)
         wants = self._wants
         base = f"{self._root}/{name}"
-        status: bytes | None = None
-        if wants.status:
+        if wants.status and status is None:
             with contextlib.suppress(PermissionError):
                 status = _read(f"{base}/status")
         extra = self._details.get(key)
@@ -783,7 +769,7 @@ class ProcfsScanner:
             # status is read anyway for a column: keep the user and L current.
             uid, locked = parse_status(status)
             if uid != extra.uid or locked != extra.locked:
-                user = None if uid is None else self._users(uid)
+                user = None if uid is None else user_name(uid)
                 extra = replace(extra, uid=uid, user=user, locked=locked)
         ticks = self._clock_ticks
         start_time = stat.start_ticks / ticks
@@ -842,7 +828,7 @@ class ProcfsScanner:
         elif self._read_status:
             with contextlib.suppress(PermissionError):
                 uid, locked = parse_status(_read(f"{base}/status"))
-        user = None if uid is None else self._users(uid)
+        user = None if uid is None else user_name(uid)
         return _Details(comm, args_at, cmdline, uid, user, locked)
 
     def _read_files(
@@ -853,19 +839,9 @@ class ProcfsScanner:
         oom_score = oom_adj = loginuid = numa = None
         namespaces = autogroup = io = None
         if sources & Source.WCHAN:
-            try:
-                wchan = parse_wchan(_read(f"{base}/wchan"))
-            except _GONE:
-                raise
-            except OSError:
-                wchan = "?"
+            wchan = _read_parsed(f"{base}/wchan", parse_wchan, "?")
         if sources & Source.CGROUP:
-            try:
-                cgroup = parse_cgroup(_read(f"{base}/cgroup"))
-            except _GONE:
-                raise
-            except OSError:
-                cgroup = "-"
+            cgroup = _read_parsed(f"{base}/cgroup", parse_cgroup, "-")
         if sources & Source.EXE:
             try:
                 exe = os.readlink(f"{base}/exe")
@@ -883,12 +859,8 @@ class ProcfsScanner:
         if sources & Source.AUTOGROUP:
             autogroup = _read_autogroup(f"{base}/autogroup")
         if sources & Source.IO:
-            try:
-                io = parse_io(_read(f"{base}/io"))
-            except _GONE:
-                raise
-            except (OSError, ValueError):
-                io = (0,) * 7
+            no_io: tuple[int, ...] = (0,) * 7
+            io = _read_parsed(f"{base}/io", parse_io, no_io)
         if sources & Source.NUMA and stat_more is not None:
             numa = numa_node(stat_more.processor)
         return ProcFiles(
@@ -942,13 +914,27 @@ def _cpu_percent(
     return cpu_ticks * 100.0 / hertz / lived if lived > 0 else 0.0
 
 
-def _read_int(path: str, default: int) -> int:
+def _read_parsed(path: str, parse: Callable[[bytes], T], default: T) -> T:
+    """Read and parse a small per-process file; ``default`` if that fails.
+
+    Raises:
+        FileNotFoundError, ProcessLookupError: The process has exited (the
+            scan then leaves it out, rather than show it with defaults).
+    """
     try:
-        return int(_read(path).split()[0])
+        return parse(_read(path))
     except _GONE:
         raise
     except (OSError, ValueError, IndexError):
         return default
+
+
+def _read_int(path: str, default: int) -> int:
+    return _read_parsed(path, _first_int, default)
+
+
+def _first_int(data: bytes) -> int:
+    return int(data.split()[0])
 
 
 def _ns_inode(path: str) -> int:
@@ -960,16 +946,12 @@ def _ns_inode(path: str) -> int:
 
 def _read_autogroup(path: str) -> tuple[int, int]:
     """(id, nice) from ``autogroup`` (``/autogroup-4 nice 0``), -1 id if none."""
-    try:
-        words = _read(path).split()
-    except _GONE:
-        raise
-    except OSError:
-        return (-1, 0)
-    try:
-        return int(words[0].rpartition(b"-")[2]), int(words[2])
-    except (ValueError, IndexError):
-        return (-1, 0)
+    return _read_parsed(path, _parse_autogroup, (-1, 0))
+
+
+def _parse_autogroup(data: bytes) -> tuple[int, int]:
+    words = data.split()
+    return int(words[0].rpartition(b"-")[2]), int(words[2])
 
 
 def _by_pid(info: ProcessInfo) -> int:
