@@ -347,14 +347,7 @@ def boot_time(root: str = "/proc") -> int:
     Returns:
         The time, or 0 if unknown.
     """
-    try:
-        with open(f"{root}/stat", "rb") as f:
-            for line in f:
-                if line.startswith(b"btime "):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    return _first_number(f"{root}/stat", b"btime ")
 
 
 @lru_cache(maxsize=1)
@@ -367,10 +360,15 @@ def memory_total(root: str = "/proc") -> int:
     Returns:
         The amount, or 0 if unknown.
     """
+    return _first_number(f"{root}/meminfo", b"MemTotal:")
+
+
+def _first_number(path: str, label: bytes) -> int:
+    """The number after ``label`` on the first line starting with it; 0 if none."""
     try:
-        with open(f"{root}/meminfo", "rb") as f:
+        with open(path, "rb") as f:
             for line in f:
-                if line.startswith(b"MemTotal:"):
+                if line.startswith(label):
                     return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sigtui.processes import ProcessInfo, display_escape
+from sigtui.processes.scan import parse_wchan as ps_wchan
 from sigtui.processes.scan import still_running
 from sigtui.signals.catalog import SignalSpec
 from sigtui.signals.predict import Outcome, Prediction
@@ -106,7 +107,7 @@ class Reason:
 
 
 def parse_wchan(data: bytes) -> str | None:
-    """Decode ``/proc/PID/wchan``.
+    """Decode ``/proc/PID/wchan`` as the WCHAN column shows it.
 
     Args:
         data: The file's bytes.
@@ -115,10 +116,8 @@ def parse_wchan(data: bytes) -> str | None:
         The kernel function's name, or None when the file says ``0`` or
         nothing (the process is not asleep, or the reader may not know).
     """
-    text = data.decode("ascii", "replace").strip()
-    if text in ("", "0"):
-        return None
-    return display_escape(text)
+    text = ps_wchan(data.strip())
+    return None if text in ("-", "?") else display_escape(text)
 
 
 def parse_tracer_pid(status: bytes) -> int:
