@@ -667,26 +667,29 @@ class SigtuiApp(App[int]):
         self.table.focus()
         self.update_status()
 
+    def _rearranged(self, *, kept: bool = True) -> None:
+        """Show the view's new order or selection of rows.
+
+        Args:
+            kept: Whether what changed is a setting kept in the settings file.
+        """
+        self.table.rows_changed()
+        self.update_status()
+        if kept:
+            self._settings_changed()
+
     def action_toggle_tree(self) -> None:
         """Switch between the flat list and the process tree."""
         self.view.set_tree(not self.view.tree)
-        self.table.rows_changed()
-        self.update_status()
-        self._settings_changed()
+        self._rearranged()
 
     def action_sort_next(self) -> None:
         """Sort by the next column."""
-        self.view.set_sort((self.view.sort_index + 1) % len(self.view.columns))
-        self.table.rows_changed()
-        self.update_status()
-        self._settings_changed()
+        self._sort((self.view.sort_index + 1) % len(self.view.columns), None)
 
     def action_sort_reverse(self) -> None:
         """Reverse the sort order."""
-        self.view.set_sort(self.view.sort_index, not self.view.reverse)
-        self.table.rows_changed()
-        self.update_status()
-        self._settings_changed()
+        self._sort(self.view.sort_index, not self.view.reverse)
 
     @on(ProcessTable.SortChanged)
     def _sorted_by_click(self) -> None:
@@ -697,9 +700,7 @@ class SigtuiApp(App[int]):
 
     def _sort(self, index: int, reverse: bool | None) -> None:
         self.view.set_sort(index, reverse)
-        self.table.rows_changed()
-        self.update_status()
-        self._settings_changed()
+        self._rearranged()
 
     def action_sort_previous(self) -> None:
         """Sort by the previous column (htop's ``<``)."""
@@ -743,9 +744,7 @@ class SigtuiApp(App[int]):
             self.show_columns(self.view.columns)
             self._columns_shown()
             self.log_line(f"column {column.header or column.name} added to sort by it")
-        self.table.rows_changed()
-        self.update_status()
-        self._settings_changed()
+        self._rearranged()
 
     def action_search(self) -> None:
         """Open the search box, or go to the next match if it is open (``F3``)."""
@@ -790,15 +789,12 @@ class SigtuiApp(App[int]):
         if choice is None:
             return
         self.view.set_user(choice.user)
-        self.table.rows_changed()
-        self.update_status()
+        self._rearranged(kept=False)
 
     def action_toggle_kernel_threads(self) -> None:
         """Show or hide kernel threads (htop's ``K``; hidden at start)."""
         self.view.set_kernel_threads(not self.view.kernel_threads)
-        self.table.rows_changed()
-        self.update_status()
-        self._settings_changed()
+        self._rearranged()
 
     def action_choose_columns(self) -> None:
         """Choose, add, remove and order the columns (htop's ``F2``)."""
