@@ -55,24 +55,6 @@ class Settings:
     interval: float | None = None
     theme: str | None = None
 
-    def over(self, fallback: Settings) -> Settings:
-        """These settings, with ``fallback``'s where these are not set.
-
-        Args:
-            fallback: What to use for the settings not chosen here.
-
-        Returns:
-            The merged settings.
-        """
-        return replace(
-            fallback,
-            **{
-                f.name: getattr(self, f.name)
-                for f in fields(self)
-                if getattr(self, f.name) is not None
-            },
-        )
-
     def changed_from(self, before: Settings) -> dict[str, Any]:
         """The settings that differ from ``before``, by name.
 
