@@ -15,12 +15,11 @@ from sigtui.processes.columns import (
     Field,
     column_names,
     for_screen,
-    group_name,
     parse_columns,
     pid_width,
     sources_of,
 )
-from sigtui.processes.format import PAGE_KIB
+from sigtui.processes.format import PAGE_KIB, group_name
 from sigtui.processes.model import ProcessSnapshot, Source, StatMore, StatusMore
 from sigtui.processes.pstable import format_line, format_table, with_wide_masks
 from tests.spawn import make_info
