@@ -62,7 +62,7 @@ from typing import NamedTuple
 from benchmarks import common
 from benchmarks.churn import Churn, ChurnResult
 from benchmarks.cpu import is_alive, rss_kib, sigtui_command, start_ticks
-from sigtui.demo.child import signal_name
+from sigtui.procfs import signal_name
 
 SIZES = ((120, 40), (200, 50), (100, 30), (160, 45))
 """Window sizes the soak cycles through (columns, lines)."""

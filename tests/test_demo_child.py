@@ -35,6 +35,7 @@ import pytest
 
 from sigtui.demo import protocol
 from sigtui.demo.protocol import LineReader
+from sigtui.procfs import read_stat_fields
 from sigtui.signals import catalogue, decode_mask
 from tests.spawn import wait_until
 
@@ -51,31 +52,21 @@ CHILD = [sys.executable, "-m", "sigtui.demo.child"]
 # --- /proc helpers ------------------------------------------------------------
 
 
-def stat_fields(pid: int) -> list[bytes] | None:
-    """The fields of /proc/PID/stat after the command name, None if gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as file:
-            data = file.read()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return data[data.rfind(b")") + 2 :].split()
-
-
 def start_time(pid: int) -> int:
-    fields = stat_fields(pid)
+    fields = read_stat_fields(pid)
     assert fields is not None, f"process {pid} is gone"
     return int(fields[19])
 
 
 def is_running(pid: int, started: int) -> bool:
     """True while this very process (same start time) exists and is no zombie."""
-    fields = stat_fields(pid)
+    fields = read_stat_fields(pid)
     return fields is not None and int(fields[19]) == started and fields[0] not in b"ZX"
 
 
 def exists(pid: int, started: int) -> bool:
     """True while this very process has a /proc entry, even as a zombie."""
-    fields = stat_fields(pid)
+    fields = read_stat_fields(pid)
     return fields is not None and int(fields[19]) == started
 
 
@@ -287,7 +278,7 @@ def test_ready_names_members_in_the_childs_own_group(spawn: Any) -> None:
     assert demo.ready["pgid"] == demo.pid  # start_new_session: its own group
     assert len(demo.members) == 2
     for member in demo.members:
-        fields = stat_fields(member)
+        fields = read_stat_fields(member)
         assert fields is not None
         ppid, pgid, sid = (int(f) for f in fields[1:4])
         assert (ppid, pgid, sid) == (demo.pid, demo.pid, demo.pid)
@@ -615,7 +606,9 @@ def test_a_stopped_child_is_woken_by_its_members_when_sigtui_dies(
     setup = sigkilled_parent
     os.kill(setup.child, signal.SIGSTOP)  # the child only; its members run on
     wait_until(
-        lambda: (stat_fields(setup.child) or [b""])[0] == b"T", "the stop", DEADLINE
+        lambda: (read_stat_fields(setup.child) or [b""])[0] == b"T",
+        "the stop",
+        DEADLINE,
     )
     setup.middle.kill()
     assert setup.middle.wait(timeout=DEADLINE) == -signal.SIGKILL
@@ -819,7 +812,7 @@ def test_bad_command_lines_exit_2(args: Sequence[str]) -> None:
     assert result.stdout == b""
 
 
-def test_the_child_imports_only_the_standard_library_and_its_protocol() -> None:
+def test_the_child_imports_only_the_standard_library_its_protocol_and_procfs() -> None:
     code = (
         "import json, sys\n"
         "import sigtui.demo.child\n"
@@ -840,6 +833,7 @@ def test_the_child_imports_only_the_standard_library_and_its_protocol() -> None:
         "sigtui.demo",
         "sigtui.demo.protocol",
         "sigtui.demo.child",
+        "sigtui.procfs",
     }
     assert not {m.split(".")[0] for m in loaded} & {"psutil", "textual", "rich"}
 

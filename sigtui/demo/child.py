@@ -82,6 +82,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sigtui.demo import protocol
+from sigtui.procfs import process_state, sender_command, signal_name
 
 POLL_SECONDS = 0.02
 """Without signalfd, how often the main loop looks for pending signals."""
@@ -92,9 +93,6 @@ DRAIN_BATCH = 256
 MAX_CONTROL_LINE = 64 * 1024
 """A control line longer than this is dropped (commands are a few dozen bytes)."""
 
-MAX_SENDER = 200
-"""At most this many characters of a sender's command line are reported."""
-
 
 def catchable_signals() -> frozenset[int]:
     """Every signal this process can block and catch here.
@@ -104,59 +102,6 @@ def catchable_signals() -> frozenset[int]:
     """
     valid = {int(s) for s in signal.valid_signals()}
     return frozenset(valid - {int(signal.SIGKILL), int(signal.SIGSTOP)})
-
-
-def signal_name(signo: int) -> str:
-    """Name a signal as ``kill -l`` does (``SIGRTMIN+3``, ``SIGRTMAX-2``).
-
-    Args:
-        signo: A signal number.
-
-    Returns:
-        The canonical name, or the number as text if it has none.
-    """
-    low = int(getattr(signal, "SIGRTMIN", 0)) or None
-    high = int(getattr(signal, "SIGRTMAX", 0)) or None
-    if low is not None and high is not None and low <= signo <= high:
-        if signo == low:
-            return "SIGRTMIN"
-        if signo == high:
-            return "SIGRTMAX"
-        if signo - low <= (high - low) // 2:
-            return f"SIGRTMIN+{signo - low}"
-        return f"SIGRTMAX-{high - signo}"
-    try:
-        return signal.Signals(signo).name
-    except ValueError:
-        return str(signo)
-
-
-def sender_command(pid: int) -> str | None:
-    """Read a sender's command line from /proc, made safe to print.
-
-    Args:
-        pid: The sender's pid (``si_pid``).
-
-    Returns:
-        The command line with spaces between arguments, ``[comm]`` when it
-        has none (kernel threads, zombies), or None if it cannot be read.
-        Characters that are not printable become ``?``, so a process cannot
-        write terminal escape sequences into the log by its name.
-    """
-    if pid <= 0:
-        return None
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as file:
-            raw = file.read(4 * MAX_SENDER)
-        text = raw.rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace")
-        if not text:
-            with open(f"/proc/{pid}/comm", "rb") as file:
-                comm = file.read(64).rstrip(b"\n").decode(errors="replace")
-            text = f"[{comm}]"
-    except OSError:
-        return None
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return text[:MAX_SENDER]
 
 
 @dataclass(frozen=True)
@@ -409,13 +354,7 @@ class SignalWaiter:
 
 
 def _parent_is_stopped(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as file:
-            stat = file.read()
-    except OSError:
-        return False
-    fields = stat[stat.rfind(b")") + 2 :].split()
-    return bool(fields) and fields[0] in (b"T", b"t")
+    return process_state(pid) in ("T", "t")
 
 
 def _member_main(

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sigtui.demo.protocol import LineReader, encode
+from sigtui.procfs import sender_command
 
 Events = Callable[[list[dict[str, Any]]], None]
 """Receives batches of messages (child reports and ``parent`` events)."""
@@ -33,18 +34,6 @@ STOP_TIMEOUT = 3.0
 
 class DemoError(RuntimeError):
     """The demo child could not be started."""
-
-
-def _sender_command(pid: int) -> str:
-    """The command line of a signal's sender, for the log ("" if unknown)."""
-    if pid <= 0:
-        return ""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-            raw = cmdline.read(512)
-    except OSError:
-        return ""
-    return raw.rstrip(b"\0").replace(b"\0", b" ").decode("utf-8", "replace")
 
 
 class DemoSupervisor:
@@ -196,7 +185,7 @@ class DemoSupervisor:
                         and not message.get("sender")
                         and type(si_pid) is int
                     ):
-                        message["sender_cmd"] = _sender_command(si_pid)
+                        message["sender_cmd"] = sender_command(si_pid) or ""
                 self.bad_lines = reader.bad_lines
                 if messages:
                     self._on_events(messages)

@@ -49,9 +49,9 @@ from pathlib import Path
 from typing import Any
 
 import sigtui
-from sigtui.demo.child import signal_name
 from sigtui.demo.protocol import LineReader
 from sigtui.lessons.catalog import Lesson, LessonError
+from sigtui.procfs import signal_name
 
 PROGRAMS = "sigtui.lessons.programs"
 """The package of the lesson programs."""

@@ -31,6 +31,7 @@ from sigtui.processes.model import (
     StatusMore,
 )
 from sigtui.processes.ttys import tty_name
+from sigtui.procfs import stat_comm, stat_fields
 
 T = TypeVar("T")
 
@@ -172,13 +173,9 @@ def parse_stat(data: bytes) -> StatFields:
     Raises:
         ValueError: If the data is not a stat line.
     """
-    close = data.rfind(b")")
-    open_ = data.find(b"(")
-    if close < 0 or open_ < 0:
-        raise ValueError("not a /proc/PID/stat line")
-    f = data[close + 2 :].split()
+    f = stat_fields(data)
     return StatFields(
-        comm=data[open_ + 1 : close].decode("utf-8", "surrogateescape"),
+        comm=stat_comm(data),
         state=f[0].decode("ascii", "replace"),
         ppid=int(f[1]),
         pgid=int(f[2]),
@@ -207,10 +204,7 @@ def parse_stat_more(data: bytes) -> StatMore:
     Raises:
         ValueError: If the data is not a stat line.
     """
-    close = data.rfind(b")")
-    if close < 0:
-        raise ValueError("not a /proc/PID/stat line")
-    f = data[close + 2 :].split()
+    f = stat_fields(data)
     n = len(f)
 
     def at(index: int) -> int:
