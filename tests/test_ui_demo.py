@@ -14,6 +14,7 @@ from textual.widgets import Log
 from sigtui.demo.narrate import Narrator
 from sigtui.signals import SignalSpec, catalogue
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Options
 from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.picker import SignalPicker
 
@@ -48,13 +49,14 @@ async def start_demo(pilot: Pilot[int], app: SigtuiApp) -> int:
     await wait_until(
         pilot, app, lambda: "started in its own process group" in log_text(app), "demo"
     )
-    assert app.demo is not None
-    demo_pid = app.demo.pid
+    assert app.main.demo is not None
+    demo_pid = app.main.demo.pid
     await wait_until(
         pilot,
         app,
         lambda: (
-            app.table.current is not None and app.table.current.info.pid == demo_pid
+            app.main.table.current is not None
+            and app.main.table.current.info.pid == demo_pid
         ),
         "cursor on the demo",
     )
@@ -68,12 +70,12 @@ async def send(pilot: Pilot[int], app: SigtuiApp, name: str) -> None:
 
 
 async def test_signal_to_the_demo_is_logged_on_both_sides() -> None:
-    app = make_app(interval=0.3)
+    app = make_app(Options(interval=0.3))
     me = os.getpid()
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
-        assert app.demo is not None
-        members = app.demo.members
+        assert app.main.demo is not None
+        members = app.main.demo.members
         assert len(members) == 2
         await send(pilot, app, "usr1")
         await wait_until(
@@ -88,7 +90,7 @@ async def test_signal_to_the_demo_is_logged_on_both_sides() -> None:
         assert "ms later" in text
         # No confirmation for the demo: nothing is waiting for an answer.
         assert not isinstance(app.screen, SignalPicker)
-        await wait_until(pilot, app, lambda: app.demo_tick >= 1, "a heartbeat")
+        await wait_until(pilot, app, lambda: app.main.demo_tick >= 1, "a heartbeat")
         await pilot.press("q")
     await wait_until_gone([demo_pid, *members])
 
@@ -101,7 +103,7 @@ async def wait_until_gone(pids: list[int]) -> None:
 
 
 async def test_stop_continue_and_default_term_are_reported() -> None:
-    app = make_app(interval=0.3)
+    app = make_app(Options(interval=0.3))
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
         await send(pilot, app, "stop")
@@ -136,12 +138,12 @@ async def test_stop_continue_and_default_term_are_reported() -> None:
 
 
 async def test_held_usr1_merges_and_rtmin_queues() -> None:
-    app = make_app(interval=0.5)
+    app = make_app(Options(interval=0.5))
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
-        assert app.demo is not None
+        assert app.main.demo is not None
         for name in ("SIGUSR1", "SIGRTMIN"):
-            app.set_demo_disposition(app_signal(name), "hold")
+            app.main.set_demo_disposition(app_signal(name), "hold")
         await wait_until(
             pilot, app, lambda: log_text(app).count("is now hold") == 2, "holds"
         )
@@ -158,7 +160,7 @@ async def test_held_usr1_merges_and_rtmin_queues() -> None:
             pilot, app, lambda: log_text(app).count("sent SIGUSR1 to demo") == 5, "5"
         )
         for name in ("SIGUSR1", "SIGRTMIN"):
-            app.set_demo_disposition(app_signal(name), "catch")
+            app.main.set_demo_disposition(app_signal(name), "catch")
         await wait_until(
             pilot,
             app,
@@ -224,7 +226,7 @@ def test_narrator_pairs_and_explains() -> None:
 
 
 async def test_a_burst_of_10000_realtime_signals_is_logged_in_full() -> None:
-    app = make_app(interval=1.0)
+    app = make_app(Options(interval=1.0))
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
         rtmin = int(signal.SIGRTMIN)
@@ -242,15 +244,15 @@ async def test_a_burst_of_10000_realtime_signals_is_logged_in_full() -> None:
         sender = threading.Thread(target=burst)
         sender.start()
         # The UI keeps answering keys while the reports pour in.
-        row = app.table.cursor_row
+        row = app.main.table.cursor_row
         await pilot.press("up")
-        assert app.table.cursor_row == max(0, row - 1)
+        assert app.main.table.cursor_row == max(0, row - 1)
         await wait_until(pilot, app, done.is_set, "the burst sent")
         sender.join()
         await wait_until(
-            pilot, app, lambda: app.demo_received >= 10_000, "10,000 reports"
+            pilot, app, lambda: app.main.demo_received >= 10_000, "10,000 reports"
         )
-        assert app.demo_received == 10_000
+        assert app.main.demo_received == 10_000
         # The on-screen log is a bounded ring buffer.
         assert len(app.query_one("#log", Log).lines) <= 1000
         await pilot.press("q")
