@@ -22,10 +22,10 @@ from sigtui.processes import columns as registry
 from sigtui.processes.columns import COLUMNS, Align, Column, Field
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.keys import SORT_KEYS
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.choosers import ColumnPicker, SortPicker, UserPicker
 from sigtui.ui.screens.help import HelpScreen
-from sigtui.ui.screens.main import SORT_KEYS
 from sigtui.ui.theme import PROJECTOR_THEME
 
 SIZE = (110, 30)
@@ -84,7 +84,9 @@ def record(app: SigtuiApp, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[An
 
     monkeypatch.setattr(app, "notify", recording_notify)
     monkeypatch.setattr(
-        app.main, "_settings_changed", lambda: seen["settings"].append(app.main.settings)
+        app.main,
+        "_settings_changed",
+        lambda: seen["settings"].append(app.main.settings),
     )
     show_columns = app.main.show_columns
 

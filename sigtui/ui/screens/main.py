@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.screen import Screen
@@ -34,13 +33,11 @@ from sigtui.config import Settings
 from sigtui.delivery import (
     Context,
     Ending,
-    Escalation,
     GroupTarget,
     ProcessTarget,
     TaggedTarget,
     Target,
     check,
-    end_gracefully,
     summary,
 )
 from sigtui.delivery.flow import Instrumented, SendFlow, SendReport, Sent
@@ -60,6 +57,7 @@ from sigtui.processes.columns import for_screen, sources_of
 from sigtui.processes.view import Layout, ProcessView
 from sigtui.signals import SignalSpec, SignalState, catalogue
 from sigtui.signals.survival import holds, read_circumstances
+from sigtui.ui.keys import MAIN_KEYS, SORT_KEYS
 from sigtui.ui.messages import DemoReported, LessonReported
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.choosers import (
@@ -74,6 +72,7 @@ from sigtui.ui.screens.interval import IntervalDialog
 from sigtui.ui.screens.lessons import LEAVE, LessonPicker
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker
 from sigtui.ui.theme import PROJECTOR_COLUMNS, PROJECTOR_THEME
+from sigtui.ui.widgets.countdown import Countdown
 from sigtui.ui.widgets.details import ProcessDetails
 from sigtui.ui.widgets.footer import KeyFooter
 from sigtui.ui.widgets.lesson_panel import LessonPanel
@@ -86,14 +85,6 @@ SCAN_GROUP = "scan"
 NARROW = 120
 """Below this many columns the details panel goes under the table, not beside it."""
 
-SORT_KEYS: dict[str, tuple[str, tuple[str, ...], bool]] = {
-    "cpu": ("CPU", ("%cpu", "pcpu"), True),
-    "memory": ("memory", ("%mem", "pmem", "rss", "rssize", "rsz"), True),
-    "time": ("CPU time", ("time", "cputime"), True),
-    "pid": ("PID", ("pid", "tgid"), False),
-}
-"""htop's P, M, T and N: what they sort by (ps names, first preferred), and
-whether descending (the biggest consumers first, as in htop)."""
 
 SEND_ACTIONS = frozenset(
     {"pick_signal", "pick_group_signal", "end_gracefully", "stop_continue"}
@@ -117,134 +108,7 @@ class MainScreen(Screen[None]):
         (NARROW, "-wide"),
     ]
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # The app's own keys again, so that the footer and the help list them
-        # first, as the most needed; the app keeps them for the dialogs.
-        Binding("q,f10", "app.quit", "Quit", tooltip="Leave sigtui"),
-        Binding("question_mark,f1", "app.help", "Help", tooltip="Keys and marks"),
-        Binding(
-            "k,f9", "pick_signal", "Signal", tooltip="Send a signal to the process"
-        ),
-        Binding("g", "pick_group_signal", "Group", tooltip="Signal its group"),
-        Binding("x", "end_gracefully", "End", tooltip="SIGTERM, then SIGKILL"),
-        Binding(
-            "z", "stop_continue", "Stop/cont", tooltip="SIGSTOP or SIGCONT", show=False
-        ),
-        Binding("space", "toggle_tag", "Tag", tooltip="Tag or untag the process"),
-        Binding("i", "toggle_details", "Details", tooltip="Show the process's details"),
-        Binding("d", "toggle_demo", "Demo", tooltip="Start or stop the demo child"),
-        Binding(
-            "D",
-            "dispositions",
-            "Dispositions",
-            tooltip="What the demo does per signal",
-            show=False,
-        ),
-        Binding(
-            "slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"
-        ),
-        Binding("t,f5", "toggle_tree", "Tree", tooltip="Show children under parents"),
-        Binding(
-            "s,greater_than_sign",
-            "sort_next",
-            "Sort",
-            tooltip="Sort by the next column",
-            show=False,
-        ),
-        Binding(
-            "less_than_sign",
-            "sort_previous",
-            "Sort back",
-            tooltip="Sort by the previous column",
-            show=False,
-        ),
-        Binding(
-            "S,I",
-            "sort_reverse",
-            "Reverse",
-            tooltip="Reverse the sort order",
-            show=False,
-        ),
-        Binding(
-            "P",
-            "sort_by('cpu')",
-            "Sort by CPU",
-            tooltip="Sort by %CPU, highest first",
-            show=False,
-        ),
-        Binding(
-            "M",
-            "sort_by('memory')",
-            "Sort by memory",
-            tooltip="Sort by memory use, highest first",
-            show=False,
-        ),
-        Binding(
-            "T",
-            "sort_by('time')",
-            "Sort by time",
-            tooltip="Sort by CPU time, highest first",
-            show=False,
-        ),
-        Binding(
-            "N", "sort_by('pid')", "Sort by PID", tooltip="Sort by PID", show=False
-        ),
-        Binding(
-            "u",
-            "choose_user",
-            "User",
-            tooltip="Show one user's processes",
-            show=False,
-        ),
-        Binding(
-            "K",
-            "toggle_kernel_threads",
-            "Kernel threads",
-            tooltip="Show or hide kernel threads",
-            show=False,
-        ),
-        Binding(
-            "f2",
-            "choose_columns",
-            "Columns",
-            tooltip="Choose, add and order the columns",
-            show=False,
-        ),
-        Binding(
-            "p,Z",
-            "toggle_pause",
-            "Pause",
-            tooltip="Stop or restart refreshing",
-            show=False,
-        ),
-        Binding(
-            "J", "toggle_projector", "Projector", tooltip="High contrast for a class"
-        ),
-        Binding("L", "lessons", "Lessons", tooltip="Guided lessons for a class"),
-        Binding(
-            "f6",
-            "choose_sort",
-            "Sort by",
-            tooltip="Choose the sort column from a list",
-            # Textual's footer cuts what does not fit, and at 120 to 130
-            # columns that left a bare "f6": help and the palette list it.
-            show=False,
-        ),
-        Binding(
-            "f3",
-            "search",
-            "Search",
-            tooltip="Jump to the next match, hiding nothing",
-            show=False,
-        ),
-        Binding(
-            "escape",
-            "clear_filter",
-            "Clear filter",
-            tooltip="Stop a countdown, else close the search, else clear the filter",
-            show=False,
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = MAIN_KEYS
     """Keys of the main screen; the table adds cursor movement."""
 
     paused: var[bool] = var(False, init=False)
@@ -283,7 +147,6 @@ class MainScreen(Screen[None]):
         self._timer: Timer | None = None
         self._scan_worker: Worker[Layout] | None = None
         self._select_pid: int | None = None
-        self._escalation: threading.Event | None = None
         self.demo: DemoSupervisor | None = None
         self.narrator: Narrator | None = None
         self.demo_tick = 0
@@ -306,7 +169,7 @@ class MainScreen(Screen[None]):
             placeholder="search: pid, user or command text (F3/enter: next match)",
             id="search",
         )
-        yield Static(id="countdown", markup=False)
+        yield Countdown(self.syscalls, id="countdown")
         yield Static(id="caption", markup=False)
         yield SignalLog(self.clock, self.options.log_file, id="log")
         yield KeyFooter()
@@ -589,8 +452,7 @@ class MainScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         """Cancel a graceful end that is waiting, else clear the filter."""
-        if self._escalation is not None and not self._escalation.is_set():
-            self._escalation.set()
+        if self.query_one(Countdown).cancel():
             return
         if self.has_class("-searching"):
             self._close_search()
@@ -1159,7 +1021,8 @@ class MainScreen(Screen[None]):
         info = self._selected_for_send()
         if info is None:
             return
-        if self._escalation is not None and not self._escalation.is_set():
+        countdown = self.query_one(Countdown)
+        if countdown.running:
             self.notify("A graceful end is already waiting.", severity="warning")
             return
         kill = catalogue().by_name("SIGKILL")
@@ -1171,9 +1034,8 @@ class MainScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._escalation = threading.Event()
                 self.log_line(f"SIGTERM → process {info.pid}: ending gracefully")
-                self._escalate(info, self._escalation)
+                countdown.start(info, self.grace)
 
         self.app.push_screen(
             ConfirmSend(
@@ -1186,35 +1048,11 @@ class MainScreen(Screen[None]):
             answered,
         )
 
-    @work(thread=True, group="escalate", exit_on_error=False)
-    def _escalate(self, info: ProcessInfo, cancel: threading.Event) -> None:
-        """Run the escalation off the UI thread, showing the countdown."""
-
-        def tick(left: float) -> None:
-            self.app.call_from_thread(self._countdown, info, left)
-
-        result = end_gracefully(
-            info, self.grace, cancel=cancel, on_tick=tick, syscalls=self.syscalls
-        )
-        self.app.call_from_thread(self._escalated, result)
-
-    def _countdown(self, info: ProcessInfo, left: float) -> None:
+    @on(Countdown.Ended)
+    def _escalated(self, event: Countdown.Ended) -> None:
         if not self._alive():
             return
-        box = self.query_one("#countdown", Static)
-        box.update(
-            f"Ending process {info.pid}: SIGTERM sent, SIGKILL in {left:.1f} s "
-            "(escape cancels)"
-        )
-        self.add_class("-countdown")
-
-    def _escalated(self, result: Escalation) -> None:
-        if not self._alive():
-            return
-        self.remove_class("-countdown")
-        if self._escalation is not None:
-            self._escalation.set()
-        self._escalation = None
+        result = event.result
         self.log_line(result.message)
         self.show_caption(result.message)
         failed = result.ending in (Ending.FAILED, Ending.SURVIVED)
