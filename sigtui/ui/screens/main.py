@@ -55,8 +55,7 @@ from sigtui.processes import (
 from sigtui.processes.chooser import columns_spec
 from sigtui.processes.columns import for_screen, sources_of
 from sigtui.processes.view import Layout, ProcessView
-from sigtui.signals import SignalSpec, SignalState, catalogue
-from sigtui.signals.survival import holds, read_circumstances
+from sigtui.signals import SignalSpec, catalogue
 from sigtui.ui.keys import MAIN_KEYS, SORT_KEYS
 from sigtui.ui.messages import DemoReported, LessonReported
 from sigtui.ui.options import Deps, Options
@@ -727,61 +726,10 @@ class MainScreen(Screen[None]):
             self.lesson_run.selected(row.info.pid)
 
     def refresh_details(self) -> None:
-        """Show the selected process in the details panel, reading its masks."""
-        if not self.details_shown:
-            return
-        row = self.table.current
-        panel = self.query_one("#details", ProcessDetails)
-        if row is None:
-            panel.show(None, None)
-            return
-        snapshot = self.view.snapshot
-        if row.gone or row.info.kernel_thread:
-            panel.show(row.info, snapshot, gone=row.gone, problem="exited")
-            return
-        self._load_details(row.info, snapshot)
-
-    @work(thread=True, exclusive=True, group="details", exit_on_error=False)
-    def _load_details(self, info: ProcessInfo, snapshot: ProcessSnapshot) -> None:
-        """Read the selected process's masks off the UI thread."""
-        state: SignalState | None = None
-        problem: str | None = None
-        try:
-            state = self.read_state(info)
-        except ProcessLookupError:
-            problem = "exited"
-        except PermissionError:
-            problem = "not readable: permission denied"
-        except (OSError, ValueError) as err:
-            problem = f"not readable: {err}"
-        # What keeps it from acting on signals: D, zombie, stopped, traced.
-        found = read_circumstances(info)
-        held = () if found is None else tuple(r.explanation for r in holds(found))
-        self.app.call_from_thread(
-            self._details_loaded, info, snapshot, state, problem, held
-        )
-
-    def _details_loaded(
-        self,
-        info: ProcessInfo,
-        snapshot: ProcessSnapshot,
-        state: SignalState | None,
-        problem: str | None,
-        held: tuple[str, ...] = (),
-    ) -> None:
-        if not self._alive():
-            return
-        current = self.table.current
-        if current is None or current.info.identity != info.identity:
-            return  # the cursor moved on meanwhile
-        self.query_one("#details", ProcessDetails).show(
-            current.info,
-            snapshot,
-            state,
-            gone=current.gone,
-            problem=problem,
-            held=held,
-        )
+        """Show the selected process in the details panel, if it is open."""
+        if self.details_shown:
+            panel = self.query_one("#details", ProcessDetails)
+            panel.show_row(self.table.current, self.view.snapshot, self.read_state)
 
     # -- the signal picker and sending ----------------------------------------------
 

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterable, Sequence
 
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from sigtui.processes import (
+    ProcessIdentity,
     ProcessInfo,
     ProcessSnapshot,
     command_text,
@@ -19,7 +21,9 @@ from sigtui.processes import (
     format_etime,
     format_stat,
 )
+from sigtui.processes.view import Row
 from sigtui.signals import SignalState, catalogue
+from sigtui.signals.survival import holds, read_circumstances
 
 STATE_NAMES = {
     "R": "running",
@@ -68,6 +72,7 @@ class ProcessDetails(VerticalScroll):
         super().__init__(id=id)
         self._clock = clock
         self._body = Static("No process selected.", id="details-body")
+        self._wanted: ProcessIdentity | None = None
 
     def compose(self) -> Iterable[Static]:
         """The single text body."""
@@ -100,6 +105,64 @@ class ProcessDetails(VerticalScroll):
         self._body.update(
             self._describe(info, snapshot, state, gone, problem, tuple(held))
         )
+
+    def show_row(
+        self,
+        row: Row | None,
+        snapshot: ProcessSnapshot,
+        read_state: Callable[[ProcessInfo], SignalState],
+    ) -> None:
+        """Show the selected row, reading its masks and circumstances in a thread.
+
+        Args:
+            row: The selected row, or None for an empty table.
+            snapshot: The scan it comes from.
+            read_state: Reads a process's signal masks.
+        """
+        if row is None:
+            self._wanted = None
+            self.show(None, None)
+            return
+        self._wanted = row.info.identity
+        if row.gone or row.info.kernel_thread:
+            self.show(row.info, snapshot, gone=row.gone, problem="exited")
+            return
+        self._load(row.info, snapshot, read_state)
+
+    @work(thread=True, exclusive=True, group="details", exit_on_error=False)
+    def _load(
+        self,
+        info: ProcessInfo,
+        snapshot: ProcessSnapshot,
+        read_state: Callable[[ProcessInfo], SignalState],
+    ) -> None:
+        """Read the process's masks off the UI thread (they are /proc files)."""
+        state: SignalState | None = None
+        problem: str | None = None
+        try:
+            state = read_state(info)
+        except ProcessLookupError:
+            problem = "exited"
+        except PermissionError:
+            problem = "not readable: permission denied"
+        except (OSError, ValueError) as err:
+            problem = f"not readable: {err}"
+        # What keeps it from acting on signals: D, zombie, stopped, traced.
+        found = read_circumstances(info)
+        held = () if found is None else tuple(r.explanation for r in holds(found))
+        self.app.call_from_thread(self._loaded, info, snapshot, state, problem, held)
+
+    def _loaded(
+        self,
+        info: ProcessInfo,
+        snapshot: ProcessSnapshot,
+        state: SignalState | None,
+        problem: str | None,
+        held: tuple[str, ...],
+    ) -> None:
+        if self.is_attached and self._wanted == info.identity:
+            # Else the cursor moved on meanwhile.
+            self.show(info, snapshot, state, problem=problem, held=held)
 
     def _describe(
         self,
