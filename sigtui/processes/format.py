@@ -6,12 +6,12 @@ import grp
 import math
 import os
 import pwd
-import signal
 import time
 import unicodedata
 from functools import lru_cache
 
 from sigtui.processes.model import ProcessInfo
+from sigtui.procfs import signal_name
 
 UNKNOWN = "?"
 """What a field that could not be read looks like."""
@@ -298,27 +298,6 @@ def format_mask(mask: int, *, wide: bool = False) -> str:
     return text[8:]
 
 
-def signal_label(number: int) -> str:
-    """Name a signal without ``SIG``: ``HUP``, ``RTMIN+3``, or its number.
-
-    Args:
-        number: The signal number.
-
-    Returns:
-        The short name.
-    """
-    try:
-        return signal.Signals(number).name.removeprefix("SIG")
-    except ValueError:
-        pass
-    low, high = signal.SIGRTMIN, signal.SIGRTMAX
-    if low <= number <= high:
-        if number - low <= (high - low) // 2:
-            return f"RTMIN+{number - low}" if number > low else "RTMIN"
-        return f"RTMAX-{high - number}" if number < high else "RTMAX"
-    return str(number)
-
-
 @lru_cache(maxsize=4096)
 def mask_names(mask: int) -> str:
     """Name the signals in a mask, comma-separated (``HUP,USR1``); ``-`` if none.
@@ -332,7 +311,9 @@ def mask_names(mask: int) -> str:
     if not mask:
         return "-"
     names = [
-        signal_label(bit + 1) for bit in range(mask.bit_length()) if mask >> bit & 1
+        signal_name(bit + 1).removeprefix("SIG")
+        for bit in range(mask.bit_length())
+        if mask >> bit & 1
     ]
     return ",".join(names)
 
