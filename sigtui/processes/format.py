@@ -8,7 +8,9 @@ import os
 import pwd
 import time
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from sigtui.processes.model import ProcessInfo
 from sigtui.procfs import signal_name
@@ -370,10 +372,7 @@ def user_name(uid: int) -> str:
     Returns:
         The name.
     """
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except (KeyError, OverflowError):
-        return str(uid)
+    return _name_of(pwd.getpwuid, uid)
 
 
 @lru_cache(maxsize=4096)
@@ -386,7 +385,12 @@ def group_name(gid: int) -> str:
     Returns:
         The name.
     """
+    return _name_of(grp.getgrgid, gid)
+
+
+def _name_of(lookup: Callable[[int], tuple[Any, ...]], number: int) -> str:
+    """The name (first field) of a passwd or group entry, or the number as text."""
     try:
-        return grp.getgrgid(gid).gr_name
+        return str(lookup(number)[0])
     except (KeyError, OverflowError):
-        return str(gid)
+        return str(number)
