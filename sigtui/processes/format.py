@@ -28,12 +28,18 @@ def format_cputime(seconds: float) -> str:
     Returns:
         The formatted time.
     """
+    days, hours, minutes, secs = _days_hours_minutes_seconds(seconds)
+    clock = f"{hours:02}:{minutes:02}:{secs:02}"
+    return f"{days}-{clock}" if days else clock
+
+
+def _days_hours_minutes_seconds(seconds: float) -> tuple[int, int, int, int]:
+    """Whole seconds (at least 0) as days, hours, minutes and seconds."""
     total = max(0, math.floor(seconds))
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    clock = f"{hours:02}:{minutes:02}:{secs:02}"
-    return f"{days}-{clock}" if days else clock
+    return days, hours, minutes, secs
 
 
 def format_etime(seconds: float) -> str:
@@ -45,10 +51,7 @@ def format_etime(seconds: float) -> str:
     Returns:
         The formatted time.
     """
-    total = max(0, math.floor(seconds))
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
+    days, hours, minutes, secs = _days_hours_minutes_seconds(seconds)
     if days:
         return f"{days}-{hours:02}:{minutes:02}:{secs:02}"
     if hours:
@@ -321,29 +324,23 @@ def mask_names(mask: int) -> str:
 
 
 @lru_cache(maxsize=1)
-def boot_time(root: str = "/proc") -> int:
+def boot_time() -> int:
     """Return when the system booted (``btime``), seconds since the epoch, as ps.
-
-    Args:
-        root: Where procfs is mounted.
 
     Returns:
         The time, or 0 if unknown.
     """
-    return _first_number(f"{root}/stat", b"btime ")
+    return _first_number("/proc/stat", b"btime ")
 
 
 @lru_cache(maxsize=1)
-def memory_total(root: str = "/proc") -> int:
+def memory_total() -> int:
     """Return the machine's memory in KiB (``MemTotal``), as ps reads it for ``%MEM``.
-
-    Args:
-        root: Where procfs is mounted.
 
     Returns:
         The amount, or 0 if unknown.
     """
-    return _first_number(f"{root}/meminfo", b"MemTotal:")
+    return _first_number("/proc/meminfo", b"MemTotal:")
 
 
 def _first_number(path: str, label: bytes) -> int:
@@ -370,7 +367,7 @@ def user_name(uid: int) -> str:
         uid: The user id.
 
     Returns:
-        The name.
+        The user's name, or the uid as digits.
     """
     return _name_of(pwd.getpwuid, uid)
 
@@ -383,7 +380,7 @@ def group_name(gid: int) -> str:
         gid: The group id.
 
     Returns:
-        The name.
+        The group's name, or the gid as digits.
     """
     return _name_of(grp.getgrgid, gid)
 
