@@ -15,7 +15,7 @@ import pytest
 from sigtui.cli import _output_width, main
 from sigtui.processes.columns import column_names, pid_width
 from sigtui.processes.format import ps_escape
-from sigtui.processes.scan import parse_cmdline, parse_stat
+from sigtui.processes.readers import parse_cmdline, parse_stat
 from sigtui.processes.ttys import tty_name
 from tests.spawn import Spawner, sleeper
 

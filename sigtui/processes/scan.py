@@ -28,17 +28,12 @@ from sigtui.processes.readers import (
     CLOCK_TICKS,
     FILE_SOURCES,
     GONE,
-    StatFields,
-    numa_node,
     open_file,
-    parse_cgroup,
     parse_cmdline,
-    parse_io,
     parse_stat,
     parse_stat_more,
     parse_status,
     parse_status_more,
-    parse_wchan,
     read_file,
     read_files,
     read_stat,
@@ -52,23 +47,13 @@ __all__ = [
     "ProcessSource",
     "ProcfsScanner",
     "PsutilScanner",
-    "StatFields",
     "default_scanner",
-    "numa_node",
-    "parse_cgroup",
-    "parse_cmdline",
-    "parse_io",
     "parse_stat",
-    "parse_stat_more",
-    "parse_status",
-    "parse_status_more",
-    "parse_wchan",
     "read_stat",
-    "status_masks",
     "still_running",
 ]
-"""The readers are re-exported: the delivery layer, the benchmarks and the
-tests import them from here."""
+"""The readers named here are re-exported: the delivery layer, the benchmarks
+and the test helpers import them from this module."""
 
 
 class ProcessSource(Protocol):
