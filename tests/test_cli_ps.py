@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from sigtui.cli import _output_width, main
+from sigtui.cli import main
+from sigtui.listing import output_width
 from sigtui.processes.columns import column_names, pid_width
 from sigtui.processes.format import ps_escape
-from sigtui.processes.scan import parse_cmdline, parse_stat
+from sigtui.processes.readers import parse_cmdline, parse_stat
 from sigtui.processes.ttys import tty_name
 from tests.spawn import Spawner, sleeper
 
@@ -218,7 +219,7 @@ def test_columns_environment_cuts_lines(
         ("abc", True, 77),
     ],
 )
-def test_output_width(
+def testoutput_width(
     monkeypatch: pytest.MonkeyPatch, columns: str | None, tty: bool, width: int | None
 ) -> None:
     class Out(io.StringIO):
@@ -232,7 +233,7 @@ def test_output_width(
     monkeypatch.setattr(
         "shutil.get_terminal_size", lambda *a: os.terminal_size((77, 24))
     )
-    assert _output_width(Out()) == width
+    assert output_width(Out()) == width
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ from sigtui.processes.format import (
     ps_escape,
 )
 from sigtui.processes.model import PF_KTHREAD
-from sigtui.processes.scan import parse_cmdline, parse_stat, parse_status
+from sigtui.processes.readers import parse_cmdline, parse_stat, parse_status
 from sigtui.processes.ttys import split_device, tty_name
 from tests.spawn import make_info
 

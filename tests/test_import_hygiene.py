@@ -72,7 +72,7 @@ def test_the_walk_finds_the_layers() -> None:
         "sigtui.processes",
         "sigtui.processes.scan",
         "sigtui.processes.columns",
-        "sigtui.processes.diff",
+        "sigtui.processes.tree",
     ):
         assert expected in modules
     assert not any(m == UI_PACKAGE or m.startswith(UI_PACKAGE + ".") for m in modules)

@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sigtui import cli, config
+from sigtui import cli, config, listing
 from sigtui.demo import protocol
 from sigtui.demo.protocol import LineReader, encode
 from sigtui.processes.columns import COLUMNS, ColumnError, parse_columns
@@ -400,8 +400,8 @@ def test_any_column_text_parses_or_names_the_bad_part(specs: str | list[str]) ->
 
 # --- command line: -p / -g id lists, --interval, --grace, -o ------------------------
 
-PID = cli._id_list("pid")
-PGID = cli._id_list("pgid")
+PID = listing.id_list("pid")
+PGID = listing.id_list("pgid")
 PID_MAX = 2**31 - 1
 IDS = st.lists(st.integers(1, PID_MAX), min_size=1, max_size=6)
 

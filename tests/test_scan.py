@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from sigtui.processes import readers
 from sigtui.processes import scan as scan_module
 from sigtui.processes.columns import parse_columns, sources_of
 from sigtui.processes.format import command_text, format_stat
@@ -69,11 +70,12 @@ def fail_reads(
 ) -> list[str]:
     """Make the scanner's file access fail for some paths; record every path.
 
-    Both ways a scanner reaches a file go through here: ``_read`` (a whole
-    file, opened and closed) and ``_open`` (a stat file it keeps open).
+    Both ways a scanner reaches a file go through here: ``read_file`` (a whole
+    file, opened and closed) and ``open_file`` (a stat file it keeps open), in
+    the scanner and in the readers of the small files.
     """
     seen: list[str] = []
-    real_read, real_open = scan_module._read, scan_module._open
+    real_read, real_open = readers.read_file, readers.open_file
 
     def check(path: str) -> None:
         seen.append(path)
@@ -88,8 +90,9 @@ def fail_reads(
         check(path)
         return real_open(path)
 
-    monkeypatch.setattr(scan_module, "_read", read)
-    monkeypatch.setattr(scan_module, "_open", open_)
+    for module in (scan_module, readers):
+        monkeypatch.setattr(module, "read_file", read)
+        monkeypatch.setattr(module, "open_file", open_)
     return seen
 
 
@@ -756,7 +759,7 @@ def test_without_status_the_user_and_locked_memory_are_unknown(
 def test_running_out_of_descriptors_falls_back_to_plain_reads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_open = scan_module._open
+    real_open = readers.open_file
     failed: list[str] = []
 
     def no_more_once(path: str) -> int:
@@ -765,7 +768,7 @@ def test_running_out_of_descriptors_falls_back_to_plain_reads(
             raise OSError(errno.EMFILE, "Too many open files", path)
         return real_open(path)
 
-    monkeypatch.setattr(scan_module, "_open", no_more_once)
+    monkeypatch.setattr(scan_module, "open_file", no_more_once)
     scanner = ProcfsScanner()
     snapshot = scanner.scan()
     assert os.getpid() in snapshot.by_pid
@@ -852,7 +855,7 @@ def fake_status_more() -> bytes:
 
 
 def test_parse_status_more() -> None:
-    more = scan_module.parse_status_more(fake_status_more())
+    more = readers.parse_status_more(fake_status_more())
     assert more.uids == (1, 2, 3, 4)
     assert more.gids == (5, 6, 7, 8)
     assert more.groups == (27, 100)
@@ -868,7 +871,7 @@ def test_parse_status_more() -> None:
 
 
 def test_parse_status_more_of_a_kernel_thread() -> None:
-    more = scan_module.parse_status_more(b"Name:\tkthreadd\nUid:\t0\t0\t0\t0\n")
+    more = readers.parse_status_more(b"Name:\tkthreadd\nUid:\t0\t0\t0\t0\n")
     assert (more.vm_size, more.vm_rss, more.groups, more.pending) == (0, 0, (), 0)
     assert more.gids is None
 
@@ -878,7 +881,7 @@ def test_parse_stat_more() -> None:
     fields += [1000, 4096 * 10, 5, 2**64 - 1, 0x1000, 0x3000, 0x7FFF0000, 0, 0]
     fields += [0] * 8 + [1, 3, 2]
     data = b"42 (x y) " + " ".join(map(str, fields)).encode()
-    more = scan_module.parse_stat_more(data)
+    more = readers.parse_stat_more(data)
     assert (more.min_flt, more.maj_flt, more.children_ticks) == (11, 12, 7)
     assert (more.priority, more.vsize, more.rss_limit) == (20, 40960, 2**64 - 1)
     assert (more.start_code, more.end_code, more.start_stack) == (
@@ -894,15 +897,15 @@ def test_parse_stat_more() -> None:
     [(b"0", "-"), (b"", "?"), (b"do_select", "do_select"), (b"__x64_sys", "x64_sys")],
 )
 def test_parse_wchan(data: bytes, shown: str) -> None:
-    assert scan_module.parse_wchan(data) == shown
+    assert readers.parse_wchan(data) == shown
 
 
 def test_parse_cgroup() -> None:
-    assert scan_module.parse_cgroup(b"0::/\n") == "-"
-    assert scan_module.parse_cgroup(b"0::/user.slice/a.scope\n") == (
+    assert readers.parse_cgroup(b"0::/\n") == "-"
+    assert readers.parse_cgroup(b"0::/user.slice/a.scope\n") == (
         "0::/user.slice/a.scope"
     )
-    assert scan_module.parse_cgroup(b"2:cpu:/x\n1:name=systemd:/\n") == "2:cpu:/x"
+    assert readers.parse_cgroup(b"2:cpu:/x\n1:name=systemd:/\n") == "2:cpu:/x"
 
 
 def test_other_files_are_read_only_once_a_column_needs_them(tmp_path: Path) -> None:
@@ -925,18 +928,7 @@ def test_other_files_are_read_only_once_a_column_needs_them(tmp_path: Path) -> N
 
 
 def test_files_of_a_real_process() -> None:
-    everything = (
-        Source.WCHAN
-        | Source.CGROUP
-        | Source.EXE
-        | Source.OOM
-        | Source.NS
-        | Source.LOGINUID
-        | Source.AUTOGROUP
-        | Source.IO
-        | Source.NUMA
-        | Source.STAT
-    )
+    everything = readers.FILE_SOURCES | Source.STAT
     scanner = ProcfsScanner(max_open=0, sources=everything)
     files = scanner.scan().by_pid[os.getpid()].files
     assert files is not None
@@ -995,8 +987,8 @@ def test_status_masks_read_as_parse_status_more_reads_them() -> None:
             data = Path(f"/proc/{name}/status").read_bytes()
         except OSError:
             continue
-        more = scan_module.parse_status_more(data)
-        assert scan_module.status_masks(data) == (
+        more = readers.parse_status_more(data)
+        assert readers.status_masks(data) == (
             more.pending,
             more.thread_pending,
             more.blocked,

@@ -1,14 +1,11 @@
-"""Unit tests: process trees (ps --forest layout) and snapshot diffs."""
+"""Unit tests: process trees (ps --forest layout) and snapshot lookup."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
-from sigtui.processes.columns import parse_columns
-from sigtui.processes.diff import CellChange, diff_snapshots
 from sigtui.processes.model import ProcessIdentity, ProcessInfo, ProcessSnapshot
-from sigtui.processes.tree import forest, forest_lines
+from sigtui.processes.tree import forest_lines
 from tests.spawn import make_info
 
 
@@ -18,10 +15,10 @@ def tree(*pairs: tuple[int, int]) -> list[ProcessInfo]:
 
 
 def layout(processes: list[ProcessInfo]) -> list[tuple[int, int]]:
-    return [(p.pid, depth) for p, depth in forest(processes)]
+    return [(line.info.pid, line.depth) for line in forest_lines(processes)]
 
 
-# --- forest -------------------------------------------------------------------
+# --- forest_lines -------------------------------------------------------------
 
 
 def test_children_follow_their_parent() -> None:
@@ -83,7 +80,8 @@ def test_reused_pid_twice_in_the_list_keeps_both() -> None:
     gone = make_info(60, ppid=1, start_time=10.0)
     new = make_info(60, ppid=1, start_time=20.0)
     child = make_info(61, ppid=60)
-    result = [(p.identity, depth) for p, depth in forest([gone, new, child])]
+    lines = forest_lines([gone, new, child])
+    result = [(line.info.identity, line.depth) for line in lines]
     assert [identity for identity, _ in result].count(child.identity) == 1
     assert {identity for identity, _ in result} == {
         gone.identity,
@@ -99,10 +97,10 @@ def test_random_forests_are_consistent() -> None:
         processes = [
             make_info(pid, ppid=rng.choice([0, 1, *pids, 999])) for pid in pids
         ]
-        result = forest(processes)
-        assert sorted(p.pid for p, _ in result) == sorted(pids)
+        result = forest_lines(processes)
+        assert sorted(line.info.pid for line in result) == sorted(pids)
         seen: dict[int, int] = {}
-        for info, depth in result:
+        for info, depth, _prefix in result:
             if depth > 0:
                 # The nearest shallower row above is the parent, one level up.
                 assert seen.get(info.ppid) == depth - 1
@@ -134,79 +132,11 @@ def test_prefixes_continue_past_ancestors_with_more_children() -> None:
     assert [line.depth for line in forest_lines(processes)] == [0, 1, 2, 1, 2, 3]
 
 
-# --- diff ---------------------------------------------------------------------
-
-COLUMNS = parse_columns("pid,stat,time,args")
+# --- snapshots ----------------------------------------------------------------
 
 
 def snap(*infos: ProcessInfo, uptime: float = 5000.0) -> ProcessSnapshot:
     return ProcessSnapshot.of(infos, uptime)
-
-
-def test_nothing_changed() -> None:
-    a = make_info(1)
-    diff = diff_snapshots(snap(a), snap(a), COLUMNS)
-    assert diff.empty
-    assert (diff.added, diff.removed, diff.changed, diff.cells) == ((), (), (), ())
-
-
-def test_added_removed_changed() -> None:
-    stays = make_info(10)
-    leaves = make_info(11)
-    runs = make_info(12, state="S")
-    arrives = make_info(13)
-    old = snap(stays, leaves, runs)
-    now_running = replace(runs, state="R", cpu_time=2.0)
-    new = snap(stays, now_running, arrives)
-    diff = diff_snapshots(old, new, COLUMNS)
-    assert diff.added == (arrives,)
-    assert diff.removed == (leaves,)
-    assert diff.changed == (now_running,)
-    assert set(diff.cells) == {
-        CellChange(runs.identity, "stat", "Rs"),
-        CellChange(runs.identity, "time", "00:00:02"),
-    }
-    assert not diff.empty
-
-
-def test_cells_only_for_the_given_columns() -> None:
-    before = make_info(20, nice=0)
-    after = replace(before, nice=5, cpu_time=0.5)
-    diff = diff_snapshots(snap(before), snap(after), parse_columns("pid,time"))
-    assert diff.changed == (after,)
-    assert diff.cells == ()  # TIME still reads 00:00:00
-    diff = diff_snapshots(snap(before), snap(after), parse_columns("pid,stat"))
-    assert diff.cells == (CellChange(before.identity, "stat", "SNs"),)
-
-
-def test_renamed_columns_report_their_name() -> None:
-    before = make_info(21)
-    after = replace(before, state="T")
-    diff = diff_snapshots(snap(before), snap(after), parse_columns("s=X"))
-    assert diff.cells == (CellChange(before.identity, "s", "T"),)
-
-
-def test_reused_pid_is_removed_and_added() -> None:
-    old_proc = make_info(30, start_time=100.0, comm="old", cmdline=("old",))
-    new_proc = make_info(30, start_time=4000.0, comm="new", cmdline=("new",))
-    diff = diff_snapshots(snap(old_proc), snap(new_proc), COLUMNS)
-    assert diff.removed == (old_proc,)
-    assert diff.added == (new_proc,)
-    assert diff.changed == ()
-    assert diff.cells == ()
-    assert old_proc.identity != new_proc.identity
-    assert old_proc.identity == ProcessIdentity(30, 100.0)
-
-
-def test_elapsed_time_changes_with_the_clock_alone() -> None:
-    proc = make_info(40, start_time=1000.0)
-    columns = parse_columns("pid,etime")
-    diff = diff_snapshots(snap(proc, uptime=1100.0), snap(proc, uptime=1101.0), columns)
-    assert diff.changed == ()
-    assert diff.cells == (CellChange(proc.identity, "etime", "01:41"),)
-    # Within the same second the text does not change: nothing to redraw.
-    same = diff_snapshots(snap(proc, uptime=1100.2), snap(proc, uptime=1100.7), columns)
-    assert same.empty
 
 
 def test_snapshot_lookup_by_identity() -> None:

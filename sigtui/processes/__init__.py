@@ -1,4 +1,4 @@
-"""What is running: scanning, identity, ps-style formatting, trees and diffs.
+"""What is running: scanning, identity, ps-style formatting, columns and trees.
 
 This package uses the standard library and psutil only; it never imports
 Textual or Rich, so it can be used and tested without a terminal.
@@ -12,7 +12,6 @@ from sigtui.processes.columns import (
     Field,
     parse_columns,
 )
-from sigtui.processes.diff import CellChange, SnapshotDiff, diff_snapshots
 from sigtui.processes.format import (
     command_text,
     display_escape,
@@ -29,12 +28,11 @@ from sigtui.processes.scan import (
     PsutilScanner,
     default_scanner,
 )
-from sigtui.processes.tree import TreeLine, forest, forest_lines
+from sigtui.processes.tree import TreeLine, forest_lines
 
 __all__ = [
     "COLUMNS",
     "DEFAULT_COLUMNS",
-    "CellChange",
     "Column",
     "ColumnError",
     "Field",
@@ -44,13 +42,10 @@ __all__ = [
     "ProcessSource",
     "ProcfsScanner",
     "PsutilScanner",
-    "SnapshotDiff",
     "TreeLine",
     "command_text",
     "default_scanner",
-    "diff_snapshots",
     "display_escape",
-    "forest",
     "forest_lines",
     "format_cputime",
     "format_etime",

@@ -6,12 +6,14 @@ import grp
 import math
 import os
 import pwd
-import signal
 import time
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from sigtui.processes.model import ProcessInfo
+from sigtui.procfs import signal_name
 
 UNKNOWN = "?"
 """What a field that could not be read looks like."""
@@ -26,12 +28,18 @@ def format_cputime(seconds: float) -> str:
     Returns:
         The formatted time.
     """
+    days, hours, minutes, secs = _days_hours_minutes_seconds(seconds)
+    clock = f"{hours:02}:{minutes:02}:{secs:02}"
+    return f"{days}-{clock}" if days else clock
+
+
+def _days_hours_minutes_seconds(seconds: float) -> tuple[int, int, int, int]:
+    """Whole seconds (at least 0) as days, hours, minutes and seconds."""
     total = max(0, math.floor(seconds))
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    clock = f"{hours:02}:{minutes:02}:{secs:02}"
-    return f"{days}-{clock}" if days else clock
+    return days, hours, minutes, secs
 
 
 def format_etime(seconds: float) -> str:
@@ -43,10 +51,7 @@ def format_etime(seconds: float) -> str:
     Returns:
         The formatted time.
     """
-    total = max(0, math.floor(seconds))
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
+    days, hours, minutes, secs = _days_hours_minutes_seconds(seconds)
     if days:
         return f"{days}-{hours:02}:{minutes:02}:{secs:02}"
     if hours:
@@ -298,27 +303,6 @@ def format_mask(mask: int, *, wide: bool = False) -> str:
     return text[8:]
 
 
-def signal_label(number: int) -> str:
-    """Name a signal without ``SIG``: ``HUP``, ``RTMIN+3``, or its number.
-
-    Args:
-        number: The signal number.
-
-    Returns:
-        The short name.
-    """
-    try:
-        return signal.Signals(number).name.removeprefix("SIG")
-    except ValueError:
-        pass
-    low, high = signal.SIGRTMIN, signal.SIGRTMAX
-    if low <= number <= high:
-        if number - low <= (high - low) // 2:
-            return f"RTMIN+{number - low}" if number > low else "RTMIN"
-        return f"RTMAX-{high - number}" if number < high else "RTMAX"
-    return str(number)
-
-
 @lru_cache(maxsize=4096)
 def mask_names(mask: int) -> str:
     """Name the signals in a mask, comma-separated (``HUP,USR1``); ``-`` if none.
@@ -332,35 +316,31 @@ def mask_names(mask: int) -> str:
     if not mask:
         return "-"
     names = [
-        signal_label(bit + 1) for bit in range(mask.bit_length()) if mask >> bit & 1
+        signal_name(bit + 1).removeprefix("SIG")
+        for bit in range(mask.bit_length())
+        if mask >> bit & 1
     ]
     return ",".join(names)
 
 
 @lru_cache(maxsize=1)
-def boot_time(root: str = "/proc") -> int:
+def boot_time() -> int:
     """Return when the system booted (``btime``), seconds since the epoch, as ps.
-
-    Args:
-        root: Where procfs is mounted.
 
     Returns:
         The time, or 0 if unknown.
     """
-    return _first_number(f"{root}/stat", b"btime ")
+    return _first_number("/proc/stat", b"btime ")
 
 
 @lru_cache(maxsize=1)
-def memory_total(root: str = "/proc") -> int:
+def memory_total() -> int:
     """Return the machine's memory in KiB (``MemTotal``), as ps reads it for ``%MEM``.
-
-    Args:
-        root: Where procfs is mounted.
 
     Returns:
         The amount, or 0 if unknown.
     """
-    return _first_number(f"{root}/meminfo", b"MemTotal:")
+    return _first_number("/proc/meminfo", b"MemTotal:")
 
 
 def _first_number(path: str, label: bytes) -> int:
@@ -387,12 +367,9 @@ def user_name(uid: int) -> str:
         uid: The user id.
 
     Returns:
-        The name.
+        The user's name, or the uid as digits.
     """
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except (KeyError, OverflowError):
-        return str(uid)
+    return _name_of(pwd.getpwuid, uid)
 
 
 @lru_cache(maxsize=4096)
@@ -403,9 +380,14 @@ def group_name(gid: int) -> str:
         gid: The group id.
 
     Returns:
-        The name.
+        The group's name, or the gid as digits.
     """
+    return _name_of(grp.getgrgid, gid)
+
+
+def _name_of(lookup: Callable[[int], tuple[Any, ...]], number: int) -> str:
+    """The name (first field) of a passwd or group entry, or the number as text."""
     try:
-        return grp.getgrgid(gid).gr_name
+        return str(lookup(number)[0])
     except (KeyError, OverflowError):
-        return str(gid)
+        return str(number)

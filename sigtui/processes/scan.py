@@ -1,8 +1,11 @@
 """Scanners: turn the live system into a :class:`ProcessSnapshot`.
 
 On Linux :class:`ProcfsScanner` reads ``/proc`` directly; elsewhere
-:class:`PsutilScanner` asks psutil. Both skip processes that vanish while they
-are being read and leave unreadable fields as ``None``.
+:class:`PsutilScanner` (:mod:`sigtui.processes.psutil_scan`) asks psutil. Both
+skip processes that vanish while they are being read and leave unreadable
+fields as ``None``. This module holds the scanner and its caches (kept ``stat``
+descriptors, records of unchanged processes); how each file is read and parsed
+is in :mod:`sigtui.processes.readers`.
 """
 
 from __future__ import annotations
@@ -11,32 +14,46 @@ import contextlib
 import errno
 import fcntl
 import os
-import re
 import resource
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache
-from typing import NamedTuple, Protocol, TypeVar
+from typing import NamedTuple, Protocol
 
 from sigtui.processes.format import user_name
-from sigtui.processes.model import (
-    NAMESPACES,
-    ProcessInfo,
-    ProcessSnapshot,
-    ProcFiles,
-    Source,
-    StatMore,
-    StatusMore,
+from sigtui.processes.model import ProcessInfo, ProcessSnapshot, Source
+from sigtui.processes.psutil_scan import PsutilScanner
+from sigtui.processes.readers import (
+    CLOCK_TICKS,
+    FILE_SOURCES,
+    GONE,
+    open_file,
+    parse_cmdline,
+    parse_stat,
+    parse_stat_more,
+    parse_status,
+    parse_status_more,
+    read_file,
+    read_files,
+    read_stat,
+    status_masks,
+    still_running,
 )
 from sigtui.processes.ttys import tty_name
-from sigtui.procfs import stat_comm, stat_fields
 
-T = TypeVar("T")
-
-_GONE = (FileNotFoundError, ProcessLookupError)
-"""What reading a file of a process that has just exited raises."""
+__all__ = [
+    "CLOCK_TICKS",
+    "ProcessSource",
+    "ProcfsScanner",
+    "PsutilScanner",
+    "default_scanner",
+    "parse_stat",
+    "read_stat",
+    "still_running",
+]
+"""The readers named here are re-exported: the delivery layer, the benchmarks
+and the test helpers import them from this module."""
 
 
 class ProcessSource(Protocol):
@@ -45,26 +62,6 @@ class ProcessSource(Protocol):
     def scan(self) -> ProcessSnapshot:
         """Return every process visible right now."""
         ...
-
-
-def _open(path: str) -> int:
-    """Open a /proc file for reading (not inherited by children)."""
-    return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-
-
-def _read(path: str) -> bytes:
-    """Read a whole /proc file with one open and as few reads as possible."""
-    fd = _open(path)
-    try:
-        data = os.read(fd, 4096)
-        if len(data) < 4096:
-            return data
-        chunks = [data]
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +90,7 @@ class _Wants:
         return cls(
             stat=bool(sources & (Source.STAT | Source.NUMA)),
             status=bool(sources & Source.STATUS),
-            files=bool(sources & _FILE_SOURCES),
+            files=bool(sources & FILE_SOURCES),
             every_scan=bool(sources & _UNSEEN_BY_STAT),
         )
 
@@ -116,368 +113,6 @@ class _Seen(NamedTuple):
     info: ProcessInfo
     key: tuple[int, int]
     details: _Details
-
-
-class StatFields(NamedTuple):
-    """The parts of ``/proc/PID/stat`` that sigtui uses.
-
-    A named tuple rather than a dataclass: one is built per process per
-    refresh, and with these 14 fields it costs 0.5 µs against 1.7 µs.
-
-    Attributes:
-        comm: Command name (between the parentheses).
-        state: One-letter state.
-        ppid: Parent pid.
-        pgid: Process group.
-        sid: Session.
-        tty_nr: Controlling terminal device number.
-        tpgid: Terminal's foreground group.
-        flags: Task flags.
-        cpu_ticks: utime + stime in clock ticks.
-        nice: Nice value.
-        num_threads: Thread count.
-        start_ticks: Start time in clock ticks after boot.
-        arg_start: Address of the argument vector (field 48; 0 when the
-            kernel hides it from this reader or is older than Linux 3.5).
-        arg_end: Address just past it (field 49). An ``exec`` moves both.
-    """
-
-    comm: str
-    state: str
-    ppid: int
-    pgid: int
-    sid: int
-    tty_nr: int
-    tpgid: int
-    flags: int
-    cpu_ticks: int
-    nice: int
-    num_threads: int
-    start_ticks: int
-    arg_start: int = 0
-    arg_end: int = 0
-
-
-def parse_stat(data: bytes) -> StatFields:
-    """Parse ``/proc/PID/stat``.
-
-    The command name may itself contain spaces and parentheses, so the fixed
-    fields are taken from after the *last* ``)``.
-
-    Args:
-        data: The file's bytes.
-
-    Returns:
-        The parsed fields.
-
-    Raises:
-        ValueError: If the data is not a stat line.
-    """
-    f = stat_fields(data)
-    return StatFields(
-        comm=stat_comm(data),
-        state=f[0].decode("ascii", "replace"),
-        ppid=int(f[1]),
-        pgid=int(f[2]),
-        sid=int(f[3]),
-        tty_nr=int(f[4]),
-        tpgid=int(f[5]),
-        flags=int(f[6]),
-        cpu_ticks=int(f[11]) + int(f[12]),
-        nice=int(f[16]),
-        num_threads=int(f[17]),
-        start_ticks=int(f[19]),
-        arg_start=int(f[45]) if len(f) > 46 else 0,
-        arg_end=int(f[46]) if len(f) > 46 else 0,
-    )
-
-
-def parse_stat_more(data: bytes) -> StatMore:
-    """Parse the ``/proc/PID/stat`` fields that only some columns show.
-
-    Args:
-        data: The file's bytes.
-
-    Returns:
-        The fields; those an older kernel lacks are 0.
-
-    Raises:
-        ValueError: If the data is not a stat line.
-    """
-    f = stat_fields(data)
-    n = len(f)
-
-    def at(index: int) -> int:
-        # Field numbers of proc(5) are 1-based and count pid and comm.
-        return int(f[index - 3]) if index - 3 < n else 0
-
-    return StatMore(
-        min_flt=at(10),
-        maj_flt=at(12),
-        children_ticks=at(16) + at(17),
-        priority=at(18),
-        rt_priority=at(40),
-        policy=at(41),
-        processor=at(39),
-        vsize=at(23),
-        rss_limit=at(25),
-        start_code=at(26),
-        end_code=at(27),
-        start_stack=at(28),
-        esp=at(29),
-        eip=at(30),
-    )
-
-
-_STATUS_MORE = re.compile(
-    rb"\n(Uid|Gid|Groups|VmSize|VmRSS|VmData|VmStk|ShdPnd|SigPnd|SigBlk|SigIgn|SigCgt)"
-    rb":[ \t]*([^\n]*)"
-)
-"""The ``status`` lines :func:`parse_status_more` wants, found in one C-level pass."""
-
-
-def _four(words: list[bytes]) -> tuple[int, int, int, int] | None:
-    if len(words) < 4:
-        return None
-    return int(words[0]), int(words[1]), int(words[2]), int(words[3])
-
-
-def parse_status_more(data: bytes) -> StatusMore:
-    """Take ids, memory sizes and signal masks from ``/proc/PID/status``.
-
-    One regular expression pass picks the twelve lines (four times faster
-    than a ``find`` per line, which matters on a first scan of thousands).
-
-    Args:
-        data: The file's bytes.
-
-    Returns:
-        The values; absent memory lines (kernel threads) read as 0.
-    """
-    # A literal newline first is 5x faster than re.MULTILINE's ^ (the first
-    # line, Name, is never wanted).
-    lines = dict(_STATUS_MORE.findall(data))
-    empty = b""
-
-    def kib(key: bytes) -> int:
-        words = lines.get(key, empty).split()
-        return int(words[0]) if words else 0
-
-    def mask(key: bytes) -> int:
-        value = lines.get(key)
-        return int(value, 16) if value else 0
-
-    shared = lines.get(b"ShdPnd")
-    thread = mask(b"SigPnd")
-    return StatusMore(
-        uids=_four(lines.get(b"Uid", empty).split()),
-        gids=_four(lines.get(b"Gid", empty).split()),
-        groups=tuple(int(g) for g in lines.get(b"Groups", empty).split()),
-        vm_size=kib(b"VmSize"),
-        vm_rss=kib(b"VmRSS"),
-        vm_data=kib(b"VmData"),
-        vm_stack=kib(b"VmStk"),
-        # As procps: the process-wide set, or the thread's on old kernels.
-        pending=int(shared, 16) if shared else thread,
-        thread_pending=thread,
-        blocked=mask(b"SigBlk"),
-        ignored=mask(b"SigIgn"),
-        caught=mask(b"SigCgt"),
-    )
-
-
-def status_masks(data: bytes) -> tuple[int, int, int, int, int]:
-    """Take only the signal masks from ``/proc/PID/status``.
-
-    Args:
-        data: The file's bytes.
-
-    Returns:
-        (pending as ps shows it, the thread's own pending, blocked, ignored,
-        caught), as :func:`parse_status_more` reads them.
-    """
-    data = b"\n" + data
-    thread, shared, blocked, ignored, caught = (
-        int(words[0], 16) if (words := _status_value(data, key)) else None
-        for key in (
-            b"\nSigPnd:",
-            b"\nShdPnd:",
-            b"\nSigBlk:",
-            b"\nSigIgn:",
-            b"\nSigCgt:",
-        )
-    )
-    own = thread or 0
-    return (
-        own if shared is None else shared,
-        own,
-        blocked or 0,
-        ignored or 0,
-        caught or 0,
-    )
-
-
-def parse_wchan(data: bytes) -> str:
-    """Turn ``/proc/PID/wchan`` into what ps shows.
-
-    Args:
-        data: The file's bytes.
-
-    Returns:
-        ``-`` for a running process, ``?`` for nothing read, otherwise the
-        kernel function without leading underscores.
-    """
-    if not data:
-        return "?"
-    if data == b"0":
-        return "-"
-    text = data.decode("utf-8", "surrogateescape").removeprefix(".")
-    return text.lstrip("_")
-
-
-def parse_cgroup(data: bytes) -> str:
-    """Turn ``/proc/PID/cgroup`` into ps's CGROUP: non-root lines, comma-joined.
-
-    Args:
-        data: The file's bytes.
-
-    Returns:
-        The text, or ``-`` when every line names a root cgroup.
-    """
-    lines = [
-        line
-        for line in data.decode("utf-8", "surrogateescape").split("\n")
-        if line and not line.endswith("/")
-    ]
-    return ",".join(lines) if lines else "-"
-
-
-def parse_io(data: bytes) -> tuple[int, ...]:
-    """Take ``/proc/PID/io``'s seven counters in ``ProcFiles.io`` order.
-
-    Args:
-        data: The file's bytes.
-
-    Returns:
-        rchar, wchar, syscr, syscw, read_bytes, write_bytes,
-        cancelled_write_bytes (0 for any absent).
-    """
-    values: dict[bytes, int] = {}
-    for line in data.split(b"\n"):
-        key, _, value = line.partition(b":")
-        if value:
-            values[key] = int(value)
-    keys = (
-        b"rchar",
-        b"wchar",
-        b"syscr",
-        b"syscw",
-        b"read_bytes",
-        b"write_bytes",
-        b"cancelled_write_bytes",
-    )
-    return tuple(values.get(k, 0) for k in keys)
-
-
-@cache
-def numa_node(cpu: int, root: str = "/sys/devices/system/cpu") -> int:
-    """Return the NUMA node a CPU belongs to, as libnuma does, or -1.
-
-    Args:
-        cpu: The processor number.
-        root: Where sysfs lists the CPUs.
-
-    Returns:
-        The node number.
-    """
-    try:
-        for entry in os.listdir(f"{root}/cpu{cpu}"):
-            if entry.startswith("node") and entry[4:].isdigit():
-                return int(entry[4:])
-    except OSError:
-        pass
-    return -1
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-"""The kernel's clock ticks per second (start times are counted in them)."""
-
-
-def read_stat(pid: int, root: str = "/proc") -> StatFields | None:
-    """Read one process's ``/proc/PID/stat`` now.
-
-    Args:
-        pid: The process.
-        root: Where procfs is mounted.
-
-    Returns:
-        The parsed fields, or None if the process is gone.
-    """
-    try:
-        with open(f"{root}/{pid}/stat", "rb") as stat_file:
-            return parse_stat(stat_file.read())
-    except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
-        return None
-
-
-def still_running(info: ProcessInfo, root: str = "/proc") -> StatFields | None:
-    """Re-read a listed process, if its pid still names that same process.
-
-    Args:
-        info: The process as listed (pid and start time).
-        root: Where procfs is mounted.
-
-    Returns:
-        Its fields now, or None if it exited (even if the pid was reused).
-    """
-    stat = read_stat(info.pid, root)
-    if stat is None or stat.start_ticks / CLOCK_TICKS != info.start_time:
-        return None
-    return stat
-
-
-def parse_status(data: bytes) -> tuple[int | None, bool]:
-    """Take the effective uid and whether memory is locked from ``/proc/PID/status``.
-
-    Only two of its fifty-odd lines are wanted, so they are found with
-    ``bytes.find`` rather than by splitting every line (10x faster).
-
-    Args:
-        data: The file's bytes.
-
-    Returns:
-        (effective uid or None, VmLck > 0).
-    """
-    data = b"\n" + data
-    uids = _status_value(data, b"\nUid:")
-    euid = int(uids[1]) if len(uids) > 1 else None
-    amount = _status_value(data, b"\nVmLck:")
-    return euid, bool(amount) and amount[0] != b"0"
-
-
-def _status_value(data: bytes, key: bytes) -> list[bytes]:
-    """The words after ``key`` on its line, or [] if there is no such line."""
-    start = data.find(key)
-    if start < 0:
-        return []
-    start += len(key)
-    end = data.find(b"\n", start)
-    return data[start : end if end >= 0 else len(data)].split()
-
-
-def parse_cmdline(data: bytes) -> tuple[str, ...]:
-    """Split ``/proc/PID/cmdline`` into arguments (empty for kernel threads).
-
-    Args:
-        data: The file's bytes, NUL-separated.
-
-    Returns:
-        The arguments; bytes that are not UTF-8 are kept as surrogates.
-    """
-    data = data.rstrip(b"\0")
-    if not data:
-        return ()
-    return tuple(a.decode("utf-8", "surrogateescape") for a in data.split(b"\0"))
 
 
 class ProcfsScanner:
@@ -632,7 +267,7 @@ class ProcfsScanner:
                 if every_scan:
                     try:
                         status = self._changed_status(name, seen.info)
-                    except _GONE:
+                    except GONE:
                         continue
                 if status is None and seen.info.cpu_percent:
                     # Same bytes, so the same CPU ticks: it used none this time.
@@ -640,7 +275,7 @@ class ProcfsScanner:
             if seen is None or seen.data != data or rebuild_all or status is not None:
                 try:
                     seen = self._build(pid, name, data, seen, uptime, interval, status)
-                except (*_GONE, ValueError, IndexError):
+                except (*GONE, ValueError, IndexError):
                     continue
             fresh_details[seen.key] = seen.details
             fresh_last[pid] = seen
@@ -669,7 +304,7 @@ class ProcfsScanner:
             FileNotFoundError, ProcessLookupError: The process has exited.
         """
         try:
-            data = _read(f"{self._root}/{name}/status")
+            data = read_file(f"{self._root}/{name}/status")
         except PermissionError:
             return None
         seen = info.status_more
@@ -701,9 +336,9 @@ class ProcfsScanner:
         path = f"{self._root}/{name}/stat"
         try:
             if len(self._fds) >= self._max_fds:
-                return _read(path)
-            fd = _open(path)
-        except (*_GONE, PermissionError):
+                return read_file(path)
+            fd = open_file(path)
+        except (*GONE, PermissionError):
             return None
         except OSError as err:
             if err.errno not in (errno.EMFILE, errno.ENFILE):
@@ -712,8 +347,8 @@ class ProcfsScanner:
             # no more, and read this one the plain way if that still works.
             self._max_fds = len(self._fds)
             try:
-                return _read(path)
-            except (*_GONE, PermissionError):
+                return read_file(path)
+            except (*GONE, PermissionError):
                 return None
         try:
             data = os.pread(fd, 4096, 0)
@@ -755,7 +390,7 @@ class ProcfsScanner:
         base = f"{self._root}/{name}"
         if wants.status and status is None:
             with contextlib.suppress(PermissionError):
-                status = _read(f"{base}/status")
+                status = read_file(f"{base}/status")
         extra = self._details.get(key)
         if extra is None or extra.comm != stat.comm or extra.args_at != args_at:
             extra = self._read_details(name, stat.comm, args_at, status)
@@ -793,15 +428,13 @@ class ProcfsScanner:
             else None,
             stat_more=stat_more,
             status_more=None if status is None else parse_status_more(status),
-            files=self._read_files(base, self._sources, stat_more)
-            if wants.files
-            else None,
+            files=read_files(base, self._sources, stat_more) if wants.files else None,
         )
         return _Seen(data, info, key, extra)
 
     def _uptime(self) -> float:
         try:
-            return float(_read(f"{self._root}/uptime").split()[0])
+            return float(read_file(f"{self._root}/uptime").split()[0])
         except (OSError, ValueError, IndexError):
             return time.monotonic()
 
@@ -812,7 +445,7 @@ class ProcfsScanner:
         base = f"{self._root}/{name}"
         cmdline: tuple[str, ...] | None
         try:
-            cmdline = parse_cmdline(_read(f"{base}/cmdline"))
+            cmdline = parse_cmdline(read_file(f"{base}/cmdline"))
         except PermissionError:
             cmdline = None
         uid: int | None = None
@@ -821,67 +454,9 @@ class ProcfsScanner:
             uid, locked = parse_status(status)
         elif self._read_status:
             with contextlib.suppress(PermissionError):
-                uid, locked = parse_status(_read(f"{base}/status"))
+                uid, locked = parse_status(read_file(f"{base}/status"))
         user = None if uid is None else user_name(uid)
         return _Details(comm, args_at, cmdline, uid, user, locked)
-
-    def _read_files(
-        self, base: str, sources: Source, stat_more: StatMore | None
-    ) -> ProcFiles:
-        """Read the small files the columns ask for."""
-        wchan = cgroup = exe = None
-        oom_score = oom_adj = loginuid = numa = None
-        namespaces = autogroup = io = None
-        if sources & Source.WCHAN:
-            wchan = _read_parsed(f"{base}/wchan", parse_wchan, "?")
-        if sources & Source.CGROUP:
-            cgroup = _read_parsed(f"{base}/cgroup", parse_cgroup, "-")
-        if sources & Source.EXE:
-            try:
-                exe = os.readlink(f"{base}/exe")
-            except OSError:
-                exe = "-"
-        if sources & Source.OOM:
-            oom_score = _read_int(f"{base}/oom_score", 0)
-            oom_adj = _read_int(f"{base}/oom_score_adj", 0)
-        if sources & Source.NS:
-            namespaces = tuple(_ns_inode(f"{base}/ns/{ns}") for ns in NAMESPACES)
-        if sources & Source.LOGINUID:
-            loginuid = _read_int(f"{base}/loginuid", -1)
-            if loginuid == 0xFFFFFFFF:
-                loginuid = -1
-        if sources & Source.AUTOGROUP:
-            autogroup = _read_autogroup(f"{base}/autogroup")
-        if sources & Source.IO:
-            no_io: tuple[int, ...] = (0,) * 7
-            io = _read_parsed(f"{base}/io", parse_io, no_io)
-        if sources & Source.NUMA and stat_more is not None:
-            numa = numa_node(stat_more.processor)
-        return ProcFiles(
-            wchan=wchan,
-            cgroup=cgroup,
-            exe=exe,
-            oom_score=oom_score,
-            oom_adj=oom_adj,
-            namespaces=namespaces,
-            loginuid=loginuid,
-            autogroup=autogroup,
-            io=io,
-            numa_node=numa,
-        )
-
-
-_FILE_SOURCES = (
-    Source.WCHAN
-    | Source.CGROUP
-    | Source.EXE
-    | Source.OOM
-    | Source.NS
-    | Source.LOGINUID
-    | Source.AUTOGROUP
-    | Source.IO
-    | Source.NUMA
-)
 
 
 def _cpu_percent(
@@ -908,46 +483,6 @@ def _cpu_percent(
     return cpu_ticks * 100.0 / hertz / lived if lived > 0 else 0.0
 
 
-def _read_parsed(path: str, parse: Callable[[bytes], T], default: T) -> T:
-    """Read and parse a small per-process file; ``default`` if that fails.
-
-    Raises:
-        FileNotFoundError, ProcessLookupError: The process has exited (the
-            scan then leaves it out, rather than show it with defaults).
-    """
-    try:
-        return parse(_read(path))
-    except _GONE:
-        raise
-    except (OSError, ValueError, IndexError):
-        return default
-
-
-def _read_int(path: str, default: int) -> int:
-    return _read_parsed(path, _first_int, default)
-
-
-def _first_int(data: bytes) -> int:
-    return int(data.split()[0])
-
-
-def _ns_inode(path: str) -> int:
-    try:
-        return os.stat(path).st_ino
-    except OSError:
-        return 0
-
-
-def _read_autogroup(path: str) -> tuple[int, int]:
-    """(id, nice) from ``autogroup`` (``/autogroup-4 nice 0``), -1 id if none."""
-    return _read_parsed(path, _parse_autogroup, (-1, 0))
-
-
-def _parse_autogroup(data: bytes) -> tuple[int, int]:
-    words = data.split()
-    return int(words[0].rpartition(b"-")[2]), int(words[2])
-
-
 def _by_pid(info: ProcessInfo) -> int:
     return info.pid
 
@@ -967,104 +502,6 @@ def _fd_budget() -> tuple[int, int]:
         soft = 1 << 20
     floor = min(1024, soft // 2)
     return floor, max(0, soft - floor - 64)
-
-
-_PSUTIL_STATES = {
-    "running": "R",
-    "sleeping": "S",
-    "disk-sleep": "D",
-    "stopped": "T",
-    "tracing-stop": "t",
-    "zombie": "Z",
-    "dead": "X",
-    "wake-kill": "K",
-    "waking": "W",
-    "idle": "I",
-    "locked": "L",
-    "waiting": "W",
-    "parked": "P",
-}
-
-
-class PsutilScanner:
-    """Reads every process through psutil, for systems without ``/proc``.
-
-    Terminal foreground groups, task flags and locked memory are not available
-    this way and read as "none".
-    """
-
-    _ATTRS = (
-        "pid",
-        "ppid",
-        "name",
-        "cmdline",
-        "terminal",
-        "status",
-        "uids",
-        "username",
-        "cpu_times",
-        "create_time",
-        "nice",
-        "num_threads",
-    )
-
-    def __init__(self) -> None:
-        import psutil
-
-        self._psutil = psutil
-        self._boot = psutil.boot_time()
-
-    def scan(self) -> ProcessSnapshot:
-        """Read every process now.
-
-        Returns:
-            The snapshot. Processes that exit mid-scan are left out.
-        """
-        psutil = self._psutil
-        found: list[ProcessInfo] = []
-        for proc in psutil.process_iter():
-            try:
-                with proc.oneshot():
-                    d = proc.as_dict(attrs=list(self._ATTRS), ad_value=None)
-                    pgid = os.getpgid(proc.pid)
-                    sid = os.getsid(proc.pid)
-            except (psutil.NoSuchProcess, ProcessLookupError):
-                continue
-            except PermissionError:
-                pgid = sid = -1
-            found.append(self._info(d, pgid, sid))
-        return ProcessSnapshot.of(found, time.time() - self._boot)
-
-    def _info(self, d: dict[str, object], pgid: int, sid: int) -> ProcessInfo:
-        cpu = d["cpu_times"]
-        uids = d["uids"]
-        terminal = d["terminal"]
-        created = d["create_time"]
-        cmdline = d["cmdline"]
-        nice = d["nice"]
-        threads = d["num_threads"]
-        uid = getattr(uids, "effective", None)
-        return ProcessInfo(
-            pid=int(str(d["pid"])),
-            ppid=int(str(d["ppid"] or 0)),
-            pgid=pgid,
-            sid=sid,
-            tpgid=-1,
-            tty=str(terminal).removeprefix("/dev/") if terminal else None,
-            state=_PSUTIL_STATES.get(str(d["status"]), "?"),
-            flags=0,
-            nice=nice if isinstance(nice, int) else 0,
-            num_threads=threads if isinstance(threads, int) else 1,
-            locked=None,
-            uid=uid,
-            user=str(d["username"]) if d["username"] else None,
-            cpu_time=(cpu.user + cpu.system) if cpu is not None else 0.0,  # type: ignore[attr-defined]
-            start_time=(float(created) - self._boot)
-            if isinstance(created, float)
-            else 0.0,
-            comm=str(d["name"] or "?"),
-            cmdline=tuple(cmdline) if isinstance(cmdline, list) else None,
-        )
 
 
 def default_scanner(

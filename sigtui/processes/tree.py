@@ -75,15 +75,3 @@ def forest_lines(processes: Sequence[ProcessInfo]) -> list[TreeLine]:
     # lose processes: show anything not yet placed as a root.
     out.extend(TreeLine(p, 0, "") for p in processes if p.identity not in placed)
     return out
-
-
-def forest(processes: Sequence[ProcessInfo]) -> list[tuple[ProcessInfo, int]]:
-    """Order processes as :func:`forest_lines` does, with depths only.
-
-    Args:
-        processes: The processes to arrange, in the wanted sibling order.
-
-    Returns:
-        (process, depth) pairs, depth 0 for roots.
-    """
-    return [(line.info, line.depth) for line in forest_lines(processes)]

@@ -16,108 +16,33 @@ the number of processes: :meth:`ProcessView.prepare` does everything that
 costs O(N) (cells, sort, tree, widths, filter text) and may run in a worker
 thread, since it only reads immutable data; :meth:`ProcessView.install` swaps
 the result in, in time proportional to the tagged processes only.
+
+This module holds the view's state and what depends on it (filter, search,
+tags, the selected process); :mod:`sigtui.processes.layout` makes the rows
+and puts them in order.
 """
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from sigtui.processes import columns as registry
 from sigtui.processes.columns import Column, Field
-from sigtui.processes.format import UNKNOWN, command_text, display_escape
+from sigtui.processes.filtering import Filtered, filtered, needle_of
+from sigtui.processes.layout import (
+    Cached,
+    Layout,
+    Order,
+    Row,
+    arrange,
+    cache_entry,
+    haystack,
+    user_of,
+)
 from sigtui.processes.model import ProcessIdentity, ProcessInfo, ProcessSnapshot
-from sigtui.processes.tree import forest_lines
 
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One line of the table.
-
-    Attributes:
-        info: The process, as last seen.
-        cells: Escaped text per column; the command includes the tree prefix.
-        gone: Whether the process has exited since the previous refresh.
-        depth: Depth in the tree (0 in the flat view).
-    """
-
-    info: ProcessInfo
-    cells: tuple[str, ...]
-    gone: bool = False
-    depth: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Order:
-    """How rows are ordered: the part of the view a prepared layout depends on.
-
-    Attributes:
-        sort_index: The column sorted by.
-        reverse: Descending.
-        tree: Children under their parents.
-        kernel_threads: Kernel threads are listed (htop's ``K``).
-        user: Only this user's processes are listed (None: everyone's).
-    """
-
-    sort_index: int
-    reverse: bool
-    tree: bool
-    kernel_threads: bool = False
-    user: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Cached:
-    """A process's row and filter text, valid while ``info`` is unchanged.
-
-    Reusing the row object, not just its cells, means an idle process costs
-    no allocation per refresh, which keeps the garbage collector's pauses
-    (taken on whichever thread allocates) short.
-    """
-
-    info: ProcessInfo
-    row: Row
-    haystack: str
-    # Sort keys by column position, filled as sorts ask for them (not for
-    # elapsed time, which moves with the clock).
-    keys: dict[int, object] = field(default_factory=dict)
-
-    @property
-    def cells(self) -> tuple[str, ...]:
-        """The escaped cells, without a tree prefix."""
-        return self.row.cells
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Every row of one snapshot in one order, unfiltered; never mutated.
-
-    Attributes:
-        snapshot: The scan shown.
-        previous: The scan before it (gone rows are valued against it).
-        gone: Processes in ``previous`` but not in ``snapshot``.
-        order: The order the rows are in.
-        rows: Every row, running and gone, in that order.
-        index: Row number by process identity.
-        widths: The longest cell per column over all rows.
-        gone_count: How many of the rows are gone.
-        columns: The columns the cells were made for.
-        kernel_hidden: Running kernel threads left out (see Order).
-    """
-
-    snapshot: ProcessSnapshot
-    previous: ProcessSnapshot
-    gone: tuple[ProcessInfo, ...]
-    order: Order
-    rows: tuple[Row, ...]
-    index: dict[ProcessIdentity, int]
-    widths: tuple[int, ...]
-    gone_count: int
-    cache: dict[ProcessIdentity, _Cached] = field(repr=False)
-    columns: tuple[Column, ...] = field(default=(), repr=False)
-    kernel_hidden: int = 0
+__all__ = ["Layout", "Order", "ProcessView", "Row"]
 
 
 class ProcessView:
@@ -160,9 +85,9 @@ class ProcessView:
         self.selected: ProcessIdentity | None = None
         self._clock_columns = any(c.clock for c in self.columns)
         empty = ProcessSnapshot((), 0.0)
-        self._layout = self._arrange(empty, empty, (), {}, self.order)
-        self._filtered: _Filtered | None = None
-        self._last_shown: _Filtered | None = None
+        self._layout = arrange(empty, empty, (), {}, self.order, self.columns)
+        self._filtered: Filtered | None = None
+        self._last_shown: Filtered | None = None
 
     # -- changes ---------------------------------------------------------------
 
@@ -196,7 +121,7 @@ class ProcessView:
         gone = tuple(
             p for p in base.snapshot.processes if snapshot.get(p.identity) is None
         ) + self._kept(base, snapshot)
-        cache: dict[ProcessIdentity, _Cached] = {}
+        cache: dict[ProcessIdentity, Cached] = {}
         old = base.cache
         for info in snapshot.processes:
             cached = old.get(info.identity)
@@ -205,16 +130,14 @@ class ProcessView:
                 or self._clock_columns
                 or (cached.info is not info and cached.info != info)
             ):
-                cached = self._cache_entry(info, snapshot, columns)
+                cached = cache_entry(info, snapshot, columns)
             cache[info.identity] = cached
         for info in gone:
             # Shown one more refresh (the selected one: while selected), with
             # the cells it last had.
-            cached = old.get(info.identity) or self._cache_entry(
-                info, base.snapshot, columns
-            )
+            cached = old.get(info.identity) or cache_entry(info, base.snapshot, columns)
             cache[info.identity] = cached
-        return self._arrange(snapshot, base.snapshot, gone, cache, order, columns)
+        return arrange(snapshot, base.snapshot, gone, cache, order, columns)
 
     def install(self, layout: Layout) -> None:
         """Show a prepared layout (on the UI thread).
@@ -233,8 +156,13 @@ class ProcessView:
             kept = self._kept(self._layout)
         if layout.columns is not self.columns:
             # The columns changed while it was prepared: its cells are stale.
-            layout = self._arrange(
-                layout.snapshot, layout.previous, layout.gone + kept, {}, self.order
+            layout = arrange(
+                layout.snapshot,
+                layout.previous,
+                layout.gone + kept,
+                {},
+                self.order,
+                self.columns,
             )
         elif layout.order != self.order or kept:
             cache = layout.cache
@@ -245,8 +173,13 @@ class ProcessView:
                     for p in kept
                     if p.identity in self._layout.cache
                 )
-            layout = self._arrange(
-                layout.snapshot, layout.previous, layout.gone + kept, cache, self.order
+            layout = arrange(
+                layout.snapshot,
+                layout.previous,
+                layout.gone + kept,
+                cache,
+                self.order,
+                self.columns,
             )
         self._layout = layout
         # A tag is on a process, not a pid: tags of exited processes go.
@@ -297,8 +230,8 @@ class ProcessView:
             self.sort_index = fields.index(Field.PID) if Field.PID in fields else 0
         self._clock_columns = any(c.clock for c in self.columns)
         layout = self._layout
-        self._layout = self._arrange(
-            layout.snapshot, layout.previous, layout.gone, {}, self.order
+        self._layout = arrange(
+            layout.snapshot, layout.previous, layout.gone, {}, self.order, self.columns
         )
         self._filtered = None
 
@@ -340,7 +273,7 @@ class ProcessView:
             (user, count) pairs, most processes first, then by name.
         """
         counts = Counter(
-            _user_of(p)
+            user_of(p)
             for p in self.snapshot.processes
             if self.kernel_threads or not p.kernel_thread
         )
@@ -398,7 +331,7 @@ class ProcessView:
         Returns:
             The row number, or None when no row matches (or ``text`` is empty).
         """
-        needle = _needle(text)
+        needle = needle_of(text)
         rows = self.rows
         if not needle or not rows:
             return None
@@ -409,8 +342,8 @@ class ProcessView:
             index = (first + step) % count
             info = rows[index].info
             cached = cache.get(info.identity)
-            haystack = cached.haystack if cached is not None else _haystack(info)
-            if needle in haystack:
+            text = cached.haystack if cached is not None else haystack(info)
+            if needle in text:
                 return index
         return None
 
@@ -500,8 +433,8 @@ class ProcessView:
         Returns:
             True when there is no filter or the pid, user or command contains it.
         """
-        needle = _needle(self.filter_text)
-        return not needle or needle in _haystack(info)
+        needle = needle_of(self.filter_text)
+        return not needle or needle in haystack(info)
 
     def column_widths(self, available: int) -> list[int]:
         """Widths for drawing the columns in ``available`` cells.
@@ -537,18 +470,6 @@ class ProcessView:
 
     # -- internals -------------------------------------------------------------
 
-    def _cache_entry(
-        self,
-        info: ProcessInfo,
-        snapshot: ProcessSnapshot,
-        columns: tuple[Column, ...] | None = None,
-    ) -> _Cached:
-        cells = tuple(
-            display_escape(column.text(info, snapshot))
-            for column in (self.columns if columns is None else columns)
-        )
-        return _Cached(info, Row(info, cells), _haystack(info))
-
     def _kept(
         self, base: Layout, snapshot: ProcessSnapshot | None = None
     ) -> tuple[ProcessInfo, ...]:
@@ -571,233 +492,23 @@ class ProcessView:
 
     def _rearrange(self) -> None:
         layout = self._layout
-        self._layout = self._arrange(
-            layout.snapshot, layout.previous, layout.gone, layout.cache, self.order
+        self._layout = arrange(
+            layout.snapshot,
+            layout.previous,
+            layout.gone,
+            layout.cache,
+            self.order,
+            self.columns,
         )
         self._filtered = None
 
-    def _arrange(
-        self,
-        snapshot: ProcessSnapshot,
-        previous: ProcessSnapshot,
-        gone: tuple[ProcessInfo, ...],
-        cache: dict[ProcessIdentity, _Cached],
-        order: Order,
-        columns: tuple[Column, ...] | None = None,
-    ) -> Layout:
-        """Sort (and nest) every process; O(N log N), off the UI thread if possible."""
-        columns = self.columns if columns is None else columns
-        processes = [*snapshot.processes, *gone]
-        gone_count = len(gone)
-        kernel_hidden = 0
-        if not order.kernel_threads or order.user is not None:
-            # Left out here, in the worker, rather than by the filter on the
-            # UI thread: hiding kernel threads is the default, so this runs
-            # on every refresh.
-            def kept(p: ProcessInfo) -> bool:
-                return (order.kernel_threads or not p.kernel_thread) and (
-                    order.user is None or _user_of(p) == order.user
-                )
-
-            processes = [p for p in processes if kept(p)]
-            gone_count = sum(1 for p in gone if kept(p))
-            if not order.kernel_threads:
-                kernel_hidden = sum(1 for p in snapshot.processes if p.kernel_thread)
-        rows = self._rows_of(
-            processes,
-            snapshot,
-            previous,
-            gone,
-            cache,
-            order,
-            columns,
-        )
-        return Layout(
-            snapshot=snapshot,
-            previous=previous,
-            gone=gone,
-            order=order,
-            rows=rows,
-            index={row.info.identity: i for i, row in enumerate(rows)},
-            widths=self._longest(rows, columns),
-            gone_count=gone_count,
-            cache=cache,
-            columns=columns,
-            kernel_hidden=kernel_hidden,
-        )
-
-    def _rows_of(
-        self,
-        processes: list[ProcessInfo],
-        snapshot: ProcessSnapshot,
-        previous: ProcessSnapshot,
-        gone: tuple[ProcessInfo, ...],
-        cache: dict[ProcessIdentity, _Cached],
-        order: Order,
-        columns: tuple[Column, ...],
-    ) -> tuple[Row, ...]:
-        # A worker may see the order of new columns with the old ones (or the
-        # reverse): install() re-sorts such a layout, so any index will do.
-        index = order.sort_index if order.sort_index < len(columns) else 0
-        column = columns[index]
-        gone_ids = {p.identity for p in gone}
-        clock = column.clock
-
-        def sort_key(p: ProcessInfo) -> object:
-            source = previous if p.identity in gone_ids else snapshot
-            if clock:
-                return column.sort_value(p, source)
-            keys = self._entry(p, cache, source, columns).keys
-            key = keys.get(index)
-            if key is None:
-                key = keys[index] = column.sort_value(p, source)
-            return key
-
-        attribute = _PLAIN_ATTRIBUTES.get(column.field)
-        if attribute is not None:
-            # Never None, so the same order as sort_value, at C speed.
-            processes.sort(key=operator.attrgetter(attribute), reverse=order.reverse)
-        else:
-            processes.sort(key=sort_key, reverse=order.reverse)  # type: ignore[arg-type]
-        if not order.tree:
-            return tuple(
-                Row(p, self._entry(p, cache, snapshot, columns).cells, True)
-                if p.identity in gone_ids
-                else self._entry(p, cache, snapshot, columns).row
-                for p in processes
-            )
-        return tuple(
-            Row(
-                info,
-                _with_prefix(
-                    self._entry(info, cache, snapshot, columns).cells,
-                    prefix,
-                    columns,
-                ),
-                info.identity in gone_ids,
-                depth,
-            )
-            for info, depth, prefix in forest_lines(processes)
-        )
-
-    def _entry(
-        self,
-        info: ProcessInfo,
-        cache: dict[ProcessIdentity, _Cached],
-        snapshot: ProcessSnapshot,
-        columns: tuple[Column, ...],
-    ) -> _Cached:
-        cached = cache.get(info.identity)
-        if cached is None:
-            cached = cache[info.identity] = self._cache_entry(info, snapshot, columns)
-        return cached
-
-    def _longest(
-        self, rows: Sequence[Row], columns: tuple[Column, ...]
-    ) -> tuple[int, ...]:
-        if not rows:
-            return (0,) * len(columns)
-        cells_by_column = zip(*(r.cells for r in rows), strict=True)
-        return tuple(max(map(len, texts)) for texts in cells_by_column)
-
-    def _shown(self) -> _Filtered:
+    def _shown(self) -> Filtered:
         """The layout's rows that pass the filter (computed once per change)."""
-        if self._filtered is not None:
-            return self._filtered
-        layout = self._layout
-        needle = _needle(self.filter_text)
-        if not needle:
-            shown = _Filtered(
-                layout.rows, layout.index, layout.widths, layout.gone_count
+        if self._filtered is None:
+            self._filtered = self._last_shown = filtered(
+                self._layout,
+                needle_of(self.filter_text),
+                self.selected,
+                self._last_shown,
             )
-        else:
-            cache = layout.cache
-            selected = self.selected
-            last = self._last_shown
-            # The selected row leaves only when the user moves the cursor or
-            # changes the filter (and not even then once it has exited): not
-            # because a refresh made it stop matching (a zombie has no command
-            # line). Otherwise the cursor would jump to another process.
-            held = (
-                selected is not None
-                and last is not None
-                and last.needle == needle
-                and selected in last.index
-            )
-            rows = tuple(
-                row
-                for row in layout.rows
-                if needle in cache[row.info.identity].haystack
-                or (row.info.identity == selected and (row.gone or held))
-            )
-            if layout.order.tree:
-                # The tree of the matches alone: prefixes depend on who is shown.
-                rows = self._rows_of(
-                    [row.info for row in rows],
-                    layout.snapshot,
-                    layout.previous,
-                    layout.gone,
-                    cache,
-                    layout.order,
-                    layout.columns,
-                )
-            shown = _Filtered(
-                rows,
-                {row.info.identity: i for i, row in enumerate(rows)},
-                self._longest(rows, layout.columns),
-                sum(1 for row in rows if row.gone),
-                needle,
-            )
-        self._filtered = self._last_shown = shown
-        return shown
-
-
-@dataclass(frozen=True, slots=True)
-class _Filtered:
-    rows: Sequence[Row]
-    index: dict[ProcessIdentity, int]
-    widths: tuple[int, ...]
-    gone_count: int
-    # The filter they passed (empty: none).
-    needle: str = ""
-    # Column widths by available width: asked for once per drawn line.
-    widths_for: dict[int, list[int]] = field(default_factory=dict)
-
-
-_PLAIN_ATTRIBUTES = {
-    Field.PID: "pid",
-    Field.PPID: "ppid",
-    Field.PGID: "pgid",
-    Field.SID: "sid",
-    Field.TPGID: "tpgid",
-    Field.TIME: "cpu_time",
-}
-"""Columns whose sort value is a ProcessInfo attribute that is never None."""
-
-
-def _with_prefix(
-    cells: tuple[str, ...], prefix: str, columns: tuple[Column, ...]
-) -> tuple[str, ...]:
-    """Put the tree's branch lines before the command."""
-    if not prefix:
-        return cells
-    return tuple(
-        prefix + text if column.field is Field.ARGS else text
-        for column, text in zip(columns, cells, strict=True)
-    )
-
-
-def _user_of(info: ProcessInfo) -> str:
-    """The owner as the USER column and the user filter name it."""
-    return UNKNOWN if info.user is None else info.user
-
-
-def _needle(text: str) -> str:
-    # NULs out first, so that the spaces they hid are stripped too.
-    return text.replace("\0", "").strip().lower()
-
-
-def _haystack(info: ProcessInfo) -> str:
-    """Everything the filter searches, lower-cased, NUL between the fields."""
-    user = "" if info.user is None else info.user
-    return f"{info.pid}\0{user}\0{command_text(info)}\0{info.comm}".lower()
+        return self._filtered

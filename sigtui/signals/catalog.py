@@ -18,6 +18,8 @@ from enum import Enum
 from functools import lru_cache
 from types import MappingProxyType
 
+from sigtui.procfs import signal_name
+
 
 class Action(Enum):
     """What the kernel does with a signal nobody handles (signal(7))."""
@@ -199,17 +201,6 @@ def _shown_int(number: int) -> str:
         return f"{number:#x}"  # powers of two have no such limit
 
 
-def _realtime_name(number: int, low: int, high: int) -> str:
-    """Name a realtime signal the way ``kill -l`` does."""
-    if number == low:
-        return "SIGRTMIN"
-    if number == high:
-        return "SIGRTMAX"
-    if number - low <= (high - low) // 2:
-        return f"SIGRTMIN+{number - low}"
-    return f"SIGRTMAX-{high - number}"
-
-
 class Catalogue:
     """Every signal this platform offers, by number and by name.
 
@@ -384,7 +375,7 @@ def build_catalogue(
     specs = []
     for number in sorted(numbers):
         if realtime and realtime[0] <= number <= realtime[1]:
-            name = _realtime_name(number, *realtime)
+            name = signal_name(number)
             aliases: tuple[str, ...] = ()
             action: Action | None = Action.TERMINATE
             meaning = REALTIME_MEANING

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sigtui.processes import ProcessInfo
-from sigtui.processes.scan import still_running
+from sigtui.processes.readers import still_running
 from sigtui.signals.state import SignalState, read_signal_state
 
 

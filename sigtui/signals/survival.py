@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sigtui.processes import ProcessInfo, display_escape
-from sigtui.processes.scan import parse_wchan as ps_wchan
-from sigtui.processes.scan import still_running
+from sigtui.processes.readers import parse_wchan as ps_wchan
+from sigtui.processes.readers import still_running
 from sigtui.signals.catalog import SignalSpec
 from sigtui.signals.predict import Outcome, Prediction
 
