@@ -387,6 +387,15 @@ def test_any_column_text_parses_or_names_the_bad_part(specs: str | list[str]) ->
         assert "\n" not in message
         if message == "empty column list":
             assert all(not t.strip(", \t") for t in texts)
+        elif message.startswith("bad width "):
+            # name:WIDTH with a width that is not 1 to MAX_WIDTH digits: the
+            # message quotes the width and the whole item, both from the input.
+            width, head = message.removeprefix("bad width ").split(" in ", 1)
+            head = head.split(": ", 1)[0]
+            assert ast.literal_eval(head).partition(":")[2].partition("=")[0] == (
+                ast.literal_eval(width)
+            ), message
+            assert any(ast.literal_eval(head) in t for t in texts), message
         else:
             part = named_part(message)
             assert part, message
