@@ -462,8 +462,7 @@ class Children:
                     with contextlib.suppress(OSError):
                         os.close(process.control)
                     process.control = -1
-            os.close(self._lifeline_w)
-            self._lifeline_w = -1
+        self.cut_lifeline()
         self._signal_groups(signal.SIGCONT, stopped_only=True)
         if not self.wait_for(self._all_gone, timeout):
             self._signal_groups(signal.SIGKILL)
@@ -481,6 +480,16 @@ class Children:
                         os.close(fd)
                     setattr(self, name, -1)
             self._state = "stopped"
+
+    def cut_lifeline(self) -> None:
+        """Close the lifeline's write end: every program exits at its end of file.
+
+        :meth:`stop` does it; alone, it is what happens when sigtui is gone.
+        """
+        with self.lock:
+            if self._lifeline_w >= 0:
+                os.close(self._lifeline_w)
+                self._lifeline_w = -1
 
     def _all_gone(self) -> bool:
         return not any(p.alive for p in self._processes.values())
