@@ -15,9 +15,7 @@ import re
 import signal
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psutil
@@ -33,6 +31,8 @@ from sigtui.lessons import (
     find_lesson,
 )
 from sigtui.processes import ProcfsScanner, command_text
+from tests import spawn
+from tests.spawn import wait_until
 
 DEADLINE = 10.0
 """Seconds any awaited event may take."""
@@ -41,43 +41,11 @@ TICK = 0.1
 """The tickers' period in these tests."""
 
 
-class Recorder:
-    """Collects a run's events; waits (bounded) for one to arrive."""
-
-    def __init__(self) -> None:
-        self.events: list[LessonEvent] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, batch: list[LessonEvent]) -> None:
-        with self._cond:
-            self.events.extend(batch)
-            self._cond.notify_all()
-
-    def wait_for(
-        self,
-        predicate: Callable[[LessonEvent], bool],
-        timeout: float = DEADLINE,
-        *,
-        after: int = 0,
-    ) -> LessonEvent:
-        """The first event (from index ``after`` on) that matches, waiting."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for event in self.events[after:]:
-                    if predicate(event):
-                        return event
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    kinds = [f"{e.kind.value}: {e.text}" for e in self.events[-15:]]
-                    raise AssertionError(
-                        "event not seen; last events:\n" + "\n".join(kinds)
-                    )
-                self._cond.wait(left)
+class Recorder(spawn.Recorder[LessonEvent]):
+    """Collects a session's events; waits (bounded) for one to arrive."""
 
     def texts(self, kind: Kind | None = None) -> list[str]:
-        with self._cond:
-            return [e.text for e in self.events if kind is None or e.kind is kind]
+        return [e.text for e in self.snapshot() if kind is None or e.kind is kind]
 
 
 def gone(pid: int) -> bool:
@@ -86,13 +54,6 @@ def gone(pid: int) -> bool:
         return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return True
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = DEADLINE) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)  # a bounded poll of real process state
 
 
 class Lesson:
@@ -121,7 +82,9 @@ class Lesson:
         self.run.sent(pgid, signo, group=True)
 
     def step(self, index: int) -> LessonEvent:
-        event = self.recorder.wait_for(lambda e: e.kind is Kind.STEP and e.step == index)
+        event = self.recorder.wait_for(
+            lambda e: e.kind is Kind.STEP and e.step == index
+        )
         assert self.run.done[index]
         return event
 
@@ -467,9 +430,9 @@ def test_the_lifeline_ends_every_process(name: str) -> None:
     it.seen.update(it.run.processes)
     # As if sigtui were gone: the lifeline's write end closes, nobody kills.
     it.run.cut_lifeline()
-    wait_until(lambda: it.run.processes == {})
+    wait_until(lambda: it.run.processes == {}, "the programs to exit", DEADLINE)
     assert not [text for text in it.recorder.texts() if "killed" in text]
-    wait_until(lambda: all(gone(pid) for pid in it.seen))
+    wait_until(lambda: all(gone(p) for p in it.seen), "all to be gone", DEADLINE)
     it.stop_and_check()
 
 
@@ -556,7 +519,7 @@ def test_nothing_outlives_a_killed_host(name: str, how: str) -> None:
     try:
         # A stopped process cannot see the lifeline end; the kernel sends
         # SIGHUP and SIGCONT to a stopped group that becomes orphaned.
-        wait_until(lambda: all(gone(pid) for pid in pids))
+        wait_until(lambda: all(gone(p) for p in pids), "all to be gone", DEADLINE)
     finally:
         for pid in pids:
             if not gone(pid):  # ours; shown by the failure above
