@@ -86,10 +86,12 @@ class Received:
 
     Attributes:
         signo: The signal.
+        t_mono_ns: When the child dequeued it (``CLOCK_MONOTONIC``, ns).
         lines: The log sentences (the receipt; a merge explained).
     """
 
     signo: int
+    t_mono_ns: int
     lines: tuple[str, ...]
 
 
@@ -315,7 +317,7 @@ class DemoSession:
                 case SignalReport():
                     self.received += 1
                     lines = tuple(self._narrator.received(report))
-                    events.append(Received(report.signo, lines))
+                    events.append(Received(report.signo, report.t_mono_ns, lines))
                 case Tick(n=n):
                     self.ticks = n
                     events.append(Ticked(n))
