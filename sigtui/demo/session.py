@@ -146,7 +146,7 @@ class Ended:
 DemoEvent = Logged | Received | Ticked | DispositionChanged | StateChanged | Ended
 """What a running demo tells the UI."""
 
-OnEvents = Callable[[list[DemoEvent]], None]
+OnEvents = Callable[[list[DemoEvent]], object]
 """Receives batches of events, from the supervisor's threads."""
 
 

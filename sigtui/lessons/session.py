@@ -52,7 +52,7 @@ START_TIMEOUT = 10.0
 STOP_TIMEOUT = 3.0
 """Seconds the programs may take to exit after their lifeline ends."""
 
-OnEvents = Callable[[list[LessonEvent]], None]
+OnEvents = Callable[[list[LessonEvent]], object]
 """Receives batches of events, from the supervisor's threads."""
 
 

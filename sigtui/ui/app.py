@@ -52,9 +52,18 @@ from sigtui.delivery import (
 )
 from sigtui.delivery.explain import caption, outcome_line
 from sigtui.delivery.watch import current_state, held_after
-from sigtui.demo.narrate import Narrator
-from sigtui.demo.supervisor import DemoError, DemoSupervisor
-from sigtui.lessons import Lesson, LessonError, LessonRun
+from sigtui.demo.session import (
+    DemoError,
+    DemoSession,
+    DispositionChanged,
+    Ended,
+    Logged,
+    Received,
+    Started,
+    StateChanged,
+    Ticked,
+)
+from sigtui.lessons import Kind, Lesson, LessonError, LessonSession
 from sigtui.processes import (
     DEFAULT_COLUMNS,
     Column,
@@ -302,8 +311,8 @@ class SigtuiApp(App[int]):
         super().__init__()
         self.config = config if config is not None else ConfigFile(None)
         self.lesson_at_start = lesson
-        self.lesson_run: LessonRun | None = None
-        self._lesson_starting: LessonRun | None = None
+        self.lesson_session: LessonSession | None = None
+        self._lesson_starting: LessonSession | None = None
         self._lesson_note = ""
         self.projector = projector
         columns = for_screen(columns)
@@ -311,10 +320,7 @@ class SigtuiApp(App[int]):
         self._theme_before_projector = ""
         self.caption = ""
         self.demo_at_start = demo
-        self.demo: DemoSupervisor | None = None
-        self.narrator: Narrator | None = None
-        self.demo_tick = 0
-        self.demo_received = 0
+        self.demo: DemoSession | None = None
         self._select_pid: int | None = None
         self._lesson_cursor_placed = False
         self.log_file = log_file
@@ -596,12 +602,12 @@ class SigtuiApp(App[int]):
         if view.tagged:
             parts.append(f"{len(view.tagged)} tagged")
         if self.demo is not None and self.demo.running:
-            parts.append(f"demo {self.demo.pid}: tick {self.demo_tick}")
+            parts.append(f"demo {self.demo.pid}: tick {self.demo.ticks}")
         if self.readonly:
             parts.append("read-only")
         if self.projector:
             parts.append("projector")
-        run = self.lesson_run
+        run = self.lesson_session
         if run is not None:
             lesson = run.lesson
             total = len(lesson.steps)
@@ -939,8 +945,8 @@ class SigtuiApp(App[int]):
     def _selection_moved(self) -> None:
         self.refresh_details()
         row = self.table.current
-        if self.lesson_run is not None and row is not None and not row.gone:
-            self.lesson_run.selected(row.info.pid)
+        if self.lesson_session is not None and row is not None and not row.gone:
+            self.lesson_session.selected(row.info.pid)
 
     def refresh_details(self) -> None:
         """Show the selected process in the details panel, reading its masks."""
@@ -1079,8 +1085,8 @@ class SigtuiApp(App[int]):
         pids: frozenset[int] = frozenset()
         if self.demo is not None and self.demo.running:
             pids |= self.demo.pids
-        if self.lesson_run is not None:
-            pids |= frozenset(self.lesson_run.processes)
+        if self.lesson_session is not None:
+            pids |= frozenset(self.lesson_session.processes)
         return pids
 
     def _update_marks(self) -> None:
@@ -1126,7 +1132,8 @@ class SigtuiApp(App[int]):
     def _deliver(self, target: Target, sig: SignalSpec) -> None:
         """Send, then watch the targets for a moment (system calls: a thread)."""
         sender = Sender(self.sender_context(), self.syscalls)
-        demo_pid = self.demo.pid if self.demo is not None else 0
+        demo = self.demo
+        demo_pid = demo.pid if demo is not None else 0
         # What each target's masks say just before the send: the caption
         # explains the outcome by them ("it had a handler, so...").
         predictions: dict[int, Prediction] = {}
@@ -1144,9 +1151,9 @@ class SigtuiApp(App[int]):
             and any(r.ok for r in results)
             and any(m.pid == demo_pid for m in target.members)
         )
-        if hit_demo:
-            self.call_from_thread(self._demo_sent, sig, started)
-        run = self.lesson_run
+        if hit_demo and demo is not None:
+            demo.sent(sig.number, sig.name, started)
+        run = self.lesson_session
         if run is not None:
             # The lesson counts sends it cannot see arrive (blocked signals).
             if isinstance(target, GroupTarget):
@@ -1185,9 +1192,10 @@ class SigtuiApp(App[int]):
 
     def _instrumented(self, sig: SignalSpec) -> dict[int, str]:
         """What sigtui's own instrumented processes do with ``sig``, by pid."""
-        if self.demo is None or self.narrator is None or not self.demo.running:
+        demo = self.demo
+        if demo is None or not demo.running:
             return {}
-        return {self.demo.pid: self.narrator.dispositions.get(sig.number, "catch")}
+        return {demo.pid: demo.disposition(sig.number)}
 
     def _sent(self, target: Target, sig: SignalSpec, results: list[SendResult]) -> None:
         if not self._alive():
@@ -1400,34 +1408,31 @@ class SigtuiApp(App[int]):
     @work(thread=True, group="demo", exclusive=True, exit_on_error=False)
     def _start_demo(self) -> None:
         """Spawn the child and wait for its handshake (blocking: a thread)."""
-        supervisor = DemoSupervisor(self._demo_reported)
+        session = DemoSession(
+            lambda events: self.post_message(DemoReported(session, events)),
+            self_pid=self.self_pid,
+        )
         try:
-            ready = supervisor.start()
+            started = session.start()
         except DemoError as err:
             self.call_from_thread(self._demo_failed, str(err))
             return
-        self.call_from_thread(self._demo_started, supervisor, ready)
+        self.call_from_thread(self._demo_started, session, started)
 
     def _demo_failed(self, why: str) -> None:
         if self._alive():
             self.log_line(f"demo: {why}")
             self.notify(why, severity="error")
 
-    def _demo_started(self, supervisor: DemoSupervisor, ready: dict[str, Any]) -> None:
+    def _demo_started(self, session: DemoSession, started: Started) -> None:
         if not self._alive():
-            supervisor.stop()
+            session.stop()
             return
-        self.demo = supervisor
-        self.narrator = Narrator(self.self_pid, supervisor.pid)
+        self.demo = session
         self._update_marks()
-        members = ", ".join(str(m) for m in supervisor.members) or "none"
-        self.log_line(
-            f"demo ({supervisor.pid}) started in its own process group "
-            f"{supervisor.pgid} with members {members}; it logs every signal it "
-            "receives"
-        )
+        self.log_line(started.text)
         # The demo is the natural first target: put the cursor on it.
-        self._select_pid = supervisor.pid
+        self._select_pid = session.pid
         self.request_scan()
         self.update_status()
 
@@ -1441,44 +1446,32 @@ class SigtuiApp(App[int]):
         if self.demo is not None:
             self.demo.stop()
 
-    def _demo_reported(self, messages: list[dict[str, Any]]) -> None:
-        # Called from the supervisor's threads: hand over to the UI thread.
-        self.post_message(DemoReported(messages))
-
     @on(DemoReported)
-    def _demo_messages(self, event: DemoReported) -> None:
-        narrator = self.narrator
-        if narrator is None or not self._alive():
-            return
-        for message in event.messages:
-            kind = message.get("type")
-            if kind == "signal":
-                self.demo_received += 1
-                for line in narrator.received(message):
-                    self.log_line(line)
-            elif kind == "tick":
-                self.demo_tick = int(message.get("n", 0))
-            elif kind == "disposition":
-                self.log_line(narrator.disposition(message))
-                if isinstance(self.screen, DispositionScreen):
-                    self.screen.update_disposition(
-                        int(message.get("signo", 0)), str(message.get("disposition"))
-                    )
-            elif kind == "error":
-                self.log_line(f"demo: {message.get('message', 'error')}")
-            elif kind == "member":
-                self.log_line(narrator.member_event(message))
-            elif kind == "parent":
-                self.log_line(narrator.parent_event(message))
-                if message.get("event") in ("exited", "killed", "dumped"):
-                    self._update_marks()
+    def _demo_reported(self, message: DemoReported) -> None:
+        if message.session is not self.demo or not self._alive():
+            return  # news from an earlier demo
+        for event in message.events:
+            match event:
+                case Received(lines=lines):
+                    for line in lines:
+                        self.log_line(line)
+                case Logged(text=text):
+                    self.log_line(text)
+                case Ticked():
+                    pass  # the status line below shows the count
+                case DispositionChanged(signo=signo, disposition=chosen, text=text):
+                    self.log_line(text)
+                    if isinstance(self.screen, DispositionScreen):
+                        self.screen.update_disposition(signo, chosen)
+                case StateChanged(text=text):
+                    self.log_line(text)
+                    self.request_scan()
+                case Ended(text=text):
+                    self.log_line(text)
                     self.log_line("demo: press d to start it again")
-                self.request_scan()
+                    self._update_marks()
+                    self.request_scan()
         self.update_status()
-
-    def _demo_sent(self, sig: SignalSpec, started: int) -> None:
-        if self.narrator is not None and self._alive():
-            self.log_line(self.narrator.sent(sig.number, sig.name, started))
 
     def set_demo_disposition(self, sig: SignalSpec, disposition: str) -> None:
         """Change what the demo child does with a signal.
@@ -1487,19 +1480,17 @@ class SigtuiApp(App[int]):
             sig: The signal.
             disposition: ``catch``, ``ignore``, ``default`` or ``hold``.
         """
-        if self.demo is None or not self.demo.running:
+        if self.demo is None or not self.demo.set_disposition(sig.number, disposition):
             self.notify("The demo is not running: press d first.", severity="warning")
-            return
-        self.demo.set_disposition(sig.number, disposition)
 
     def action_dispositions(self) -> None:
         """Open the demo's dispositions panel."""
-        if self.demo is None or not self.demo.running or self.narrator is None:
+        if self.demo is None or not self.demo.running:
             self.notify("The demo is not running: press d first.", severity="warning")
             return
         self.push_screen(
             DispositionScreen(
-                catalogue(), self.narrator.dispositions, self.set_demo_disposition
+                catalogue(), self.demo.dispositions, self.set_demo_disposition
             )
         )
 
@@ -1507,7 +1498,9 @@ class SigtuiApp(App[int]):
 
     def action_lessons(self) -> None:
         """Open the lesson picker."""
-        current = self.lesson_run.lesson if self.lesson_run is not None else None
+        current = (
+            self.lesson_session.lesson if self.lesson_session is not None else None
+        )
         self.push_screen(LessonPicker(current), self._lesson_picked)
 
     def _lesson_picked(self, choice: Lesson | str | None) -> None:
@@ -1525,14 +1518,16 @@ class SigtuiApp(App[int]):
         self.log_line(
             f"lesson {lesson.number}, {lesson.title}: starting its processes…"
         )
-        run = LessonRun(lesson, lambda events: self._lesson_reported(run, events))
+        run = LessonSession(
+            lesson, lambda events: self.post_message(LessonReported(run, events))
+        )
         self._lesson_starting = run
         self._start_lesson(run)
 
     @work(thread=True, group="lesson", exclusive=True, exit_on_error=False)
-    def _start_lesson(self, run: LessonRun) -> None:
+    def _start_lesson(self, run: LessonSession) -> None:
         """Stop the old lesson, start the new one (both block: a thread)."""
-        old = self.lesson_run
+        old = self.lesson_session
         if old is not None:
             old.stop()
             self.call_from_thread(self._lesson_left, old)
@@ -1543,19 +1538,19 @@ class SigtuiApp(App[int]):
             return
         self.call_from_thread(self._lesson_started, run)
 
-    def _lesson_failed(self, run: LessonRun, why: str) -> None:
+    def _lesson_failed(self, run: LessonSession, why: str) -> None:
         if self._lesson_starting is run:
             self._lesson_starting = None
         if self._alive():
             self.log_line(f"lesson: {why}")
             self.notify(why, severity="error")
 
-    def _lesson_started(self, run: LessonRun) -> None:
+    def _lesson_started(self, run: LessonSession) -> None:
         if not self._alive() or self._lesson_starting is not run:
             run.stop()
             return
         self._lesson_starting = None
-        self.lesson_run = run
+        self.lesson_session = run
         self._lesson_note = ""
         lesson = run.lesson
         roles = ", ".join(
@@ -1579,7 +1574,7 @@ class SigtuiApp(App[int]):
         if row is not None:
             run.selected(row.info.pid)
 
-    def _place_lesson_cursor(self, run: LessonRun) -> None:
+    def _place_lesson_cursor(self, run: LessonSession) -> None:
         """Put the cursor on the process the lesson begins with, once.
 
         As with the demo: nobody should scroll through hundreds of rows to
@@ -1594,22 +1589,19 @@ class SigtuiApp(App[int]):
             self._select_pid = pid
             self._lesson_cursor_placed = True
 
-    def _lesson_reported(self, run: LessonRun, events: list[Any]) -> None:
-        # Called from the run's threads: hand over to the UI thread.
-        self.post_message(LessonReported(run, events))
-
     @on(LessonReported)
-    def _lesson_events(self, event: LessonReported) -> None:
-        run = event.run
-        if not self._alive() or run not in (self.lesson_run, self._lesson_starting):
+    def _lesson_events(self, message: LessonReported) -> None:
+        run = message.session
+        if not self._alive() or run not in (self.lesson_session, self._lesson_starting):
             return  # news from a lesson already left
-        for lesson_event in event.events:
-            self.log_line(lesson_event.text)
-            if lesson_event.kind == "step":
-                self._lesson_note = lesson_event.text
-            elif lesson_event.kind == "finished":
-                self.notify(lesson_event.text, title="Lesson complete")
-        if run is self.lesson_run:
+        for event in message.events:
+            self.log_line(event.text)
+            match event.kind:
+                case Kind.STEP:
+                    self._lesson_note = event.text
+                case Kind.FINISHED:
+                    self.notify(event.text, title="Lesson complete")
+        if run is self.lesson_session:
             self._place_lesson_cursor(run)
             self.query_one("#lesson", LessonPanel).show(
                 run.lesson, run.done, self._lesson_note, run.processes
@@ -1621,16 +1613,16 @@ class SigtuiApp(App[int]):
     @work(thread=True, group="lesson", exclusive=True, exit_on_error=False)
     def _leave_lesson(self) -> None:
         """End the lesson's processes off the UI thread."""
-        run = self.lesson_run
+        run = self.lesson_session
         self.stop_lesson()
         if run is not None:
             self.call_from_thread(self._lesson_left, run)
 
-    def _lesson_left(self, run: LessonRun) -> None:
+    def _lesson_left(self, run: LessonSession) -> None:
         if not self._alive():
             return
-        if self.lesson_run is run:
-            self.lesson_run = None
+        if self.lesson_session is run:
+            self.lesson_session = None
         self.screen.remove_class("-lesson")
         self.log_line(
             f"lesson {run.lesson.number}, {run.lesson.title}: left; all its "
@@ -1642,14 +1634,14 @@ class SigtuiApp(App[int]):
 
     def stop_lesson(self) -> None:
         """End the lesson in progress and all its processes (blocks briefly)."""
-        if self.lesson_run is not None:
-            self.lesson_run.stop()
+        if self.lesson_session is not None:
+            self.lesson_session.stop()
 
     async def action_quit(self) -> None:
         """Stop the demo child and any lesson, then leave."""
         if self.demo is not None and self.demo.running:
             await asyncio.to_thread(self.stop_demo)
-        if self.lesson_run is not None:
+        if self.lesson_session is not None:
             await asyncio.to_thread(self.stop_lesson)
         self.exit()
 
