@@ -52,6 +52,9 @@ START_TIMEOUT = 10.0
 STOP_TIMEOUT = 3.0
 """Seconds the programs may take to exit after their lifeline ends."""
 
+_REPORTS = {kind.value: kind for kind in REPORTED}
+"""A program's report ``type`` to its kind."""
+
 OnEvents = Callable[[list[LessonEvent]], object]
 """Receives batches of events, from the supervisor's threads."""
 
@@ -303,10 +306,10 @@ class LessonSession:
                 self._observe(
                     Observation(Kind.STARTED, pid, self._roles[pid], data=message)
                 )
-            case str() if kind in {k.value for k in REPORTED}:
+            case str() if kind in _REPORTS:
                 self._observe(
                     Observation(
-                        Kind(kind),
+                        _REPORTS[kind],
                         pid,
                         self._roles.get(pid, "process"),
                         sig if isinstance(sig, str) else None,
