@@ -57,6 +57,7 @@ from sigtui.processes.columns import sources_of
 from sigtui.processes.model import StatusMore
 from sigtui.processes.view import Layout
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Deps, Options
 from sigtui.ui.widgets.process_table import ProcessTable
 
 SIZE = (200, 50)
@@ -238,7 +239,9 @@ class RefreshResult:
 
 async def _refresh_cost(n: int, rounds: int) -> RefreshResult:
     source = TypicalChurn(n)
-    app = make_app(source=source, interval=3600, hostname="bench", self_pid=1)
+    app = make_app(
+        Options(interval=3600), Deps(source=source, hostname="bench", self_pid=1)
+    )
     marks = Marks()
     result = RefreshResult(n)
     applying: list[float] = []
@@ -253,14 +256,14 @@ async def _refresh_cost(n: int, rounds: int) -> RefreshResult:
     try:
         with hooked(marks):
             async with app.run_test(size=SIZE) as pilot:
-                await wait_for(lambda: app.scans >= 1)
+                await wait_for(lambda: app.main.scans >= 1)
                 await pilot.pause()
                 for i in range(rounds):
                     source.advance()
-                    scans = app.scans
+                    scans = app.main.scans
                     cpu0 = time.thread_time()
-                    app.request_scan()
-                    await wait_for(lambda s=scans: app.scans > s)  # type: ignore[misc]
+                    app.main.request_scan()
+                    await wait_for(lambda s=scans: app.main.scans > s)  # type: ignore[misc]
                     # Only changed visible lines are repainted: when none
                     # changed there is no screen update to wait for.
                     with contextlib.suppress(TimeoutError):
@@ -328,16 +331,16 @@ class LiveResult:
 
 async def _live(presses: int, seed: int) -> LiveResult:
     source = TimedScanner()
-    app = make_app(source=source, interval=1.0, hostname="bench")
+    app = make_app(Options(interval=1.0), Deps(source=source, hostname="bench"))
     marks = Marks()
     rng = random.Random(seed)
     try:
         with hooked(marks):
             async with app.run_test(size=SIZE) as pilot:
-                await wait_for(lambda: app.scans >= 1)
+                await wait_for(lambda: app.main.scans >= 1)
                 painted = await next_display(marks, source.ended[0])
                 result = LiveResult(
-                    len(app.snapshot or ()),
+                    len(app.main.snapshot or ()),
                     [source.durations[0] * 1e3],
                     [(painted - source.ended[0]) * 1e3],
                 )
@@ -355,7 +358,7 @@ async def _live(presses: int, seed: int) -> LiveResult:
                             if not app.query_one("#filter").has_focus:
                                 app.post_message(events.Key("slash", "/"))
                         else:
-                            app.table.focus()
+                            app.main.table.focus()
                         await asyncio.sleep(0.2)
                     await asyncio.sleep(rng.uniform(0.02, 0.12))
                     if filtering:
@@ -373,7 +376,7 @@ async def _live(presses: int, seed: int) -> LiveResult:
                     (result.filter_ms if filtering else result.cursor_ms).append(
                         latency
                     )
-                result.scans = app.scans
+                result.scans = app.main.scans
                 app.exit()
     finally:
         source.close()
@@ -383,12 +386,12 @@ async def _live(presses: int, seed: int) -> LiveResult:
 async def _first_paint() -> tuple[float, float]:
     """Start the app once: (first scan ms, first paint after it ms)."""
     source = TimedScanner()
-    app = make_app(source=source, interval=3600, hostname="bench")
+    app = make_app(Options(interval=3600), Deps(source=source, hostname="bench"))
     marks = Marks()
     try:
         with hooked(marks):
             async with app.run_test(size=SIZE):
-                await wait_for(lambda: app.scans >= 1)
+                await wait_for(lambda: app.main.scans >= 1)
                 painted = await next_display(marks, source.ended[0])
                 app.exit()
     finally:

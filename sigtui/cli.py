@@ -411,25 +411,28 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         )
         return EXIT_USAGE
     from sigtui.ui.app import make_app
+    from sigtui.ui.options import Deps, Options
 
     app = make_app(
-        demo=args.demo,
-        log_file=log_file,
-        columns=columns,
-        interval=args.interval,
-        config=config,
-        handle_signals=True,
-        readonly=args.readonly,
-        grace=args.grace,
-        projector=args.projector or getattr(args, "lesson_projector", False),
-        lesson=lesson,
+        Options(
+            demo=args.demo,
+            log_file=log_file,
+            columns=columns,
+            interval=args.interval,
+            handle_signals=True,
+            readonly=args.readonly,
+            grace=args.grace,
+            projector=args.projector or getattr(args, "lesson_projector", False),
+            lesson=lesson,
+        ),
+        Deps(config=config),
     )
     try:
         app.run()
     finally:
         # Whatever ended the app, the demo child must not outlive it.
-        app.stop_demo()
-        app.stop_lesson()
+        app.main.stop_demo()
+        app.main.stop_lesson()
         if log_file is not None:
             log_file.close()
     return app.return_code or 0

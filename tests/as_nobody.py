@@ -327,7 +327,7 @@ async def _attempt(
     from sigtui.ui.screens.confirm import ConfirmSend
     from sigtui.ui.screens.picker import SignalPicker
 
-    current = app.table.current
+    current = app.main.table.current
     attempt: dict[str, Any] = {
         "selected": None if current is None else current.info.pid,
     }
@@ -359,6 +359,7 @@ async def _attempt(
 async def send_scenario(sleeper: int) -> dict[str, Any]:
     """Run the app as nobody and try to signal the root sleeper every way."""
     from sigtui.ui.app import make_app
+    from sigtui.ui.options import Options
     from sigtui.ui.screens.help import HelpScreen
 
     me = os.getpid()
@@ -367,24 +368,27 @@ async def send_scenario(sleeper: int) -> dict[str, Any]:
         "groups": os.getgroups(),
         "pid": me,
     }
-    app = make_app(interval=0.2, columns="pid,user,uid,pgid,stat,args")
+    app = make_app(Options(interval=0.2, columns="pid,user,uid,pgid,stat,args"))
     async with app.run_test(size=SIZE) as pilot:
         await until(
             pilot,
             app,
-            lambda: app.snapshot is not None and sleeper in app.snapshot.by_pid,
+            lambda: (
+                app.main.snapshot is not None and sleeper in app.main.snapshot.by_pid
+            ),
             "the root sleeper listed",
         )
-        assert app.snapshot is not None
+        assert app.main.snapshot is not None
         report["listed"] = {
-            str(p.pid): [p.user, p.uid, p.comm] for p in app.snapshot.processes
+            str(p.pid): [p.user, p.uid, p.comm] for p in app.main.snapshot.processes
         }
         await pilot.press("slash", *str(sleeper), "enter")
         await until(
             pilot,
             app,
             lambda: (
-                app.table.current is not None and app.table.current.info.pid == sleeper
+                app.main.table.current is not None
+                and app.main.table.current.info.pid == sleeper
             ),
             "the cursor on the sleeper",
         )
@@ -399,17 +403,19 @@ async def send_scenario(sleeper: int) -> dict[str, Any]:
         report["attempts"] = attempts
         # The app goes on: the filter clears, the cursor moves, help opens.
         await pilot.press("escape")
-        await until(pilot, app, lambda: app.view.filter_text == "", "filter cleared")
+        await until(
+            pilot, app, lambda: app.main.view.filter_text == "", "filter cleared"
+        )
         await pilot.press("home")
-        top = app.table.cursor_row
+        top = app.main.table.cursor_row
         await pilot.press("down")
-        report["cursor"] = [top, app.table.cursor_row]
+        report["cursor"] = [top, app.main.table.cursor_row]
         await pilot.press("question_mark")
         await until(pilot, app, lambda: isinstance(app.screen, HelpScreen), "help")
         report["help_opened"] = True
         await pilot.press("escape")
         await until(pilot, app, lambda: not isinstance(app.screen, HelpScreen), "back")
-        report["scans"] = app.scans
+        report["scans"] = app.main.scans
         report["log"] = _log_lines(app)
         await pilot.press("q")
     return report
@@ -452,7 +458,7 @@ def start_subject() -> tuple[int, int, int]:
 
 
 def _rows(app: SigtuiApp) -> dict[str, list[str]]:
-    return {str(row.info.pid): list(row.cells) for row in app.view.rows}
+    return {str(row.info.pid): list(row.cells) for row in app.main.view.rows}
 
 
 async def hidepid_scenario(mode: str, sleeper: int) -> dict[str, Any]:
@@ -461,6 +467,7 @@ async def hidepid_scenario(mode: str, sleeper: int) -> dict[str, Any]:
     from sigtui.processes.pstable import format_table
     from sigtui.processes.scan import ProcfsScanner
     from sigtui.ui.app import make_app
+    from sigtui.ui.options import Options
 
     me = os.getpid()
     report: dict[str, Any] = {"pid": me, "mode": mode}
@@ -502,7 +509,7 @@ async def hidepid_scenario(mode: str, sleeper: int) -> dict[str, Any]:
             "stdout": ps_root.stdout.decode(errors="replace"),
             "stderr": ps_root.stderr.decode(errors="replace"),
         }
-        app = make_app(interval=0.2, columns="pid,user,uid,stat,args")
+        app = make_app(Options(interval=0.2, columns="pid,user,uid,stat,args"))
         async with app.run_test(size=SIZE) as pilot:
             await until(
                 pilot,
@@ -549,10 +556,10 @@ async def hidepid_scenario(mode: str, sleeper: int) -> dict[str, Any]:
             await pilot.pause(0.5)  # a few more refreshes: nothing breaks
             report["app_after"] = _rows(app)
             report["status"] = str(app.query_one("#status").render())
-            top = app.table.cursor_row
+            top = app.main.table.cursor_row
             await pilot.press("end")
-            report["cursor"] = [top, app.table.cursor_row]
-            report["scans"] = app.scans
+            report["cursor"] = [top, app.main.table.cursor_row]
+            report["scans"] = app.main.scans
             await pilot.press("q")
         scanner.close()
     finally:

@@ -44,11 +44,12 @@ class Demo:
         self.session = session
         self.events = events
         self.pid = session.pid
+        self.sent: list[str] = []
 
     def kill(self, signo: int) -> None:
         """Send to the demo child, telling the session first, as the app does."""
         name = signal.Signals(signo).name if signo < signal.SIGRTMIN else "SIGRTMIN"
-        self.session.sent(signo, name, time.monotonic_ns())
+        self.sent.append(self.session.sent(signo, name, time.monotonic_ns()).text)
         os.kill(self.pid, signo)
 
     def wait(self, kind: type[E], contains: str = "") -> E:
@@ -103,7 +104,7 @@ def test_a_send_is_logged_on_both_sides(demo: Demo) -> None:
         f"{os.getuid()} (SI_USER), caught, "
     )
     assert line.endswith(" ms later")
-    assert f"sigtui ({ME}) sent SIGUSR1 to demo ({demo.pid})" in demo.texts()
+    assert demo.sent == [f"sigtui ({ME}) sent SIGUSR1 to demo ({demo.pid})"]
     demo.wait(Ticked)
     assert demo.session.ticks >= 1
     assert demo.session.received == 1

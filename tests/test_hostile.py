@@ -31,6 +31,7 @@ from textual.widgets import Log
 
 from sigtui.processes.scan import read_stat
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Options
 from sigtui.ui.screens.picker import SignalPicker
 from sigtui.ui.widgets.process_table import MARK_DEMO
 
@@ -247,7 +248,7 @@ def status_text(app: SigtuiApp) -> str:
 
 
 def screen_text(app: SigtuiApp) -> str:
-    table = app.table
+    table = app.main.table
     return "\n".join(table.render_line(y).text for y in range(table.size.height))
 
 
@@ -297,12 +298,15 @@ async def start_demo(pilot: Pilot[int], app: SigtuiApp, started: int) -> int:
         lambda: log_text(app).count("started in its own process group") == started,
         "the demo started",
     )
-    assert app.demo is not None
-    demo = app.demo.pid
+    assert app.main.demo is not None
+    demo = app.main.demo.pid
     await wait_until(
         pilot,
         app,
-        lambda: app.table.current is not None and app.table.current.info.pid == demo,
+        lambda: (
+            app.main.table.current is not None
+            and app.main.table.current.info.pid == demo
+        ),
         "the cursor on the demo",
     )
     # Marked ◆ and beating in the status line.
@@ -314,14 +318,14 @@ async def start_demo(pilot: Pilot[int], app: SigtuiApp, started: int) -> int:
 
 
 async def test_demo_killed_from_outside_is_reported_and_d_restarts_it() -> None:
-    app = make_app(interval=0.2)
+    app = make_app(Options(interval=0.2))
     me = os.getpid()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, app, lambda: app.scans > 0, "the first scan")
+        await wait_until(pilot, app, lambda: app.main.scans > 0, "the first scan")
         before = pipes()
         old = await start_demo(pilot, app, started=1)
-        assert app.demo is not None
-        members = app.demo.members
+        assert app.main.demo is not None
+        members = app.main.demo.members
         assert len(members) == 2
         # Our own child, not reaped until the supervisor sees it die.
         assert parent_of(old) == me
@@ -379,7 +383,7 @@ async def test_demo_killed_from_outside_is_reported_and_d_restarts_it() -> None:
             lambda: f"demo ({new}) received SIGUSR2 from pid {me} " in log_text(app),
             "the outside send logged",
         )
-        new_members = app.demo.members
+        new_members = app.main.demo.members
         await pilot.press("q")
     deadline = time.monotonic() + DEADLINE
     while any(alive(pid) for pid in (new, *new_members)):

@@ -21,6 +21,7 @@ from sigtui.processes.sample import (
     without,
 )
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.widgets.process_table import MARK_GONE, MARK_GROUP, MARK_SELF
 
@@ -31,12 +32,13 @@ def build(source: SampleSource | None = None, columns: str | None = None) -> Sig
     # A one-hour interval: scans happen only when a test asks for one.
     # Dry system calls: the sample's made-up pids may be real ones here.
     return make_app(
-        syscalls=DrySyscalls(sample_snapshot()),
-        source=source or SampleSource(),
-        columns=columns,
-        interval=3600,
-        self_pid=SAMPLE_SELF_PID,
-        hostname="testhost",
+        Options(columns=columns, interval=3600),
+        Deps(
+            syscalls=DrySyscalls(sample_snapshot()),
+            source=source or SampleSource(),
+            self_pid=SAMPLE_SELF_PID,
+            hostname="testhost",
+        ),
     )
 
 
@@ -46,17 +48,17 @@ async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
 
 
 async def refresh(app: SigtuiApp, pilot: Pilot[int]) -> None:
-    app.request_scan()
+    app.main.request_scan()
     await settle(app, pilot)
 
 
 def screen_lines(app: SigtuiApp) -> list[str]:
-    table = app.table
+    table = app.main.table
     return [table.render_line(y).text for y in range(table.size.height)]
 
 
 def shown_pids(app: SigtuiApp) -> list[int]:
-    return [row.info.pid for row in app.view.rows]
+    return [row.info.pid for row in app.main.view.rows]
 
 
 def line_of(app: SigtuiApp, pid: int) -> str:
@@ -68,10 +70,10 @@ def line_of(app: SigtuiApp, pid: int) -> str:
 
 
 async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
-    while app.table.current is not None and app.table.current.info.pid != pid:
-        before = app.table.cursor_row
+    while app.main.table.current is not None and app.main.table.current.info.pid != pid:
+        before = app.main.table.cursor_row
         await pilot.press("down")
-        assert app.table.cursor_row != before, f"pid {pid} not reachable"
+        assert app.main.table.cursor_row != before, f"pid {pid} not reachable"
 
 
 async def test_first_screen_lists_processes_with_ps_headers() -> None:
@@ -113,14 +115,14 @@ async def test_scans_run_in_a_worker_thread_one_at_a_time() -> None:
         assert started.wait(10)
         # A second request while the first scan is still running must not start
         # another one.
-        app.request_scan()
-        app.request_scan()
+        app.main.request_scan()
+        app.main.request_scan()
         release.set()
         await settle(app, pilot)
         assert source.scans == 1
         assert threads
         assert threads[0] is not threading.main_thread()
-        assert app.scans == 1
+        assert app.main.scans == 1
 
 
 async def test_command_text_is_literal_never_markup_or_escape_codes() -> None:
@@ -164,8 +166,8 @@ async def test_filter_live_enter_keeps_escape_clears() -> None:
             5001,
         ]
         await pilot.press("enter")
-        assert app.focused is app.table
-        assert app.view.filter_text == "alice"
+        assert app.focused is app.main.table
+        assert app.main.view.filter_text == "alice"
         assert "filter: alice" in str(app.query_one("#status").render())
         # The filter survives a refresh.
         await refresh(app, pilot)
@@ -174,9 +176,9 @@ async def test_filter_live_enter_keeps_escape_clears() -> None:
         await pilot.press("slash", "ctrl+u", *"980")
         assert set(shown_pids(app)) >= {980}
         await pilot.press("escape")
-        assert app.view.filter_text == ""
+        assert app.main.view.filter_text == ""
         assert len(shown_pids(app)) == 16  # the two kernel threads stay hidden
-        assert app.focused is app.table
+        assert app.focused is app.main.table
 
 
 async def test_sort_by_key_and_by_clicking_the_header() -> None:
@@ -185,22 +187,22 @@ async def test_sort_by_key_and_by_clicking_the_header() -> None:
         await settle(app, pilot)
         # pid, pgid, tty, stat, %cpu, rss -> time
         await pilot.press(*"ssssss")
-        assert app.view.columns[app.view.sort_index].name == "time"
-        cpu = [row.info.cpu_time for row in app.view.rows]
+        assert app.main.view.columns[app.main.view.sort_index].name == "time"
+        cpu = [row.info.cpu_time for row in app.main.view.rows]
         assert cpu == sorted(cpu)
         await pilot.press("S")
-        cpu = [row.info.cpu_time for row in app.view.rows]
+        cpu = [row.info.cpu_time for row in app.main.view.rows]
         assert cpu == sorted(cpu, reverse=True)
         assert shown_pids(app)[0] == 4151
         # Click the PGID header (the second column; the gutter is 2 cells wide).
-        widths = app.view.column_widths(app.table.size.width - 2)
+        widths = app.main.view.column_widths(app.main.table.size.width - 2)
         await pilot.click("#processes", offset=(2 + widths[0] + 2, 0))
-        assert app.view.columns[app.view.sort_index].name == "pgid"
-        assert not app.view.reverse
-        pgids = [row.info.pgid for row in app.view.rows]
+        assert app.main.view.columns[app.main.view.sort_index].name == "pgid"
+        assert not app.main.view.reverse
+        pgids = [row.info.pgid for row in app.main.view.rows]
         assert pgids == sorted(pgids)
         await pilot.click("#processes", offset=(2 + widths[0] + 2, 0))
-        assert app.view.reverse
+        assert app.main.view.reverse
         assert "sorted by PGID ▼" in str(app.query_one("#status").render())
 
 
@@ -217,7 +219,7 @@ async def test_tree_puts_children_under_parents() -> None:
         # down past it: " |  " before the compiler's own branch.
         assert "    |   \\_ cc1 -O2 main.c" in line_of(app, 4151)
         await pilot.press("f5")
-        assert not app.view.tree
+        assert not app.main.view.tree
         assert shown_pids(app) == sorted(shown_pids(app))
 
 
@@ -227,29 +229,29 @@ async def test_selection_follows_the_process_when_rows_above_vanish() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await select(app, pilot, 4151)
-        row_before = app.table.cursor_row
+        row_before = app.main.table.cursor_row
         source.push(without(sample_snapshot(), 2, 3, 412, 980))
         await refresh(app, pilot)
         # The vanished rows stay one refresh, marked gone; the cursor stays put.
-        current = app.table.current
+        current = app.main.table.current
         assert current is not None
         assert current.info.pid == 4151
         assert line_of(app, 980).startswith(MARK_GONE)
         await refresh(app, pilot)
-        current = app.table.current
+        current = app.main.table.current
         assert current is not None
         assert current.info.pid == 4151
         # Two of the four vanished rows were above it (the kernel threads
         # were hidden all along).
-        assert app.table.cursor_row == row_before - 2
+        assert app.main.table.cursor_row == row_before - 2
         assert 980 not in shown_pids(app)
         # ...and across sorting and filtering.
         await pilot.press("S", "s")
-        current = app.table.current
+        current = app.main.table.current
         assert current is not None
         assert current.info.pid == 4151
         await pilot.press("slash", *"cc1", "enter")
-        current = app.table.current
+        current = app.main.table.current
         assert current is not None
         assert current.info.pid == 4151
 
@@ -266,7 +268,7 @@ async def test_a_process_that_exits_stays_one_refresh_marked_gone() -> None:
         assert line_of(app, 4152).startswith(MARK_GONE)
         await refresh(app, pilot)
         assert 4152 not in shown_pids(app)
-        current = app.table.current
+        current = app.main.table.current
         assert current is not None
         assert current.info.pid == 4151
 
@@ -284,7 +286,7 @@ async def test_reused_pid_is_a_new_process() -> None:
             )
         )
         await refresh(app, pilot)
-        rows = [r for r in app.view.rows if r.info.pid == 4152]
+        rows = [r for r in app.main.view.rows if r.info.pid == 4152]
         assert sorted((r.gone, r.info.start_time) for r in rows) == [
             (False, 9999.0),
             (True, 4152.0),
@@ -317,19 +319,22 @@ async def test_changed_cells_are_redrawn_after_a_refresh() -> None:
 @pytest.mark.parametrize("key", ["p", "Z"])  # Z: htop's pause key
 async def test_pause_stops_and_restarts_refreshing(key: str) -> None:
     source = SampleSource()
-    app = make_app(source=source, interval=0.1, self_pid=SAMPLE_SELF_PID, hostname="h")
+    app = make_app(
+        Options(interval=0.1),
+        Deps(source=source, self_pid=SAMPLE_SELF_PID, hostname="h"),
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press(key)
-        assert app.paused
+        assert app.main.paused
         assert "paused" in str(app.query_one("#status").render())
         await settle(app, pilot)
         scans = source.scans
         # No timer is left running while paused: refreshing only resumes on `p`.
-        assert app._timer is None
+        assert app.main._timer is None
         await pilot.press(key)
         await settle(app, pilot)
-        assert not app.paused
+        assert not app.main.paused
         assert source.scans > scans
 
 
@@ -381,10 +386,10 @@ async def test_other_columns_with_o() -> None:
 
 async def test_leaving_closes_the_scanners_kept_files() -> None:
     scanner = ProcfsScanner()
-    app = make_app(source=scanner, interval=3600, hostname="box")
+    app = make_app(Options(interval=3600), Deps(source=scanner, hostname="box"))
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
-        assert app.scans >= 1
+        assert app.main.scans >= 1
         assert scanner.open_files > 0
     assert scanner.open_files == 0
 
@@ -425,7 +430,7 @@ async def test_partial_repaints_leave_the_same_screen_as_a_full_one() -> None:
 async def visible_lines(app: SigtuiApp, pilot: Pilot[int]) -> list[str]:
     """The table's lines as the screen shows them now (the compositor's copy)."""
     await pilot.pause()
-    table = app.table
+    table = app.main.table
     region = table.content_region
     strips = app.screen._compositor.render_strips()
     return [
@@ -435,7 +440,7 @@ async def visible_lines(app: SigtuiApp, pilot: Pilot[int]) -> list[str]:
 
 
 async def full_repaint(app: SigtuiApp, pilot: Pilot[int]) -> list[str]:
-    app.table.refresh()
+    app.main.table.refresh()
     return await visible_lines(app, pilot)
 
 

@@ -9,6 +9,7 @@ from sigtui.processes import parse_columns
 from sigtui.processes.model import ProcessSnapshot, Source
 from sigtui.processes.sample import SampleSource, sample_snapshot
 from sigtui.ui.app import make_app
+from sigtui.ui.options import Deps, Options
 from tests.test_ui_delivery import settle
 
 SIZE = (130, 40)
@@ -28,13 +29,15 @@ class RecordingSource(SampleSource):
 
 
 def cells(app: object, pid: int) -> dict[str, str]:
-    view = app.view  # type: ignore[attr-defined]
+    view = app.main.view  # type: ignore[attr-defined]
     row = next(r for r in view.rows if r.info.pid == pid)
     return {c.name: text for c, text in zip(view.columns, row.cells, strict=True)}
 
 
 async def test_default_columns_show_live_cpu_and_rss() -> None:
-    app = make_app(source=SampleSource(), interval=3600, hostname="t", self_pid=4200)
+    app = make_app(
+        Options(interval=3600), Deps(source=SampleSource(), hostname="t", self_pid=4200)
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         shown = cells(app, 4151)
@@ -43,29 +46,33 @@ async def test_default_columns_show_live_cpu_and_rss() -> None:
 
 
 async def test_sorting_by_cpu_is_numeric() -> None:
-    app = make_app(source=SampleSource(), interval=3600, hostname="t", self_pid=4200)
+    app = make_app(
+        Options(interval=3600), Deps(source=SampleSource(), hostname="t", self_pid=4200)
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        index = [c.name for c in app.view.columns].index("%cpu")
-        app.view.set_sort(index, reverse=True)
-        app.table.rows_changed()
+        index = [c.name for c in app.main.view.columns].index("%cpu")
+        app.main.view.set_sort(index, reverse=True)
+        app.main.table.rows_changed()
         await settle(app, pilot)
-        top = [r.info.pid for r in app.view.rows[:3]]
+        top = [r.info.pid for r in app.main.view.rows[:3]]
         assert top == [4151, 4200, 980]  # 97.0, 3.0, 1.0 (not "97.0" < "3.0")
 
 
 async def test_chosen_columns_tell_the_scanner_what_to_read() -> None:
     source = RecordingSource()
-    app = make_app(source=source, interval=3600, hostname="t", self_pid=4200)
+    app = make_app(
+        Options(interval=3600), Deps(source=source, hostname="t", self_pid=4200)
+    )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         scans = source.scans
-        app.show_columns(parse_columns("pid,wchan,pending,args"))
+        app.main.show_columns(parse_columns("pid,wchan,pending,args"))
         await settle(app, pilot)
         assert source.asked[-1] == Source.WCHAN | Source.STATUS | Source.SIGNALS
         # A file not read so far: scanned again at once, not a refresh later.
         assert source.scans == scans + 1
-        app.show_columns(parse_columns("pid,args"))
+        app.main.show_columns(parse_columns("pid,args"))
         await settle(app, pilot)
         assert source.asked[-1] == Source.NONE
         assert source.scans == scans + 1
@@ -85,11 +92,8 @@ async def test_signal_masks_read_as_names_on_screen() -> None:
     )
     source = SampleSource(ProcessSnapshot(processes, snapshot.uptime))
     app = make_app(
-        source=source,
-        columns="pid,pending,blocked,args",
-        interval=3600,
-        hostname="t",
-        self_pid=4200,
+        Options(columns="pid,pending,blocked,args", interval=3600),
+        Deps(source=source, hostname="t", self_pid=4200),
     )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

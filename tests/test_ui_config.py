@@ -10,24 +10,27 @@ from sigtui.config import ConfigFile, Settings, parse
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.interval import IntervalDialog
 
 SIZE = (110, 30)
 
 
-def build(config: ConfigFile, **options: object) -> SigtuiApp:
+def build(config: ConfigFile, options: Options | None = None) -> SigtuiApp:
     return make_app(
-        syscalls=DrySyscalls(sample_snapshot()),
-        source=SampleSource(),
-        self_pid=SAMPLE_SELF_PID,
-        hostname="testhost",
-        config=config,
-        **options,  # type: ignore[arg-type]
+        options,
+        Deps(
+            syscalls=DrySyscalls(sample_snapshot()),
+            source=SampleSource(),
+            self_pid=SAMPLE_SELF_PID,
+            hostname="testhost",
+            config=config,
+        ),
     )
 
 
 def headers(app: SigtuiApp) -> list[str]:
-    return [column.header for column in app.view.columns]
+    return [column.header for column in app.main.view.columns]
 
 
 async def test_the_files_columns_and_interval_are_used(tmp_path: Path) -> None:
@@ -38,18 +41,18 @@ async def test_the_files_columns_and_interval_are_used(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert headers(app) == ["PID", "USER", "COMMAND"]
-        assert app.interval == 3600.0
+        assert app.main.interval == 3600.0
 
 
 async def test_the_command_line_wins_over_the_file(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("columns = 'pid,user,args'\ninterval = 3600\n")
-    app = build(ConfigFile(path), columns="pid,comm", interval=1800)
+    app = build(ConfigFile(path), Options(columns="pid,comm", interval=1800))
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert headers(app) == ["PID", "COMMAND"]
-        assert app.interval == 1800.0
+        assert app.main.interval == 1800.0
     # Nothing was changed in the app, so nothing was written.
     assert parse(path.read_text()) == Settings(columns="pid,user,args", interval=3600)
 
@@ -57,7 +60,7 @@ async def test_the_command_line_wins_over_the_file(tmp_path: Path) -> None:
 async def test_a_bad_file_is_named_once_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("columns = 'pid,nosuch'\n")
-    app = build(ConfigFile(path), interval=3600)
+    app = build(ConfigFile(path), Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -80,10 +83,10 @@ async def test_the_file_sets_sort_tree_kernel_threads_and_theme(tmp_path: Path) 
         "sort = 'time'\nreverse = true\ntree = true\n"
         "kernel_threads = true\ntheme = 'nord'\n"
     )
-    app = build(ConfigFile(path), interval=3600)
+    app = build(ConfigFile(path), Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        view = app.view
+        view = app.main.view
         assert view.columns[view.sort_index].name == "time"
         assert view.reverse
         assert view.tree
@@ -96,7 +99,7 @@ async def test_the_file_sets_sort_tree_kernel_threads_and_theme(tmp_path: Path) 
 
 async def test_what_the_user_changes_is_saved_and_only_that(tmp_path: Path) -> None:
     path = tmp_path / "sigtui" / "config.toml"
-    app = build(ConfigFile(path), columns="pid,user,time,args", interval=3600)
+    app = build(ConfigFile(path), Options(columns="pid,user,time,args", interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert not path.exists()  # nothing changed yet
@@ -112,39 +115,39 @@ async def test_what_the_user_changes_is_saved_and_only_that(tmp_path: Path) -> N
     # -o from the command line was in effect, not chosen in the table: not kept.
     assert saved == Settings(tree=True, sort="time", reverse=True, kernel_threads=True)
     # The next run starts where this one ended.
-    again = build(ConfigFile(path), interval=3600)
+    again = build(ConfigFile(path), Options(interval=3600))
     async with again.run_test(size=SIZE) as pilot:
         await settle(again, pilot)
-        assert again.view.tree
-        assert again.view.kernel_threads
-        assert again.view.reverse
+        assert again.main.view.tree
+        assert again.main.view.kernel_threads
+        assert again.main.view.reverse
 
 
 async def test_no_config_writes_nothing(tmp_path: Path) -> None:
-    app = build(ConfigFile(None), interval=3600)
+    app = build(ConfigFile(None), Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("t", "K")
         await settle(app, pilot)
-        assert app.view.tree
+        assert app.main.view.tree
     assert list(tmp_path.iterdir()) == []
 
 
 async def test_a_bad_file_is_not_overwritten_by_changes(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("tree = 'yes'\n")
-    app = build(ConfigFile(path), interval=3600)
+    app = build(ConfigFile(path), Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("t", "K")
         await settle(app, pilot)
-        assert app.view.tree
+        assert app.main.view.tree
     assert path.read_text() == "tree = 'yes'\n"
 
 
 async def test_a_failed_save_is_said_once(tmp_path: Path) -> None:
     path = tmp_path / "sigtui" / "config.toml"
-    app = build(ConfigFile(path), interval=3600)
+    app = build(ConfigFile(path), Options(interval=3600))
     (tmp_path / "sigtui").write_text("")  # a file where the folder must go
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -158,7 +161,7 @@ async def test_a_failed_save_is_said_once(tmp_path: Path) -> None:
 async def test_an_unknown_theme_is_named_and_the_default_kept(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("theme = 'no-such-theme'\n")
-    app = build(ConfigFile(path), interval=3600)
+    app = build(ConfigFile(path), Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         log = "\n".join(app.query_one("#log", Log).lines)
@@ -170,7 +173,7 @@ async def test_the_interval_is_changed_from_the_palette_and_kept(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "config.toml"
-    app = build(ConfigFile(path), interval=3600)
+    app = build(ConfigFile(path), Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+p", *"refresh interval")
@@ -190,22 +193,22 @@ async def test_the_interval_is_changed_from_the_palette_and_kept(
         await pilot.press(*"2.5", "enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, IntervalDialog)
-        assert app.interval == 2.5
+        assert app.main.interval == 2.5
         status = str(app.query_one("#status", Static).render())
         assert "every 2.5 s" in status
         # The refresh timer runs at the new pace, not the old hour.
-        assert app._timer is not None
+        assert app.main._timer is not None
     assert parse(path.read_text()) == Settings(interval=2.5)
 
 
 async def test_escape_leaves_the_interval_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    app = build(ConfigFile(path), interval=3600)
+    app = build(ConfigFile(path), Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        app.action_set_interval()
+        app.main.action_set_interval()
         await settle(app, pilot)
         await pilot.press("backspace", "1", "escape")
         await settle(app, pilot)
-        assert app.interval == 3600
+        assert app.main.interval == 3600
     assert not path.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -13,6 +14,7 @@ from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
 from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.picker import SignalPicker
 from tests.spawn import Child, Spawner, proc_state, sleeper, wait_for_state
@@ -34,9 +36,9 @@ def spawner() -> Iterator[Spawner]:
         yield spawner
 
 
-def live_app(**options: object) -> SigtuiApp:
+def live_app(**options: Any) -> SigtuiApp:
     # A fast refresh so the table follows the processes the tests signal.
-    return make_app(interval=0.2, **options)  # type: ignore[arg-type]
+    return make_app(Options(interval=0.2, **options))
 
 
 async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
@@ -72,10 +74,13 @@ def log_text(app: SigtuiApp) -> str:
 
 async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
     await wait_until(
-        pilot, lambda: app.view.index_of_pid(pid) is not None, f"pid {pid} listed", app
+        pilot,
+        lambda: app.main.view.index_of_pid(pid) is not None,
+        f"pid {pid} listed",
+        app,
     )
     await pilot.press("slash", *str(pid), "enter")
-    current = app.table.current
+    current = app.main.table.current
     assert current is not None
     assert current.info.pid == pid
 
@@ -99,7 +104,7 @@ async def test_k_term_enter_ends_the_process(spawner: Spawner) -> None:
         assert "SIGTERM delivered to process" in log_text(app)
         await wait_until(
             pilot,
-            lambda: app.view.index_of_pid(child.pid) is None,
+            lambda: app.main.view.index_of_pid(child.pid) is None,
             "row gone from the table",
             app,
         )
@@ -120,7 +125,8 @@ async def test_z_stops_after_confirming_then_continues(spawner: Spawner) -> None
         await wait_until(
             pilot,
             lambda: (
-                app.table.current is not None and app.table.current.info.state == "T"
+                app.main.table.current is not None
+                and app.main.table.current.info.state == "T"
             ),
             "table shows T",
             app,
@@ -263,13 +269,15 @@ async def test_kernel_threads_and_stop_to_own_group_are_refused() -> None:
     snapshot = sample_snapshot()
     dry = DrySyscalls(snapshot)
     app = make_app(
-        source=SampleSource(),
-        interval=3600,
-        self_pid=SAMPLE_SELF_PID,
-        hostname="h",
-        read_state=sample_signal_state,
-        syscalls=dry,
-        state_of=lambda info: info.state,
+        Options(interval=3600),
+        Deps(
+            source=SampleSource(),
+            self_pid=SAMPLE_SELF_PID,
+            hostname="h",
+            read_state=sample_signal_state,
+            syscalls=dry,
+            state_of=lambda info: info.state,
+        ),
     )
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -284,3 +292,72 @@ async def test_kernel_threads_and_stop_to_own_group_are_refused() -> None:
         await pilot.pause()
         assert "freeze this terminal" in log_text(app)
         assert dry.sent == []
+
+
+# --- the main screen keeps its own state under a dialog (issue 15's two bugs) ---
+
+
+async def test_countdown_ending_under_a_dialog_leaves_no_bar(spawner: Spawner) -> None:
+    """x's countdown ends while the help is open: the bar must go with it.
+
+    It used to stay for good, showing "0.0 s": the end removed the class
+    from whichever screen was on top (the help), not the main screen.
+    """
+    child = spawner.python(TERM_IGNORER)
+    wait_for_state(child.pid, "S")
+    app = live_app(grace=2.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, child.pid)
+        main = app.screen
+        await pilot.press("x", "y")
+        await wait_until(
+            pilot, lambda: main.has_class("-countdown"), "countdown shown", app
+        )
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: app.screen is not main, "help open", app)
+        assert await exit_code(pilot, app, child) == -9
+        await wait_until(
+            pilot, lambda: "SIGKILL ended it" in log_text(app), "escalation log", app
+        )
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is main, "help closed", app)
+        assert not main.has_class("-countdown")
+        assert not app.query_one("#countdown").display
+
+
+async def test_resizing_under_a_dialog_narrows_the_main_screen() -> None:
+    """Resized below 120 columns while the help is open, the details go below.
+
+    It used to keep the wide layout: the narrow class went to the help.
+    """
+    app = make_app(
+        Options(interval=3600),
+        Deps(source=SampleSource(), self_pid=SAMPLE_SELF_PID, hostname="h"),
+    )
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(app, pilot)
+        main = app.screen
+        await pilot.press("i")
+        await settle(app, pilot)
+        details = app.query_one("#details")
+        table = app.query_one("#processes")
+        assert details.region.x > table.region.x  # beside the table
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: app.screen is not main, "help open", app)
+        await pilot.resize_terminal(90, 40)
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is main, "help closed", app)
+        await pilot.pause()
+        assert main.has_class("-narrow")
+        assert details.region.y > table.region.y  # below the table
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: app.screen is not main, "help open", app)
+        await pilot.resize_terminal(150, 40)
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is main, "help closed", app)
+        await pilot.pause()
+        assert not main.has_class("-narrow")
+        assert details.region.x > table.region.x

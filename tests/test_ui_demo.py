@@ -17,6 +17,7 @@ from textual.widgets import Log
 
 from sigtui.signals import catalogue
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Options
 from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.picker import SignalPicker
 
@@ -51,13 +52,14 @@ async def start_demo(pilot: Pilot[int], app: SigtuiApp) -> int:
     await wait_until(
         pilot, app, lambda: "started in its own process group" in log_text(app), "demo"
     )
-    assert app.demo is not None
-    demo_pid = app.demo.pid
+    assert app.main.demo is not None
+    demo_pid = app.main.demo.pid
     await wait_until(
         pilot,
         app,
         lambda: (
-            app.table.current is not None and app.table.current.info.pid == demo_pid
+            app.main.table.current is not None
+            and app.main.table.current.info.pid == demo_pid
         ),
         "cursor on the demo",
     )
@@ -71,12 +73,12 @@ async def send(pilot: Pilot[int], app: SigtuiApp, name: str) -> None:
 
 
 async def test_signal_to_the_demo_is_logged_on_both_sides() -> None:
-    app = make_app(interval=0.3)
+    app = make_app(Options(interval=0.3))
     me = os.getpid()
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
-        assert app.demo is not None
-        members = app.demo.members
+        assert app.main.demo is not None
+        members = app.main.demo.members
         assert len(members) == 2
         await send(pilot, app, "usr1")
         await wait_until(
@@ -91,9 +93,9 @@ async def test_signal_to_the_demo_is_logged_on_both_sides() -> None:
         assert "ms later" in text
         # No confirmation for the demo: nothing is waiting for an answer.
         assert not isinstance(app.screen, SignalPicker)
-        await wait_until(
-            pilot, app, lambda: app.demo is not None and app.demo.ticks >= 1, "a tick"
-        )
+        demo = app.main.demo
+        assert demo is not None
+        await wait_until(pilot, app, lambda: demo.ticks >= 1, "a heartbeat")
         await pilot.press("q")
     await wait_until_gone([demo_pid, *members])
 
@@ -106,7 +108,7 @@ async def wait_until_gone(pids: list[int]) -> None:
 
 
 async def test_the_panel_sets_default_and_sigterm_then_ends_the_demo() -> None:
-    app = make_app(interval=0.3)
+    app = make_app(Options(interval=0.3))
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
         await pilot.press("D")
@@ -132,9 +134,11 @@ async def test_the_panel_sets_default_and_sigterm_then_ends_the_demo() -> None:
 
 
 async def test_a_burst_of_10000_realtime_signals_is_logged_in_full() -> None:
-    app = make_app(interval=1.0)
+    app = make_app(Options(interval=1.0))
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
+        demo = app.main.demo
+        assert demo is not None
         rtmin = int(signal.SIGRTMIN)
         done = threading.Event()
 
@@ -150,19 +154,13 @@ async def test_a_burst_of_10000_realtime_signals_is_logged_in_full() -> None:
         sender = threading.Thread(target=burst)
         sender.start()
         # The UI keeps answering keys while the reports pour in.
-        row = app.table.cursor_row
+        row = app.main.table.cursor_row
         await pilot.press("up")
-        assert app.table.cursor_row == max(0, row - 1)
+        assert app.main.table.cursor_row == max(0, row - 1)
         await wait_until(pilot, app, done.is_set, "the burst sent")
         sender.join()
-        await wait_until(
-            pilot,
-            app,
-            lambda: app.demo is not None and app.demo.received >= 10_000,
-            "10,000 reports",
-        )
-        assert app.demo is not None
-        assert app.demo.received == 10_000
+        await wait_until(pilot, app, lambda: demo.received >= 10_000, "10,000 reports")
+        assert demo.received == 10_000
         # The on-screen log is a bounded ring buffer.
         assert len(app.query_one("#log", Log).lines) <= 1000
         await pilot.press("q")

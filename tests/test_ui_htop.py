@@ -21,9 +21,11 @@ from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes import columns as registry
 from sigtui.processes.columns import COLUMNS, Align, Column, Field
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
-from sigtui.ui.app import SORT_KEYS, SigtuiApp, make_app
+from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.choosers import ColumnPicker, SortPicker, UserPicker
 from sigtui.ui.screens.help import HelpScreen
+from sigtui.ui.screens.main import SORT_KEYS
 from sigtui.ui.theme import PROJECTOR_THEME
 
 SIZE = (110, 30)
@@ -34,12 +36,13 @@ COLUMNS_SHOWN = "pid,pgid,tty,stat,time,args"
 
 def build() -> SigtuiApp:
     return make_app(
-        syscalls=DrySyscalls(sample_snapshot()),
-        source=SampleSource(),
-        columns=COLUMNS_SHOWN,
-        interval=3600,
-        self_pid=SAMPLE_SELF_PID,
-        hostname="testhost",
+        Options(columns=COLUMNS_SHOWN, interval=3600),
+        Deps(
+            syscalls=DrySyscalls(sample_snapshot()),
+            source=SampleSource(),
+            self_pid=SAMPLE_SELF_PID,
+            hostname="testhost",
+        ),
     )
 
 
@@ -53,20 +56,20 @@ def status(app: SigtuiApp) -> str:
 
 
 def shown_pids(app: SigtuiApp) -> list[int]:
-    return [row.info.pid for row in app.view.rows]
+    return [row.info.pid for row in app.main.view.rows]
 
 
 def header_line(app: SigtuiApp) -> str:
-    return app.table.render_line(0).text
+    return app.main.table.render_line(0).text
 
 
 def sorted_by(app: SigtuiApp) -> tuple[str, bool]:
-    view = app.view
+    view = app.main.view
     return view.columns[view.sort_index].name, view.reverse
 
 
 def current_pid(app: SigtuiApp) -> int | None:
-    row = app.table.current
+    row = app.main.table.current
     return None if row is None else row.info.pid
 
 
@@ -81,15 +84,15 @@ def record(app: SigtuiApp, monkeypatch: pytest.MonkeyPatch) -> dict[str, list[An
 
     monkeypatch.setattr(app, "notify", recording_notify)
     monkeypatch.setattr(
-        app, "_settings_changed", lambda: seen["settings"].append(app.settings)
+        app.main, "_settings_changed", lambda: seen["settings"].append(app.main.settings)
     )
-    show_columns = app.show_columns
+    show_columns = app.main.show_columns
 
     def recording_show_columns(columns: Sequence[Column]) -> None:
         seen["columns"].append(tuple(columns))
         show_columns(columns)
 
-    monkeypatch.setattr(app, "show_columns", recording_show_columns)
+    monkeypatch.setattr(app.main, "show_columns", recording_show_columns)
     return seen
 
 
@@ -120,13 +123,13 @@ async def test_f6_lists_the_columns_chooses_one_and_flips_the_current_one(
         picker = app.screen
         assert isinstance(picker, SortPicker)
         options = picker.query_one(OptionList)
-        assert options.option_count == len(app.view.columns)
+        assert options.option_count == len(app.main.view.columns)
         assert options.highlighted == 0  # on the current sort column, marked
         assert str(options.get_option_at_index(0).prompt).startswith("▲ PID")
         await pilot.press("down", "down", "down", "down", "enter")  # TIME
         assert not isinstance(app.screen, SortPicker)
         assert sorted_by(app) == ("time", False)
-        cpu = [row.info.cpu_time for row in app.view.rows]
+        cpu = [row.info.cpu_time for row in app.main.view.rows]
         assert cpu == sorted(cpu)
         assert "TIME ▲" in header_line(app)
         # The current column again: the other direction.
@@ -203,13 +206,16 @@ async def test_p_and_m_add_the_column_and_sort_highest_first(
     seen = record(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert column not in app.view.columns
+        assert column not in app.main.view.columns
         await pilot.press(key)
         await settle(app, pilot)
-        assert app.view.columns[app.view.sort_index] == column
-        assert app.view.columns[-1].name == "args"  # the command stays last
-        assert app.view.reverse
-        keys = [column.sort_value(r.info, app.view.snapshot) for r in app.view.rows]
+        assert app.main.view.columns[app.main.view.sort_index] == column
+        assert app.main.view.columns[-1].name == "args"  # the command stays last
+        assert app.main.view.reverse
+        keys = [
+            column.sort_value(r.info, app.main.view.snapshot)
+            for r in app.main.view.rows
+        ]
         assert keys == sorted(keys, reverse=True)
         assert f"{column.header} ▼" in header_line(app)
         assert seen["columns"]
@@ -217,8 +223,8 @@ async def test_p_and_m_add_the_column_and_sort_highest_first(
         assert name in seen["settings"][-1].columns.split(",")
         # Again: the column is there now; it is not added twice.
         await pilot.press("T", key)
-        assert [c.name for c in app.view.columns].count(name) == 1
-        assert app.view.columns[app.view.sort_index] == column
+        assert [c.name for c in app.main.view.columns].count(name) == 1
+        assert app.main.view.columns[app.main.view.sort_index] == column
         assert SORT_KEYS[what][1][0] == name
 
 
@@ -233,9 +239,9 @@ async def test_p_and_m_say_so_when_there_is_no_such_column(
     seen = record(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        columns = app.view.columns
+        columns = app.main.view.columns
         await pilot.press(key)
-        assert app.view.columns == columns
+        assert app.main.view.columns == columns
         assert sorted_by(app) == ("pid", False)
         first = SORT_KEYS[what][1][0]
         assert seen["toasts"] == [
@@ -270,10 +276,10 @@ async def test_f3_jumps_to_matches_without_hiding_any_row() -> None:
         assert current_pid(app) == 412  # stays where it was
         await pilot.press("escape")
         assert not app.screen.has_class("-searching")
-        assert app.table.has_focus
+        assert app.main.table.has_focus
         assert current_pid(app) == 412
         assert shown_pids(app) == everyone
-        assert app.view.filter_text == ""
+        assert app.main.view.filter_text == ""
 
 
 async def test_f3_starts_a_new_search_from_the_cursor() -> None:
@@ -311,7 +317,7 @@ async def test_u_lists_users_with_counts_filters_and_clears() -> None:
         assert "user: postgres (u)" in status(app)
         assert "(2 shown)" in status(app)
         # It holds across a refresh, and in the tree.
-        app.request_scan()
+        app.main.request_scan()
         await settle(app, pilot)
         await pilot.press("t")
         assert shown_pids(app) == [980, 981]
@@ -329,7 +335,7 @@ async def test_u_escape_changes_nothing() -> None:
         await settle(app, pilot)
         await pilot.press("u", "down", "escape")
         assert not isinstance(app.screen, UserPicker)
-        assert app.view.user is None
+        assert app.main.view.user is None
         assert len(shown_pids(app)) == 16
 
 
@@ -345,12 +351,12 @@ async def test_k_shows_and_hides_kernel_threads_hidden_at_first(
         await settle(app, pilot)
         assert {2, 3}.isdisjoint(shown_pids(app))
         assert "2 kernel threads hidden (K)" in status(app)
-        assert not app.settings.kernel_threads
+        assert not app.main.settings.kernel_threads
         await pilot.press("K")
         assert {2, 3} <= set(shown_pids(app))
         assert "kernel thread" not in status(app)
         assert seen["settings"][-1].kernel_threads
-        app.request_scan()
+        app.main.request_scan()
         await settle(app, pilot)
         assert {2, 3} <= set(shown_pids(app))
         await pilot.press("K")
@@ -392,15 +398,15 @@ async def test_f2_removes_reorders_and_adds_columns(
         await pilot.press(*["down"] * (user - 2), "space", "enter")
         assert not isinstance(app.screen, ColumnPicker)
         names = ["pid", "pgid", "time", "stat", "args", "user"]
-        assert [c.name for c in app.view.columns] == names
+        assert [c.name for c in app.main.view.columns] == names
         assert header_line(app).split()[:4] == ["PID", "▲", "PGID", "TIME"]
         assert "USER" in header_line(app)
         assert "TT" not in header_line(app).split()
-        assert seen["columns"][-1] == app.view.columns
+        assert seen["columns"][-1] == app.main.view.columns
         assert seen["settings"][-1].columns == ",".join(names)
         # plus moves down; escape throws the changes away.
         await pilot.press("f2", "plus", "space", "escape")
-        assert [c.name for c in app.view.columns] == names
+        assert [c.name for c in app.main.view.columns] == names
 
 
 async def test_f2_refuses_to_apply_no_column() -> None:
@@ -413,7 +419,7 @@ async def test_f2_refuses_to_apply_no_column() -> None:
         await pilot.press("enter")
         assert isinstance(app.screen, ColumnPicker)  # still open
         await pilot.press("escape")
-        assert len(app.view.columns) == 6
+        assert len(app.main.view.columns) == 6
 
 
 # -- palette, help, settings -----------------------------------------------------------
@@ -442,7 +448,7 @@ async def test_every_new_action_is_in_the_command_palette() -> None:
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert app.projector
+        assert app.main.projector
         assert app.theme == PROJECTOR_THEME.name
 
 
@@ -454,14 +460,14 @@ async def test_projector_key_is_j_and_p_sorts(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("P")
-        assert not app.projector
+        assert not app.main.projector
         await pilot.press("J")
-        assert app.projector
+        assert app.main.projector
         assert "projector" in status(app)
         # The theme the settings keep is the one to come back to.
-        assert app.settings.theme != PROJECTOR_THEME.name
+        assert app.main.settings.theme != PROJECTOR_THEME.name
         await pilot.press("J")
-        assert not app.projector
+        assert not app.main.projector
 
 
 async def test_help_lists_the_htop_keys() -> None:
@@ -499,7 +505,7 @@ async def test_settings_record_what_the_user_changed(
     seen = record(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.settings == Settings(
+        assert app.main.settings == Settings(
             columns="pid,pgid,tty,stat,time,args",
             sort="pid",
             reverse=False,
@@ -510,9 +516,9 @@ async def test_settings_record_what_the_user_changed(
         )
         await pilot.press("t", "S", "s")
         assert len(seen["settings"]) == 3
-        assert seen["settings"][-1] == app.settings
-        assert (app.settings.tree, app.settings.reverse) == (True, True)
-        assert app.settings.sort == "pgid"
+        assert seen["settings"][-1] == app.main.settings
+        assert (app.main.settings.tree, app.main.settings.reverse) == (True, True)
+        assert app.main.settings.sort == "pgid"
         app.theme = "textual-light"
         await pilot.pause()
         assert seen["settings"][-1].theme == "textual-light"

@@ -15,6 +15,7 @@ from textual.widgets import Log, OptionList, Static
 
 from sigtui.lessons import LESSONS, find_lesson
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Options
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.lessons import LessonPicker
 from sigtui.ui.screens.picker import SignalPicker
@@ -61,27 +62,28 @@ async def started(pilot: Pilot[int], app: SigtuiApp, name: str) -> list[int]:
         pilot,
         app,
         lambda: (
-            app.lesson_session is not None and app.lesson_session.lesson.name == name
+            app.main.lesson_session is not None
+            and app.main.lesson_session.lesson.name == name
         ),
         f"lesson {name} to start",
     )
-    assert app.lesson_session is not None
-    return sorted(app.lesson_session.processes)
+    assert app.main.lesson_session is not None
+    return sorted(app.main.lesson_session.processes)
 
 
 async def find(pilot: Pilot[int], app: SigtuiApp, text: str, pid: int) -> None:
     """As a class would: filter by name, back to the table, cursor on the row."""
     await pilot.press("slash", *text, "enter")
     await wait_until(
-        pilot, app, lambda: app.view.index_of_pid(pid) is not None, f"{pid} listed"
+        pilot, app, lambda: app.main.view.index_of_pid(pid) is not None, f"{pid} listed"
     )
     # Bounded, and both ways: other matches may come and go above or below.
     for _ in range(200):
-        current = app.table.current
+        current = app.main.table.current
         if current is not None and current.info.pid == pid:
             return
-        target = app.view.index_of_pid(pid)
-        at = app.table.cursor_row
+        target = app.main.view.index_of_pid(pid)
+        at = app.main.table.cursor_row
         await pilot.press("up" if target is not None and target < at else "down")
     raise AssertionError(f"the cursor never reached pid {pid}")
 
@@ -93,7 +95,7 @@ async def send(pilot: Pilot[int], app: SigtuiApp, key: str, name: str) -> None:
 
 
 async def test_first_kill_from_the_command_line_option_to_done() -> None:
-    app = make_app(interval=0.2, lesson=find_lesson("first-kill"))
+    app = make_app(Options(interval=0.2, lesson=find_lesson("first-kill")))
     async with app.run_test(size=SIZE) as pilot:
         (ticker,) = await started(pilot, app, "first-kill")
         assert app.screen.has_class("-lesson")
@@ -105,14 +107,14 @@ async def test_first_kill_from_the_command_line_option_to_done() -> None:
         assert "lesson 1: step 1 of 2" in str(status.content)
         # Finding the ticker is the first step: the cursor is left alone.
         await wait_until(
-            pilot, app, lambda: app.view.index_of_pid(ticker) is not None, "listed"
+            pilot, app, lambda: app.main.view.index_of_pid(ticker) is not None, "listed"
         )
-        assert app.table.current is not None
-        assert app.table.current.info.pid != ticker
+        assert app.main.table.current is not None
+        assert app.main.table.current.info.pid != ticker
         await find(pilot, app, "ticker", ticker)
         await wait_until(pilot, app, lambda: "✓ 1." in panel_text(app), "step 1")
-        y = app.table.cursor_row + 1 - round(app.table.scroll_y)
-        line = app.table.render_line(y).text
+        y = app.main.table.cursor_row + 1 - round(app.main.table.scroll_y)
+        line = app.main.table.render_line(y).text
         assert line.startswith(MARK_DEMO), line
         # SIGKILL to the lesson's own process asks no confirmation.
         await send(pilot, app, "k", "kill")
@@ -131,14 +133,14 @@ async def test_the_cursor_starts_on_the_lessons_process() -> None:
     the app puts the cursor there even when it is known only a moment late.
     """
     name, role = "groups", "sleep"
-    app = make_app(interval=0.2, lesson=find_lesson(name))
+    app = make_app(Options(interval=0.2, lesson=find_lesson(name)))
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot, app, name)
-        run = app.lesson_session
+        run = app.main.lesson_session
         assert run is not None
 
         def on_role() -> bool:
-            row = app.table.current
+            row = app.main.table.current
             return row is not None and run.processes.get(row.info.pid) == role
 
         await wait_until(pilot, app, on_role, f"the cursor on {role}")
@@ -148,7 +150,7 @@ async def test_the_cursor_starts_on_the_lessons_process() -> None:
 
 
 async def test_picker_starts_switches_and_leaves_lessons() -> None:
-    app = make_app(interval=0.2)
+    app = make_app(Options(interval=0.2))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("L")
         await wait_until(
@@ -170,23 +172,25 @@ async def test_picker_starts_switches_and_leaves_lessons() -> None:
         await started(pilot, app, "uncatchable")
         await wait_gone(pilot, app, first)
         assert "lesson 3, Hangup and nohup: left" in log_text(app)
-        second = sorted(app.lesson_session.processes) if app.lesson_session else []
+        second = (
+            sorted(app.main.lesson_session.processes) if app.main.lesson_session else []
+        )
         await pilot.press("L")
         await wait_until(
             pilot, app, lambda: isinstance(app.screen, LessonPicker), "the picker"
         )
         await pilot.press("home", "enter")  # leave
-        await wait_until(pilot, app, lambda: app.lesson_session is None, "leaving")
+        await wait_until(pilot, app, lambda: app.main.lesson_session is None, "leaving")
         await wait_gone(pilot, app, second)
         assert not app.screen.has_class("-lesson")
         await pilot.press("q")
 
 
 async def test_a_group_send_with_confirmation_finishes_the_groups_lesson() -> None:
-    app = make_app(interval=0.2, lesson=find_lesson("groups"))
+    app = make_app(Options(interval=0.2, lesson=find_lesson("groups")))
     async with app.run_test(size=SIZE) as pilot:
         pids = await started(pilot, app, "groups")
-        run = app.lesson_session
+        run = app.main.lesson_session
         assert run is not None
         sh = next(pid for pid, role in run.processes.items() if role == "sh")
         await wait_until(pilot, app, lambda: len(run.processes) == 3, "the sleeps")
@@ -205,7 +209,7 @@ async def test_a_group_send_with_confirmation_finishes_the_groups_lesson() -> No
 
 
 async def test_quitting_ends_the_lessons_processes() -> None:
-    app = make_app(interval=0.2, lesson=find_lesson("ping-pong"))
+    app = make_app(Options(interval=0.2, lesson=find_lesson("ping-pong")))
     async with app.run_test(size=SIZE) as pilot:
         pids = await started(pilot, app, "ping-pong")
         assert len(pids) == 2

@@ -12,6 +12,7 @@ from textual.widgets import Log, Static
 
 from sigtui.processes import DEFAULT_COLUMNS, parse_columns
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Options
 from sigtui.ui.screenshots import sample_app
 from sigtui.ui.theme import PROJECTOR_THEME
 from sigtui.ui.widgets.process_table import (
@@ -39,7 +40,7 @@ def spawner() -> Iterator[Spawner]:
 
 
 def headers(app: SigtuiApp) -> list[str]:
-    return [column.header for column in app.view.columns]
+    return [column.header for column in app.main.view.columns]
 
 
 def caption_box(app: SigtuiApp) -> Static:
@@ -47,8 +48,7 @@ def caption_box(app: SigtuiApp) -> Static:
 
 
 async def test_projector_flag_and_toggle_key() -> None:
-    app = sample_app()
-    app.projector = True
+    app = sample_app(Options(projector=True))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert headers(app) == ["PID", "PGID", "TT", "STAT", "COMMAND"]
@@ -68,19 +68,21 @@ async def test_projector_flag_and_toggle_key() -> None:
         assert headers(app)[-1] == "COMMAND"
         assert app.theme == PROJECTOR_THEME.name
         # The cursor stays on the same process through the switches.
-        assert app.table.current is not None
+        assert app.main.table.current is not None
 
 
 async def test_marks_are_symbols_not_only_colours() -> None:
     # In the sample data sigtui (pid 4000) runs in a shell's job; tag a row,
     # and put the cursor on a process with group mates.
-    app = sample_app()
-    app.projector = True
+    app = sample_app(Options(projector=True))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press(*["down"] * 9, "space", "up")
         await settle(app, pilot)
-        lines = [app.table.render_line(y).text for y in range(app.table.size.height)]
+        lines = [
+            app.main.table.render_line(y).text
+            for y in range(app.main.table.size.height)
+        ]
         text = "\n".join(lines)
         assert any(line.startswith(MARK_SELF) for line in lines), text
         assert any(line.startswith(MARK_GROUP) for line in lines), text
@@ -105,13 +107,13 @@ def record_toasts(app: SigtuiApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 async def test_a_caption_explains_a_caught_signal_to_the_demo(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = make_app(interval=0.3, projector=True)
+    app = make_app(Options(interval=0.3, projector=True))
     titles = record_toasts(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
         await send(pilot, app, "term")
-        await wait_until(pilot, lambda: bool(app.caption), "a caption", app)
-        assert app.caption == (
+        await wait_until(pilot, lambda: bool(app.main.caption), "a caption", app)
+        assert app.main.caption == (
             f"SIGTERM asked the demo ({demo_pid}) to terminate. It had a handler, "
             "so it decided for itself: it logged the signal and kept running."
         )
@@ -133,23 +135,23 @@ async def test_captions_for_a_default_death_and_an_ignored_signal(
     names = {
         p.pid: Path(f"/proc/{p.pid}/comm").read_text().strip() for p in (plain, ignorer)
     }
-    app = make_app(interval=0.2, projector=True)
+    app = make_app(Options(interval=0.2, projector=True))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await select(app, pilot, plain.pid)
         await pilot.press("k", *"term", "enter")
-        await wait_until(pilot, lambda: "ended" in app.caption, "a death", app)
-        assert app.caption.startswith(
+        await wait_until(pilot, lambda: "ended" in app.main.caption, "a death", app)
+        assert app.main.caption.startswith(
             f"SIGTERM asked process {plain.pid} ({names[plain.pid]}) to terminate."
         )
-        assert app.caption.endswith(
+        assert app.main.caption.endswith(
             "It had no handler, so the default action happened: it ended."
         )
         await pilot.press("escape")  # clear the filter that found the first
         await select(app, pilot, ignorer.pid)
         await pilot.press("k", *"term", "enter")
-        await wait_until(pilot, lambda: "ignores" in app.caption, "ignored", app)
-        assert app.caption == (
+        await wait_until(pilot, lambda: "ignores" in app.main.caption, "ignored", app)
+        assert app.main.caption == (
             f"SIGTERM asked process {ignorer.pid} ({names[ignorer.pid]}) to "
             "terminate. It "
             "ignores SIGTERM, so the kernel threw the signal away."
@@ -160,13 +162,15 @@ async def test_x_in_projector_mode_captions_the_escalation_without_a_toast(
     spawner: Spawner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     child = spawner.python(TERM_IGNORER)
-    app = make_app(interval=0.2, projector=True, grace=0.3)
+    app = make_app(Options(interval=0.2, projector=True, grace=0.3))
     toasts = record_toasts(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await select(app, pilot, child.pid)
         await pilot.press("x", "y")
-        await wait_until(pilot, lambda: "SIGKILL" in app.caption, "escalation", app)
+        await wait_until(
+            pilot, lambda: "SIGKILL" in app.main.caption, "escalation", app
+        )
         assert "SIGKILL ended it" in log_text(app)
         assert toasts == [], toasts
         await pilot.press("q")
@@ -183,16 +187,14 @@ LONG = (
 async def test_long_log_lines_wrap_in_projector_mode(
     projector: bool, tmp_path: Path
 ) -> None:
-    app = sample_app()
-    app.projector = projector
     path = tmp_path / "log.jsonl"
     with path.open("a") as log_file:
-        app.log_file = log_file
+        app = sample_app(Options(projector=projector, log_file=log_file))
         async with app.run_test(size=(90, 30)) as pilot:
             await settle(app, pilot)
             log = app.query_one("#log", Log)
             before = log.line_count
-            app.log_line(LONG)
+            app.main.log_line(LONG)
             await settle(app, pilot)
             added = [str(line) for line in log.lines[before:]]
             width = log.scrollable_content_region.width

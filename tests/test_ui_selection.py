@@ -20,6 +20,7 @@ from sigtui.processes.sample import (
     without,
 )
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.picker import SignalPicker
 from sigtui.ui.widgets.process_table import MARK_GONE
 from tests.test_ui import SIZE, line_of, refresh, select, settle, shown_pids
@@ -31,11 +32,13 @@ EXITS = 4152
 def build(source: SampleSource, syscalls: DrySyscalls) -> SigtuiApp:
     # A one-hour interval: scans happen only when a test asks for one.
     return make_app(
-        syscalls=syscalls,
-        source=source,
-        interval=3600,
-        self_pid=SAMPLE_SELF_PID,
-        hostname="testhost",
+        Options(interval=3600),
+        Deps(
+            syscalls=syscalls,
+            source=source,
+            self_pid=SAMPLE_SELF_PID,
+            hostname="testhost",
+        ),
     )
 
 
@@ -53,7 +56,7 @@ def record_toasts(app: SigtuiApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def assert_on_exited_row(app: SigtuiApp) -> None:
-    current = app.table.current
+    current = app.main.table.current
     assert current is not None, "no row under the cursor"
     assert (current.info.pid, current.gone) == (EXITS, True), current
     assert line_of(app, EXITS).startswith(MARK_GONE)
@@ -119,7 +122,7 @@ async def test_moving_away_lets_the_exited_row_go_at_the_next_refresh() -> None:
         await refresh(app, pilot)
         await refresh(app, pilot)
         await pilot.press("up")
-        current = app.table.current
+        current = app.main.table.current
         assert current is not None
         neighbour = current.info.pid
         assert neighbour != EXITS
@@ -127,7 +130,7 @@ async def test_moving_away_lets_the_exited_row_go_at_the_next_refresh() -> None:
         assert EXITS in shown_pids(app)
         await refresh(app, pilot)
         assert EXITS not in shown_pids(app)
-        current = app.table.current
+        current = app.main.table.current
         assert current is not None
         assert current.info.pid == neighbour
 
@@ -163,11 +166,11 @@ async def test_a_tagged_process_that_exits_leaves_the_set() -> None:
         await settle(app, pilot)
         await select(app, pilot, EXITS)
         await pilot.press("space")  # tags it and moves down
-        current = app.table.current
+        current = app.main.table.current
         assert current is not None
         assert current.info.pid != EXITS
         source.push(without(sample_snapshot(), EXITS))
         await refresh(app, pilot)
-        assert app.view.tagged == set()
+        assert app.main.view.tagged == set()
         await refresh(app, pilot)
         assert EXITS not in shown_pids(app)

@@ -16,6 +16,7 @@ from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapsh
 from sigtui.signals import catalogue
 from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker
 from tests.spawn import Spawner
 
@@ -41,14 +42,16 @@ def spawner() -> Iterator[Spawner]:
 def sample_app() -> SigtuiApp:
     # Dry system calls: the sample's made-up pids may be real ones here.
     return make_app(
-        syscalls=DrySyscalls(sample_snapshot()),
-        state_of=lambda info: info.state,
-        source=SampleSource(),
-        interval=3600,
-        self_pid=SAMPLE_SELF_PID,
-        hostname="testhost",
-        read_state=sample_signal_state,
-        clock=lambda: FIXED_NOW,
+        Options(interval=3600),
+        Deps(
+            syscalls=DrySyscalls(sample_snapshot()),
+            state_of=lambda info: info.state,
+            source=SampleSource(),
+            self_pid=SAMPLE_SELF_PID,
+            hostname="testhost",
+            read_state=sample_signal_state,
+            clock=lambda: FIXED_NOW,
+        ),
     )
 
 
@@ -60,7 +63,7 @@ async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
 
 async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
     await pilot.press("slash", *str(pid), "enter")
-    current = app.table.current
+    current = app.main.table.current
     assert current is not None
     assert current.info.pid == pid
 
@@ -139,7 +142,7 @@ async def test_enter_returns_the_choice_and_escape_cancels(
 ) -> None:
     app = sample_app()
     chosen: list[PickedSignal | None] = []
-    monkeypatch.setattr(app, "_signal_picked", chosen.append)
+    monkeypatch.setattr(app.main, "_signal_picked", chosen.append)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await select(app, pilot, 4151)
@@ -156,7 +159,7 @@ async def test_enter_returns_the_choice_and_escape_cancels(
         assert not picked.group
     app = sample_app()
     cancelled: list[PickedSignal | None] = []
-    monkeypatch.setattr(app, "_signal_picked", cancelled.append)
+    monkeypatch.setattr(app.main, "_signal_picked", cancelled.append)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("k")
@@ -210,7 +213,7 @@ async def test_details_panel_shows_the_process_and_its_masks() -> None:
         await select(app, pilot, 4152)
         await pilot.press("i")
         await settle(app, pilot)
-        assert app.details_shown
+        assert app.main.details_shown
         body = static_text(app.query_one("#details-body", Static))
         for expected in (
             "4152",
@@ -233,7 +236,7 @@ async def test_details_panel_shows_the_process_and_its_masks() -> None:
         assert "4200" in body
         assert "pts/0, foreground" in body
         await pilot.press("i")
-        assert not app.details_shown
+        assert not app.main.details_shown
 
 
 async def test_details_go_below_the_table_on_narrow_terminals() -> None:
@@ -243,7 +246,7 @@ async def test_details_go_below_the_table_on_narrow_terminals() -> None:
         await pilot.press("i")
         await settle(app, pilot)
         details = app.query_one("#details")
-        table = app.table
+        table = app.main.table
         assert details.region.y > table.region.y
         await pilot.resize_terminal(150, 40)
         await pilot.pause()
@@ -252,7 +255,7 @@ async def test_details_go_below_the_table_on_narrow_terminals() -> None:
 
 async def test_real_process_that_ignores_hup(spawner: Spawner) -> None:
     child = spawner.python(HUP_IGNORER)
-    app = make_app(interval=3600)
+    app = make_app(Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await select(app, pilot, child.pid)

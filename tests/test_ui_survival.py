@@ -53,11 +53,14 @@ async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
     21077), and other people's processes come and go on a shared machine.
     """
     await wait_until(
-        pilot, lambda: app.view.index_of_pid(pid) is not None, f"pid {pid} listed", app
+        pilot,
+        lambda: app.main.view.index_of_pid(pid) is not None,
+        f"pid {pid} listed",
+        app,
     )
     await pilot.press("slash", *str(pid), "enter")
     for _ in range(100):
-        current = app.table.current
+        current = app.main.table.current
         assert current is not None
         if current.info.pid == pid:
             return
@@ -144,7 +147,7 @@ async def test_sigterm_to_a_d_process_says_it_is_still_there_and_why(
             "not even SIGKILL, until that kernel call returns"
         )
         await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
-        assert "Uninterruptible sleep (D) in" in app.caption
+        assert "Uninterruptible sleep (D) in" in app.main.caption
         assert proc_state(victim) == "D"
 
 
@@ -162,7 +165,7 @@ async def test_sigterm_to_a_stopped_process_says_it_waits_for_sigcont(
             "and other signals wait, pending, until SIGCONT; SIGKILL would end it now"
         )
         await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
-        assert "Stopped (T)" in app.caption
+        assert "Stopped (T)" in app.main.caption
 
 
 async def test_sigterm_to_a_traced_process_names_the_tracer(
@@ -198,7 +201,7 @@ async def test_sigterm_to_a_zombie_names_the_parent(spawner: Spawner) -> None:
             "does nothing"
         )
         await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
-        assert "Signalling the zombie does nothing" in app.caption
+        assert "Signalling the zombie does nothing" in app.main.caption
 
 
 async def test_x_says_why_sigkill_did_not_end_it(spawner: Spawner) -> None:

@@ -285,16 +285,23 @@ class DemoSession:
         command = {"cmd": "set", "signo": signo, "disposition": disposition}
         return self._children.write(self.pid, encode(command))
 
-    def sent(self, signo: int, name: str, t_mono_ns: int) -> None:
-        """Log a send by sigtui that reached the demo child.
+    def sent(self, signo: int, name: str, t_mono_ns: int) -> Logged:
+        """Record a send by sigtui that reached the demo child.
+
+        The receipt, when the child reports it, is paired with this send
+        (the latency; the sends a standard signal's delivery merged).
 
         Args:
             signo: The signal.
             name: Its name.
             t_mono_ns: ``time.monotonic_ns()`` just before the send.
+
+        Returns:
+            The sending side's log line, for the UI to show before the
+            send's results.
         """
         with self._children.lock:
-            self._on_events([Logged(self._narrator.sent(signo, name, t_mono_ns))])
+            return Logged(self._narrator.sent(signo, name, t_mono_ns))
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """End the child and its members, and wait until it has been reaped.

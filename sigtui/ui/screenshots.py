@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -25,6 +26,7 @@ from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapsh
 from sigtui.signals import catalogue
 from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
+from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.widgets.lesson_panel import LessonPanel
 
@@ -132,24 +134,24 @@ async def _lesson(pilot: Pilot[int]) -> None:
     # sample.
     app = pilot.app
     assert isinstance(app, SigtuiApp)
-    assert isinstance(app.source, SampleSource)
-    app.source.push(sample_snapshot(lesson=True))
+    assert isinstance(app.main.source, SampleSource)
+    app.main.source.push(sample_snapshot(lesson=True))
     lesson = find_lesson("groups")
     done = tuple(i == 0 for i in range(len(lesson.steps)))
     note = f"✓ step 1 of {len(lesson.steps)} done: {lesson.steps[0].explanation}"
     processes = {4300: "sh", 4301: "sleep", 4302: "sleep"}
-    app.lesson_session = _PretendSession(lesson, processes, done)
-    app.request_scan()
+    app.main.lesson_session = _PretendSession(lesson, processes, done)
+    app.main.request_scan()
     await app.workers.wait_for_complete()
     app.query_one("#lesson", LessonPanel).show(lesson, done, note, processes)
     app.screen.add_class("-lesson")
-    app.update_status()
+    app.main.update_status()
     roles = ", ".join(f"{role} ({pid})" for pid, role in processes.items())
-    app.log_line(
+    app.main.log_line(
         f"lesson {lesson.number}, {lesson.title}: started {roles}. "
         "L leaves it (and ends them)"
     )
-    app.log_line(note)
+    app.main.log_line(note)
     await pilot.press("slash", *"4300", "enter")
     await pilot.press("escape")
 
@@ -167,7 +169,7 @@ async def _demo(pilot: Pilot[int]) -> None:
     app = pilot.app
     assert isinstance(app, SigtuiApp)
     narrator = Narrator(SAMPLE_SELF_PID, 4242)
-    app.table.demo_pids = frozenset({4242, 4243, 4244})
+    app.main.table.demo_pids = frozenset({4242, 4243, 4244})
     await pilot.press(*["down"] * 12)
     usr1 = catalogue().by_name("SIGUSR1").number
     lines = [
@@ -183,7 +185,7 @@ async def _demo(pilot: Pilot[int]) -> None:
     lines.append(narrator.disposition(DispositionAck(usr1, "SIGUSR1", "catch")))
     lines += narrator.received(_signal(3, "SIGUSR1", 30_000_000, "drained"))
     for line in lines:
-        app.log_line(line)
+        app.main.log_line(line)
     await pilot.pause()
 
 
@@ -205,21 +207,26 @@ SHOTS: dict[str, Steps] = {
 """Screenshot name to the keys that lead to it."""
 
 
-def sample_app() -> SigtuiApp:
+def sample_app(options: Options | None = None) -> SigtuiApp:
     """Build the app on the sample data, never refreshing by itself.
+
+    Args:
+        options: Options other than the interval (default: none).
 
     Returns:
         The app.
     """
     return make_app(
-        source=SampleSource(),
-        syscalls=DrySyscalls(sample_snapshot()),
-        state_of=lambda info: info.state,
-        interval=3600,
-        self_pid=SAMPLE_SELF_PID,
-        hostname="classroom",
-        read_state=sample_signal_state,
-        clock=lambda: SAMPLE_NOW,
+        replace(options or Options(), interval=3600),
+        Deps(
+            source=SampleSource(),
+            syscalls=DrySyscalls(sample_snapshot()),
+            state_of=lambda info: info.state,
+            self_pid=SAMPLE_SELF_PID,
+            hostname="classroom",
+            read_state=sample_signal_state,
+            clock=lambda: SAMPLE_NOW,
+        ),
     )
 
 

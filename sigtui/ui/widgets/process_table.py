@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from sigtui.processes import ProcessIdentity, ProcessInfo, ProcessSnapshot
+from sigtui.processes import ProcessIdentity, ProcessInfo
 from sigtui.processes.columns import Align
 from sigtui.processes.view import Layout, ProcessView, Row
 
@@ -179,14 +179,6 @@ class ProcessTable(ScrollView, can_focus=True):
         self._styles: dict[tuple[str, bool, bool], Style] = {}
 
     # -- data ------------------------------------------------------------------
-
-    def update_snapshot(self, snapshot: ProcessSnapshot) -> None:
-        """Show a new scan; the cursor stays on the same process.
-
-        Args:
-            snapshot: The scan.
-        """
-        self.show_layout(self.view.prepare(snapshot))
 
     def show_layout(self, layout: Layout) -> None:
         """Show a scan already laid out (by a worker); the cursor stays put.

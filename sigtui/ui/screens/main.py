@@ -1,0 +1,1478 @@
+"""The main screen: the live process table, its keys, the details and the signal log.
+
+It owns the layout and its state classes (``-details``, ``-filtering``,
+``-searching``, ``-countdown``, ``-lesson``, ``-projector`` and the width
+breakpoints ``-narrow``/``-wide``), so they stay on this screen when a dialog
+is pushed over it. What a send, the demo or a lesson *does* is decided by
+the Textual-free controllers (:mod:`sigtui.delivery.flow`,
+:mod:`sigtui.demo`, :mod:`sigtui.lessons`); this screen shows their reports.
+
+Longer than 500 lines because it is the one place where every key of the
+table meets its dialog and its result; the parts that are not about the
+screen live in those controllers and in :mod:`sigtui.ui.widgets`.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.reactive import var
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+from sigtui.config import Settings
+from sigtui.delivery import (
+    Context,
+    Ending,
+    Escalation,
+    GroupTarget,
+    ProcessTarget,
+    TaggedTarget,
+    Target,
+    check,
+    end_gracefully,
+    summary,
+)
+from sigtui.delivery.flow import Instrumented, SendFlow, SendReport, Sent
+from sigtui.demo.session import (
+    DemoError,
+    DemoEvent,
+    DemoSession,
+    DispositionChanged,
+    Ended,
+    Logged,
+    Received,
+    Started,
+    StateChanged,
+    Ticked,
+)
+from sigtui.lessons import Kind, Lesson, LessonError, LessonSession
+from sigtui.processes import (
+    Column,
+    ProcessInfo,
+    ProcessSnapshot,
+    ProcessSource,
+    display_escape,
+    parse_columns,
+)
+from sigtui.processes.chooser import columns_spec
+from sigtui.processes.columns import for_screen, sources_of
+from sigtui.processes.view import Layout, ProcessView
+from sigtui.signals import SignalSpec, SignalState, catalogue
+from sigtui.signals.survival import holds, read_circumstances
+from sigtui.ui.messages import DemoReported, LessonReported
+from sigtui.ui.options import Deps, Options
+from sigtui.ui.screens.choosers import (
+    ColumnPicker,
+    SortPicker,
+    UserChoice,
+    UserPicker,
+)
+from sigtui.ui.screens.confirm import ConfirmSend
+from sigtui.ui.screens.dispositions import DispositionScreen
+from sigtui.ui.screens.interval import IntervalDialog
+from sigtui.ui.screens.lessons import LEAVE, LessonPicker
+from sigtui.ui.screens.picker import PickedSignal, SignalPicker
+from sigtui.ui.theme import PROJECTOR_COLUMNS, PROJECTOR_THEME
+from sigtui.ui.widgets.details import ProcessDetails
+from sigtui.ui.widgets.footer import KeyFooter
+from sigtui.ui.widgets.lesson_panel import LessonPanel
+from sigtui.ui.widgets.process_table import ProcessTable
+from sigtui.ui.widgets.signal_log import SignalLog
+
+SCAN_GROUP = "scan"
+"""Worker group of the background scans."""
+
+NARROW = 120
+"""Below this many columns the details panel goes under the table, not beside it."""
+
+SORT_KEYS: dict[str, tuple[str, tuple[str, ...], bool]] = {
+    "cpu": ("CPU", ("%cpu", "pcpu"), True),
+    "memory": ("memory", ("%mem", "pmem", "rss", "rssize", "rsz"), True),
+    "time": ("CPU time", ("time", "cputime"), True),
+    "pid": ("PID", ("pid", "tgid"), False),
+}
+"""htop's P, M, T and N: what they sort by (ps names, first preferred), and
+whether descending (the biggest consumers first, as in htop)."""
+
+SEND_ACTIONS = frozenset(
+    {"pick_signal", "pick_group_signal", "end_gracefully", "stop_continue"}
+)
+"""Actions that need a live process under the cursor."""
+
+
+class MainScreen(Screen[None]):
+    """Lists processes live, like ``ps``, with their process groups made visible.
+
+    Args:
+        options: What the user asked for.
+        deps: What the screen reads and acts through.
+        source: Where processes come from (resolved from ``deps``).
+    """
+
+    # Textual annotates this as ``ClassVar[...] | None``, which mypy reads as an
+    # instance variable: a ClassVar here would not type-check.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-narrow"),
+        (NARROW, "-wide"),
+    ]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # The app's own keys again, so that the footer and the help list them
+        # first, as the most needed; the app keeps them for the dialogs.
+        Binding("q,f10", "app.quit", "Quit", tooltip="Leave sigtui"),
+        Binding("question_mark,f1", "app.help", "Help", tooltip="Keys and marks"),
+        Binding(
+            "k,f9", "pick_signal", "Signal", tooltip="Send a signal to the process"
+        ),
+        Binding("g", "pick_group_signal", "Group", tooltip="Signal its group"),
+        Binding("x", "end_gracefully", "End", tooltip="SIGTERM, then SIGKILL"),
+        Binding(
+            "z", "stop_continue", "Stop/cont", tooltip="SIGSTOP or SIGCONT", show=False
+        ),
+        Binding("space", "toggle_tag", "Tag", tooltip="Tag or untag the process"),
+        Binding("i", "toggle_details", "Details", tooltip="Show the process's details"),
+        Binding("d", "toggle_demo", "Demo", tooltip="Start or stop the demo child"),
+        Binding(
+            "D",
+            "dispositions",
+            "Dispositions",
+            tooltip="What the demo does per signal",
+            show=False,
+        ),
+        Binding(
+            "slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"
+        ),
+        Binding("t,f5", "toggle_tree", "Tree", tooltip="Show children under parents"),
+        Binding(
+            "s,greater_than_sign",
+            "sort_next",
+            "Sort",
+            tooltip="Sort by the next column",
+            show=False,
+        ),
+        Binding(
+            "less_than_sign",
+            "sort_previous",
+            "Sort back",
+            tooltip="Sort by the previous column",
+            show=False,
+        ),
+        Binding(
+            "S,I",
+            "sort_reverse",
+            "Reverse",
+            tooltip="Reverse the sort order",
+            show=False,
+        ),
+        Binding(
+            "P",
+            "sort_by('cpu')",
+            "Sort by CPU",
+            tooltip="Sort by %CPU, highest first",
+            show=False,
+        ),
+        Binding(
+            "M",
+            "sort_by('memory')",
+            "Sort by memory",
+            tooltip="Sort by memory use, highest first",
+            show=False,
+        ),
+        Binding(
+            "T",
+            "sort_by('time')",
+            "Sort by time",
+            tooltip="Sort by CPU time, highest first",
+            show=False,
+        ),
+        Binding(
+            "N", "sort_by('pid')", "Sort by PID", tooltip="Sort by PID", show=False
+        ),
+        Binding(
+            "u",
+            "choose_user",
+            "User",
+            tooltip="Show one user's processes",
+            show=False,
+        ),
+        Binding(
+            "K",
+            "toggle_kernel_threads",
+            "Kernel threads",
+            tooltip="Show or hide kernel threads",
+            show=False,
+        ),
+        Binding(
+            "f2",
+            "choose_columns",
+            "Columns",
+            tooltip="Choose, add and order the columns",
+            show=False,
+        ),
+        Binding(
+            "p,Z",
+            "toggle_pause",
+            "Pause",
+            tooltip="Stop or restart refreshing",
+            show=False,
+        ),
+        Binding(
+            "J", "toggle_projector", "Projector", tooltip="High contrast for a class"
+        ),
+        Binding("L", "lessons", "Lessons", tooltip="Guided lessons for a class"),
+        Binding(
+            "f6",
+            "choose_sort",
+            "Sort by",
+            tooltip="Choose the sort column from a list",
+            # Textual's footer cuts what does not fit, and at 120 to 130
+            # columns that left a bare "f6": help and the palette list it.
+            show=False,
+        ),
+        Binding(
+            "f3",
+            "search",
+            "Search",
+            tooltip="Jump to the next match, hiding nothing",
+            show=False,
+        ),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            tooltip="Stop a countdown, else close the search, else clear the filter",
+            show=False,
+        ),
+    ]
+    """Keys of the main screen; the table adds cursor movement."""
+
+    paused: var[bool] = var(False, init=False)
+    """Whether refreshing is stopped (``p``/``Z``)."""
+
+    as_tree: var[bool] = var(False, init=False)
+    """Whether children show under their parents (``t``)."""
+
+    projector: var[bool] = var(False, init=False, toggle_class="-projector")
+    """High contrast, fewer and wider columns, a bigger log, captions (``J``)."""
+
+    def __init__(self, options: Options, deps: Deps, source: ProcessSource) -> None:
+        super().__init__()
+        self.options = options
+        self.deps = deps
+        self.config = deps.config
+        self.source = source
+        self.readonly = options.readonly
+        self.grace = options.grace
+        self.interval = options.refresh_interval(self.config)
+        self.self_pid = deps.self_pid
+        self.hostname = deps.hostname
+        self.read_state = deps.read_state
+        self.clock = deps.clock
+        self.syscalls = deps.syscalls
+        self.flow = SendFlow(deps.syscalls, deps.read_state, deps.state_of)
+        columns = for_screen(options.column_list(self.config))
+        self._screen_columns = columns
+        self._theme_before_projector = ""
+        self.caption = ""
+        self.view = ProcessView(columns)
+        self._table = ProcessTable(self.view, self_pid=self.self_pid, id="processes")
+        self.snapshot: ProcessSnapshot | None = None
+        self._status_text = ""
+        self.scans = 0
+        self._timer: Timer | None = None
+        self._scan_worker: Worker[Layout] | None = None
+        self._select_pid: int | None = None
+        self._escalation: threading.Event | None = None
+        self.demo: DemoSession | None = None
+        self.lesson_session: LessonSession | None = None
+        self._lesson_starting: LessonSession | None = None
+        self._lesson_note = ""
+        self._lesson_cursor_placed = False
+        self._can_send = False
+
+    def compose(self) -> ComposeResult:
+        """Lay out the status line, the table, the filter box and the footer."""
+        yield Static("scanning processes…", id="status", markup=False)
+        with Horizontal(id="main"):
+            yield self._table
+            yield ProcessDetails(clock=self.clock, id="details")
+            yield LessonPanel(id="lesson")
+        yield Input(placeholder="filter: pid, user or command text", id="filter")
+        yield Input(
+            placeholder="search: pid, user or command text (F3/enter: next match)",
+            id="search",
+        )
+        yield Static(id="countdown", markup=False)
+        yield Static(id="caption", markup=False)
+        yield SignalLog(self.clock, self.options.log_file, id="log")
+        yield KeyFooter()
+
+    @property
+    def table(self) -> ProcessTable:
+        """The process table."""
+        return self._table
+
+    def _alive(self) -> bool:
+        """Whether the screen's widgets are still there.
+
+        A worker can finish while the app is shutting down; its result is
+        then dropped rather than applied to widgets that are gone.
+        """
+        return self._table.is_attached and not self.app._exit
+
+    def on_mount(self) -> None:
+        """Apply the saved settings, start scanning, the demo and the lesson."""
+        self.table.focus()
+        self._apply_saved_settings()
+        self.as_tree = self.view.tree
+        self.app.theme_changed_signal.subscribe(
+            self, lambda _: self._settings_changed()
+        )
+        if self.options.projector:
+            self.projector = True
+        self.log_line(
+            "Signal log. k: signal the selected process · g: its group · "
+            "x: end it gracefully · ?: help"
+            + (" · read-only: sending is off" if self.readonly else "")
+        )
+        if self.config.problem is not None:
+            # Said once, where it stays readable; the file is left as it is.
+            self.log_line(f"Settings file ignored: {self.config.problem}")
+            self.notify(self.config.problem, title="Settings", severity="warning")
+        self.request_scan()
+        if self.options.demo:
+            self.action_toggle_demo()
+        if self.options.lesson is not None:
+            self.start_lesson(self.options.lesson)
+
+    def on_unmount(self) -> None:
+        """End the lesson's processes; let the source close its stat files."""
+        self.stop_lesson()
+        close = getattr(self.source, "close", None)
+        if callable(close):
+            close()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dim the send keys while no process is under the cursor.
+
+        Args:
+            action: The action's name.
+            parameters: Its parameters.
+
+        Returns:
+            None (shown, dimmed and disabled) for a send with no row under
+            the cursor (nothing listed yet, or a filter that matches
+            nothing); True otherwise. An exited row and read-only mode leave
+            them on: the refusal then says why.
+        """
+        if action in SEND_ACTIONS and not self._can_send:
+            return None
+        return True
+
+    def _selection_changed(self) -> None:
+        """Refresh the keys' state when the cursor gains or loses a row."""
+        can_send = self.table.current is not None
+        if can_send != self._can_send:
+            self._can_send = can_send
+            self.refresh_bindings()
+
+    # -- projector mode ----------------------------------------------------------
+
+    def action_toggle_projector(self) -> None:
+        """Switch projector mode (high contrast, big log, captions) on or off."""
+        self.projector = not self.projector
+        self.log_line(
+            "projector mode "
+            + (
+                "on: high contrast, fewer columns, a caption after every send"
+                if self.projector
+                else "off"
+            )
+        )
+
+    def watch_projector(self, on: bool) -> None:
+        """Change the theme, the columns and the log's wrapping."""
+        app = self.app
+        if on:
+            if app.theme != PROJECTOR_THEME.name:
+                self._theme_before_projector = app.theme
+            app.theme = PROJECTOR_THEME.name
+            columns = tuple(parse_columns(PROJECTOR_COLUMNS))
+        else:
+            if app.theme == PROJECTOR_THEME.name:
+                app.theme = self._theme_before_projector or "textual-dark"
+            columns = self._screen_columns
+        self.query_one(SignalLog).wrap = on
+        self.show_columns(columns)
+        self.update_status()
+
+    def show_caption(self, text: str) -> None:
+        """Say in plain words what the last send did (shown in projector mode).
+
+        Args:
+            text: The caption.
+        """
+        if not self._alive():
+            return
+        self.caption = text
+        self.query_one("#caption", Static).update(f"What just happened: {text}")
+
+    # -- columns ---------------------------------------------------------------
+
+    def show_columns(self, columns: Sequence[Column]) -> None:
+        """Show other columns (a column chooser, projector mode).
+
+        Tells the process source which files the new columns need (read only
+        from then on), and scans again at once when a column needs a file
+        not read so far, so that its values appear without waiting a refresh.
+
+        Args:
+            columns: The columns, as parsed.
+        """
+        shown = for_screen(columns)
+        needed = sources_of(shown)
+        set_sources = getattr(self.source, "set_sources", None)
+        new_files = False
+        if set_sources is not None:
+            before = getattr(self.source, "sources", needed)
+            new_files = bool(needed & ~before)
+            set_sources(needed)
+        self.view.set_columns(shown)
+        self.table.rows_changed()
+        if new_files and self.is_attached and not self.paused:
+            self.request_scan()
+
+    # -- refreshing ------------------------------------------------------------
+
+    def request_scan(self) -> None:
+        """Start a background scan now, unless one is already running."""
+        if self._scan_worker is not None and not self._scan_worker.is_finished:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._scan_worker = self.run_worker(
+            self._scan,
+            name="scan",
+            group=SCAN_GROUP,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _scan(self) -> Layout:
+        """Scan and lay out the rows, in a worker: both cost O(processes)."""
+        return self.view.prepare(self.source.scan())
+
+    @on(Worker.StateChanged)
+    def _scan_finished(self, event: Worker.StateChanged) -> None:
+        """Apply a finished scan and schedule the next one."""
+        worker = event.worker
+        if worker.group != SCAN_GROUP or not worker.is_finished:
+            return
+        if not self._alive():
+            return
+        if event.state is WorkerState.SUCCESS and isinstance(worker.result, Layout):
+            self.scans += 1
+            self.snapshot = worker.result.snapshot
+            self.table.show_layout(worker.result)
+            if self.scans == 1:
+                self._freeze_startup_objects()
+            if self._select_pid is not None:
+                info = self.snapshot.by_pid.get(self._select_pid)
+                if info is not None and self.table.select(info.identity):
+                    self._select_pid = None
+            self.refresh_details()
+            self._selection_changed()
+        elif event.state is WorkerState.ERROR:
+            self.notify(f"Could not read processes: {worker.error}", severity="error")
+        self.update_status()
+        # Scheduling only after a scan ends means scans never overlap, however
+        # slow one is.
+        if not self.paused:
+            self._timer = self.set_timer(self.interval, self.request_scan)
+
+    def _freeze_startup_objects(self) -> None:
+        """Exempt what exists after the first scan from garbage collection.
+
+        That is Textual's widgets and styles and one object or more per
+        process: hundreds of thousands at 10,000 processes, which a full
+        collection walks (40-100 ms, holding the GIL) at unpredictable
+        moments, such as in the middle of answering a key. They are still
+        freed as usual when no longer referenced; only cycles among them wait
+        for the app's unmount to unfreeze them.
+        """
+        gc.collect()
+        gc.freeze()
+
+    # -- status ----------------------------------------------------------------
+
+    def update_status(self) -> None:
+        """Rewrite the status line."""
+        view = self.view
+        parts = [self.hostname]
+        if self.snapshot is None:
+            parts.append("scanning processes…")
+        else:
+            total = len(self.snapshot)
+            shown = view.shown_count
+            narrowed = bool(view.filter_text) or view.user is not None
+            parts.append(
+                f"{total} processes" + (f" ({shown} shown)" if narrowed else "")
+            )
+        parts.append("paused" if self.paused else f"every {self.interval:g} s")
+        column = view.columns[view.sort_index]
+        parts.append(
+            f"sorted by {column.header or column.name} {'▼' if view.reverse else '▲'}"
+        )
+        if view.tagged:
+            parts.append(f"{len(view.tagged)} tagged")
+        if self.demo is not None and self.demo.running:
+            parts.append(f"demo {self.demo.pid}: tick {self.demo.ticks}")
+        if self.readonly:
+            parts.append("read-only")
+        if self.projector:
+            parts.append("projector")
+        run = self.lesson_session
+        if run is not None:
+            lesson = run.lesson
+            total = len(lesson.steps)
+            if run.current is None:
+                parts.append(f"lesson {lesson.number}: all {total} steps done")
+            else:
+                parts.append(
+                    f"lesson {lesson.number}: step {run.current + 1} of {total}"
+                )
+        if view.tree:
+            parts.append("tree")
+        if view.filter_text:
+            parts.append(f"filter: {view.filter_text}")
+        # Last: what the user is typing into the filter must not be cut off
+        # by the end of a narrow line; these are reminders, not answers.
+        if view.user is not None:
+            parts.append(f"user: {display_escape(view.user)} (u)")
+        hidden = view.kernel_hidden
+        if hidden:
+            parts.append(
+                f"{hidden} kernel thread{'s' if hidden != 1 else ''} hidden (K)"
+            )
+        text = " · ".join(parts)
+        if text != self._status_text:  # an unchanged line costs no repaint
+            self._status_text = text
+            self.query_one("#status", Static).update(text)
+
+    # -- filter, sort, search ----------------------------------------------------
+
+    def action_filter(self) -> None:
+        """Open the filter box."""
+        box = self.query_one("#filter", Input)
+        self.add_class("-filtering")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        """Filter live as the user types."""
+        self.view.set_filter(event.value)
+        self.table.rows_changed()
+        self.update_status()
+        self._selection_changed()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        """Go back to the table, keeping the filter."""
+        if not self.view.filter_text:
+            self.remove_class("-filtering")
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        """Cancel a graceful end that is waiting, else clear the filter."""
+        if self._escalation is not None and not self._escalation.is_set():
+            self._escalation.set()
+            return
+        if self.has_class("-searching"):
+            self._close_search()
+            return
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        self.view.set_filter("")
+        self.remove_class("-filtering")
+        self.table.rows_changed()
+        self.table.focus()
+        self.update_status()
+
+    def _rearranged(self, *, kept: bool = True) -> None:
+        """Show the view's new order or selection of rows.
+
+        Args:
+            kept: Whether what changed is a setting kept in the settings file.
+        """
+        self.table.rows_changed()
+        self.update_status()
+        if kept:
+            self._settings_changed()
+
+    def action_toggle_tree(self) -> None:
+        """Switch between the flat list and the process tree."""
+        self.as_tree = not self.as_tree
+
+    def watch_as_tree(self, tree: bool) -> None:
+        """Show the flat list or the tree."""
+        if tree != self.view.tree:
+            self.view.set_tree(tree)
+            self._rearranged()
+
+    def action_sort_next(self) -> None:
+        """Sort by the next column."""
+        self._sort((self.view.sort_index + 1) % len(self.view.columns), None)
+
+    def action_sort_reverse(self) -> None:
+        """Reverse the sort order."""
+        self._sort(self.view.sort_index, not self.view.reverse)
+
+    @on(ProcessTable.SortChanged)
+    def _sorted_by_click(self) -> None:
+        self.update_status()
+        self._settings_changed()
+
+    def _sort(self, index: int, reverse: bool | None) -> None:
+        self.view.set_sort(index, reverse)
+        self._rearranged()
+
+    def action_sort_previous(self) -> None:
+        """Sort by the previous column (htop's ``<``)."""
+        view = self.view
+        self._sort((view.sort_index - 1) % len(view.columns), None)
+
+    def action_choose_sort(self) -> None:
+        """Choose the sort column from a list (htop's ``F6``)."""
+        view = self.view
+        self.app.push_screen(
+            SortPicker(view.columns, view.sort_index, view.reverse), self._sort_chosen
+        )
+
+    def _sort_chosen(self, index: int | None) -> None:
+        if index is None or not 0 <= index < len(self.view.columns):
+            return
+        view = self.view
+        # As with a click on a header: the current column again reverses it.
+        self._sort(index, not view.reverse if index == view.sort_index else False)
+
+    def action_sort_by(self, what: str) -> None:
+        """Sort by CPU, memory, CPU time or pid, as htop's P, M, T and N do.
+
+        The column is shown first if it is not; the registry is asked at the
+        moment of the key, so a column sigtui gains later is found.
+
+        Args:
+            what: A key of :data:`SORT_KEYS`.
+        """
+        label, names, descending = SORT_KEYS[what]
+        found = self.view.sort_by(names, reverse=descending)
+        if found is None:
+            self.notify(
+                f"Cannot sort by {label}: this sigtui has no {names[0]} column.",
+                severity="warning",
+            )
+            return
+        column, added = found
+        if added:
+            # The scanner must start reading what the new column needs.
+            self.show_columns(self.view.columns)
+            self._columns_shown()
+            self.log_line(f"column {column.header or column.name} added to sort by it")
+        self._rearranged()
+
+    def action_search(self) -> None:
+        """Open the search box, or go to the next match if it is open (``F3``)."""
+        box = self.query_one("#search", Input)
+        if self.has_class("-searching"):
+            self._find(box.value, skip=True)
+        else:
+            self.add_class("-searching")
+        box.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        """Jump as the user types; the current row stays if it still matches."""
+        self._find(event.value, skip=False)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        """Enter goes to the next match."""
+        self._find(event.value, skip=True)
+
+    def _find(self, text: str, *, skip: bool) -> None:
+        box = self.query_one("#search", Input)
+        index = self.view.find(text, self.table.cursor_row, skip=skip)
+        box.border_subtitle = "no match" if text.strip() and index is None else ""
+        if index is not None:
+            self.table.select(self.view.rows[index].info.identity)
+
+    def _close_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.value = ""
+        box.border_subtitle = ""
+        self.remove_class("-searching")
+        self.table.focus()
+
+    def action_choose_user(self) -> None:
+        """Show one user's processes, chosen from a list (htop's ``u``)."""
+        self.app.push_screen(
+            UserPicker(self.view.user_counts(), self.view.user), self._user_chosen
+        )
+
+    def _user_chosen(self, choice: UserChoice | None) -> None:
+        if choice is None:
+            return
+        self.view.set_user(choice.user)
+        self._rearranged(kept=False)
+
+    def action_toggle_kernel_threads(self) -> None:
+        """Show or hide kernel threads (htop's ``K``; hidden at start)."""
+        self.view.set_kernel_threads(not self.view.kernel_threads)
+        self._rearranged()
+
+    def action_choose_columns(self) -> None:
+        """Choose, add, remove and order the columns (htop's ``F2``)."""
+        self.app.push_screen(ColumnPicker(self.view.columns), self._columns_chosen)
+
+    def _columns_chosen(self, columns: tuple[Column, ...] | None) -> None:
+        if not columns:
+            return
+        self.show_columns(columns)
+        self._columns_shown()
+        self.update_status()
+        self._settings_changed()
+
+    def _columns_shown(self) -> None:
+        """Remember columns the user chose (F2, P, M) as the screen's own."""
+        if not self.projector:
+            # Projector mode's columns are its own: leaving it brings these.
+            self._screen_columns = self.view.columns
+
+    # -- settings ----------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the user can change, as they are now, every one set.
+
+        The columns are the user's, not projector mode's (which are its own),
+        and so is the theme.
+        """
+        view = self.view
+        sort = view.columns[view.sort_index]
+        theme = self.app.theme
+        if theme == PROJECTOR_THEME.name:
+            theme = self._theme_before_projector or "textual-dark"
+        return Settings(
+            columns=columns_spec(self._screen_columns),
+            sort=sort.name,
+            reverse=view.reverse,
+            tree=view.tree,
+            kernel_threads=view.kernel_threads,
+            interval=self.interval,
+            theme=theme,
+        )
+
+    def _apply_saved_settings(self) -> None:
+        """Start with the sort, tree, kernel threads and theme of the settings file.
+
+        The columns and the interval come from the options, under the command
+        line's. What is in effect then is noted, so that only what the user
+        changes later is saved.
+        """
+        saved = self.config.settings
+        view = self.view
+        names = [column.name for column in view.columns]
+        if saved.sort is not None and saved.sort in names:
+            view.set_sort(names.index(saved.sort), saved.reverse)
+        elif saved.reverse is not None:
+            view.set_sort(view.sort_index, saved.reverse)
+        if saved.tree is not None:
+            view.set_tree(saved.tree)
+        if saved.kernel_threads is not None:
+            view.set_kernel_threads(saved.kernel_threads)
+        if saved.theme is not None:
+            if saved.theme in self.app.available_themes:
+                self.app.theme = saved.theme
+            else:
+                self.log_line(
+                    f"Settings file: no theme called {saved.theme!r} here; "
+                    f"using {self.app.theme}."
+                )
+        self.config.started_with(self.settings)
+
+    def _settings_changed(self) -> None:
+        """Save the settings the user changed, if there is a file to keep them.
+
+        A failure is said once (in the log and a pop-up); then nothing more is
+        tried, and sigtui goes on.
+        """
+        problem = self.config.update(self.settings)
+        if problem is not None:
+            self.log_line(f"Settings not saved: {problem}")
+            self.notify(problem, title="Settings", severity="warning")
+
+    def action_set_interval(self) -> None:
+        """Ask for the seconds between refreshes, and refresh at the new pace."""
+        self.app.push_screen(IntervalDialog(self.interval), self._interval_chosen)
+
+    def _interval_chosen(self, seconds: float | None) -> None:
+        if seconds is None or seconds == self.interval:
+            return
+        self.interval = seconds
+        if self._timer is not None:
+            # The timer set for the old interval could be an hour away.
+            self._timer.stop()
+            self._timer = self.set_timer(self.interval, self.request_scan)
+        self.update_status()
+        self._settings_changed()
+
+    def action_toggle_pause(self) -> None:
+        """Stop refreshing, or refresh now and start again."""
+        self.paused = not self.paused
+
+    def watch_paused(self, paused: bool) -> None:
+        """Stop the refresh timer, or scan now and go on."""
+        if paused and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not paused and self.scans:
+            self.request_scan()
+        self.update_status()
+
+    # -- details -----------------------------------------------------------------
+
+    @property
+    def details_shown(self) -> bool:
+        """Whether the details panel is open."""
+        return self.has_class("-details")
+
+    def action_toggle_details(self) -> None:
+        """Open or close the details panel."""
+        self.toggle_class("-details")
+        self.refresh_details()
+
+    @on(ProcessTable.Highlighted)
+    def _selection_moved(self) -> None:
+        self.refresh_details()
+        self._selection_changed()
+        row = self.table.current
+        if self.lesson_session is not None and row is not None and not row.gone:
+            self.lesson_session.selected(row.info.pid)
+
+    def refresh_details(self) -> None:
+        """Show the selected process in the details panel, reading its masks."""
+        if not self.details_shown:
+            return
+        row = self.table.current
+        panel = self.query_one("#details", ProcessDetails)
+        if row is None:
+            panel.show(None, None)
+            return
+        snapshot = self.view.snapshot
+        if row.gone or row.info.kernel_thread:
+            panel.show(row.info, snapshot, gone=row.gone, problem="exited")
+            return
+        self._load_details(row.info, snapshot)
+
+    @work(thread=True, exclusive=True, group="details", exit_on_error=False)
+    def _load_details(self, info: ProcessInfo, snapshot: ProcessSnapshot) -> None:
+        """Read the selected process's masks off the UI thread."""
+        state: SignalState | None = None
+        problem: str | None = None
+        try:
+            state = self.read_state(info)
+        except ProcessLookupError:
+            problem = "exited"
+        except PermissionError:
+            problem = "not readable: permission denied"
+        except (OSError, ValueError) as err:
+            problem = f"not readable: {err}"
+        # What keeps it from acting on signals: D, zombie, stopped, traced.
+        found = read_circumstances(info)
+        held = () if found is None else tuple(r.explanation for r in holds(found))
+        self.app.call_from_thread(
+            self._details_loaded, info, snapshot, state, problem, held
+        )
+
+    def _details_loaded(
+        self,
+        info: ProcessInfo,
+        snapshot: ProcessSnapshot,
+        state: SignalState | None,
+        problem: str | None,
+        held: tuple[str, ...] = (),
+    ) -> None:
+        if not self._alive():
+            return
+        current = self.table.current
+        if current is None or current.info.identity != info.identity:
+            return  # the cursor moved on meanwhile
+        self.query_one("#details", ProcessDetails).show(
+            current.info,
+            snapshot,
+            state,
+            gone=current.gone,
+            problem=problem,
+            held=held,
+        )
+
+    # -- the signal picker and sending ----------------------------------------------
+
+    def action_pick_signal(self) -> None:
+        """Open the signal picker for the selected process."""
+        self._open_picker(group=False)
+
+    def action_pick_group_signal(self) -> None:
+        """Open the signal picker for the selected process's group."""
+        self._open_picker(group=True)
+
+    def _open_picker(self, *, group: bool) -> None:
+        info = self._selected_for_send()
+        if info is None:
+            return
+        if group and info.pgid <= 0:
+            self.notify(
+                f"Process {info.pid} has no process group of its own to signal.",
+                severity="warning",
+            )
+            group = False
+        members = [p for p in self.view.snapshot.processes if p.pgid == info.pgid]
+        tagged = [] if group else self.view.tagged_processes()
+        self.app.push_screen(
+            SignalPicker(
+                info, members, catalogue(), self.read_state, group=group, tagged=tagged
+            ),
+            self._signal_picked,
+        )
+
+    def _signal_picked(self, picked: PickedSignal | None) -> None:
+        if picked is None:
+            return
+        chosen = picked.target
+        if not picked.tagged and self.view.snapshot.get(chosen.identity) is None:
+            # It exited while the picker was open: nothing goes to its group
+            # either, nor to a process that reused its pid.
+            message = f"Not sent: process {chosen.pid} exited."
+            self.log_line(f"{picked.signal.name} → process {chosen.pid}: {message}")
+            self.notify(message, severity="warning")
+            return
+        target: Target
+        if picked.tagged:
+            target = TaggedTarget(picked.tagged)
+        elif picked.group:
+            pgid = picked.target.pgid
+            members = tuple(p for p in self.view.snapshot.processes if p.pgid == pgid)
+            target = GroupTarget(pgid, members)
+        else:
+            target = ProcessTarget(picked.target)
+        self.send_signal(target, picked.signal, picked.prediction)
+
+    def sender_context(self) -> Context:
+        """Describe sigtui as the sender, for the safety rules (UI thread only).
+
+        Returns:
+            The context.
+        """
+        me = self.view.snapshot.by_pid.get(self.self_pid)
+        return Context(
+            self_pid=self.self_pid,
+            self_pgid=me.pgid if me is not None else os.getpgrp(),
+            ancestors=self.table.sigtui_ancestors,
+            uid=os.geteuid(),
+            readonly=self.readonly,
+            trusted=self.instrumented_pids,
+        )
+
+    @property
+    def instrumented_pids(self) -> frozenset[int]:
+        """The processes sigtui started and watches: the demo's and the lesson's."""
+        pids: frozenset[int] = frozenset()
+        if self.demo is not None and self.demo.running:
+            pids |= self.demo.pids
+        if self.lesson_session is not None:
+            pids |= frozenset(self.lesson_session.processes)
+        return pids
+
+    def _update_marks(self) -> None:
+        self.table.demo_pids = self.instrumented_pids
+
+    def send_signal(
+        self, target: Target, sig: SignalSpec, prediction: str = ""
+    ) -> None:
+        """Send a signal, asking first when the safety rules say so.
+
+        Args:
+            target: What to signal.
+            sig: The signal.
+            prediction: What the picker predicted, for the confirmation.
+        """
+        verdict = check(target, sig, self.sender_context())
+        if not verdict.allowed:
+            message = f"Not sent: {'; '.join(verdict.refusals)}."
+            self.log_line(f"{sig.name} → {target.describe()}: {message}")
+            self.notify(message, title="Refused", severity="error")
+            return
+        if not verdict.needs_confirmation:
+            self._deliver(target, sig)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._deliver(target, sig)
+            else:
+                self.log_line(f"{sig.name} → {target.describe()}: cancelled")
+
+        self.app.push_screen(
+            ConfirmSend(
+                f"Send {sig.name} to {target.describe()}?",
+                verdict.confirmations,
+                target.members,
+                prediction,
+            ),
+            answered,
+        )
+
+    def _instrumented(self, sig: SignalSpec) -> Instrumented:
+        """The demo's pid and what it does with ``sig`` (UI thread)."""
+        demo = self.demo
+        if demo is None or not demo.running:
+            return Instrumented()
+        return Instrumented(demo.pid, demo.pgid, demo.disposition(sig.number))
+
+    def _deliver(self, target: Target, sig: SignalSpec) -> None:
+        """Send from a worker, with all it needs read here, on the UI thread."""
+        self._send_worker(
+            target,
+            sig,
+            self.sender_context(),
+            self._instrumented(sig),
+            self.lesson_session,
+        )
+
+    @work(thread=True, group="send", exit_on_error=False)
+    def _send_worker(
+        self,
+        target: Target,
+        sig: SignalSpec,
+        context: Context,
+        instrumented: Instrumented,
+        run: LessonSession | None,
+    ) -> None:
+        """Send, then watch the targets for a moment (system calls: a thread)."""
+
+        def sent(report: Sent) -> None:
+            if run is not None:
+                self._lesson_saw_send(run, report)
+            self.app.call_from_thread(self._sent, report)
+
+        report = self.flow.run(target, sig, context, instrumented, sent)
+        self.app.call_from_thread(self._watched, report)
+
+    @staticmethod
+    def _lesson_saw_send(run: LessonSession, report: Sent) -> None:
+        """Tell the lesson of a send it cannot see arrive (blocked signals)."""
+        number = report.sig.number
+        if isinstance(report.target, GroupTarget):
+            if any(r.ok for r in report.results):
+                run.sent(report.target.pgid, number, group=True)
+            return
+        for result in report.results:
+            if result.ok and result.pid is not None:
+                run.sent(result.pid, number)
+
+    def _sent(self, report: Sent) -> None:
+        if not self._alive():
+            return
+        if report.reached_demo and self.demo is not None:
+            sig = report.sig
+            self._show_demo([self.demo.sent(sig.number, sig.name, report.started_ns)])
+        for line in report.log_lines:
+            self.log_line(line)
+        self._pop_up_result(
+            summary(report.results),
+            title=f"{report.sig.name} {'sent' if report.ok else 'not sent everywhere'}",
+            failed=not report.ok,
+        )
+        self.request_scan()
+
+    def _pop_up_result(self, message: str, *, title: str = "", failed: bool) -> None:
+        """Toast what a send did; in projector mode only if it failed.
+
+        There the caption already says it, in larger words, and a toast would
+        only cover the table.
+        """
+        if failed or not self.projector:
+            self.notify(
+                message, title=title, severity="error" if failed else "information"
+            )
+
+    def _watched(self, report: SendReport) -> None:
+        if not self._alive():
+            return
+        self.show_caption(report.caption)
+        for line in report.outcome_lines:
+            self.log_line(line)
+        if report.seen:
+            self.request_scan()
+
+    def log_line(self, text: str) -> None:
+        """Add a timestamped line to the signal log.
+
+        Args:
+            text: The line (escaped already where it holds process text).
+        """
+        if self._alive():
+            self.query_one(SignalLog).add(text)
+
+    def _selected_for_send(self) -> ProcessInfo | None:
+        row = self.table.current
+        if row is None:
+            self.notify("No process selected.", severity="warning")
+            return None
+        if row.gone:
+            self.notify(f"Not sent: process {row.info.pid} exited.", severity="warning")
+            return None
+        return row.info
+
+    def action_toggle_tag(self) -> None:
+        """Tag or untag the selected process (k then signals all tagged)."""
+        row = self.table.current
+        if row is None or row.gone:
+            return
+        self.view.toggle_tag(row.info.identity)
+        self.table.refresh()
+        self.table.action_cursor_down()
+        self.update_status()
+
+    def action_stop_continue(self) -> None:
+        """SIGSTOP a running process, SIGCONT a stopped one."""
+        info = self._selected_for_send()
+        if info is None:
+            return
+        name = "SIGCONT" if info.state in ("T", "t") else "SIGSTOP"
+        self.send_signal(ProcessTarget(info), catalogue().by_name(name))
+
+    def action_end_gracefully(self) -> None:
+        """SIGTERM, then SIGKILL after the grace period if it is still there."""
+        info = self._selected_for_send()
+        if info is None:
+            return
+        if self._escalation is not None and not self._escalation.is_set():
+            self.notify("A graceful end is already waiting.", severity="warning")
+            return
+        kill = catalogue().by_name("SIGKILL")
+        target = ProcessTarget(info)
+        verdict = check(target, kill, self.sender_context())
+        if not verdict.allowed:
+            self.notify(f"Not sent: {'; '.join(verdict.refusals)}.", severity="error")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._escalation = threading.Event()
+                self.log_line(f"SIGTERM → process {info.pid}: ending gracefully")
+                self._escalate(info, self._escalation)
+
+        self.app.push_screen(
+            ConfirmSend(
+                f"End {target.describe()}: SIGTERM, then SIGKILL if it is still "
+                f"there after {self.grace:g} s?",
+                verdict.confirmations,
+                target.members,
+                "it may clean up on SIGTERM; SIGKILL gives it no choice",
+            ),
+            answered,
+        )
+
+    @work(thread=True, group="escalate", exit_on_error=False)
+    def _escalate(self, info: ProcessInfo, cancel: threading.Event) -> None:
+        """Run the escalation off the UI thread, showing the countdown."""
+
+        def tick(left: float) -> None:
+            self.app.call_from_thread(self._countdown, info, left)
+
+        result = end_gracefully(
+            info, self.grace, cancel=cancel, on_tick=tick, syscalls=self.syscalls
+        )
+        self.app.call_from_thread(self._escalated, result)
+
+    def _countdown(self, info: ProcessInfo, left: float) -> None:
+        if not self._alive():
+            return
+        box = self.query_one("#countdown", Static)
+        box.update(
+            f"Ending process {info.pid}: SIGTERM sent, SIGKILL in {left:.1f} s "
+            "(escape cancels)"
+        )
+        self.add_class("-countdown")
+
+    def _escalated(self, result: Escalation) -> None:
+        if not self._alive():
+            return
+        self.remove_class("-countdown")
+        if self._escalation is not None:
+            self._escalation.set()
+        self._escalation = None
+        self.log_line(result.message)
+        self.show_caption(result.message)
+        failed = result.ending in (Ending.FAILED, Ending.SURVIVED)
+        self._pop_up_result(result.message, failed=failed)
+        self.request_scan()
+
+    # -- demo child ----------------------------------------------------------------
+
+    def action_toggle_demo(self) -> None:
+        """Start the demo child, or stop it if it runs."""
+        if self.demo is not None and self.demo.running:
+            self._stop_demo_worker()
+        else:
+            self.log_line("starting the demo child…")
+            self._start_demo()
+
+    @work(thread=True, group="demo", exclusive=True, exit_on_error=False)
+    def _start_demo(self) -> None:
+        """Spawn the child and wait for its handshake (blocking: a thread)."""
+        session = DemoSession(
+            lambda events: self.post_message(DemoReported(session, events)),
+            self_pid=self.self_pid,
+        )
+        try:
+            started = session.start()
+        except DemoError as err:
+            self.app.call_from_thread(self._demo_failed, str(err))
+            return
+        self.app.call_from_thread(self._demo_started, session, started)
+
+    def _demo_failed(self, why: str) -> None:
+        if self._alive():
+            self.log_line(f"demo: {why}")
+            self.notify(why, severity="error")
+
+    def _demo_started(self, session: DemoSession, started: Started) -> None:
+        if not self._alive():
+            session.stop()
+            return
+        self.demo = session
+        self._update_marks()
+        self.log_line(started.text)
+        # The demo is the natural first target: put the cursor on it.
+        self._select_pid = session.pid
+        self.request_scan()
+        self.update_status()
+
+    @work(thread=True, group="demo", exclusive=True, exit_on_error=False)
+    def _stop_demo_worker(self) -> None:
+        """Stop the child off the UI thread (it may take a moment)."""
+        self.stop_demo()
+
+    def stop_demo(self) -> None:
+        """End the demo child and its members, and reap it (blocks briefly)."""
+        if self.demo is not None:
+            self.demo.stop()
+
+    @on(DemoReported)
+    def _demo_reported(self, message: DemoReported) -> None:
+        if message.session is self.demo and self._alive():
+            self._show_demo(message.events)  # else: news from an earlier demo
+
+    def _show_demo(self, events: list[DemoEvent]) -> None:
+        """Render what the demo session says: log lines, a panel, the status."""
+        for event in events:
+            match event:
+                case Received(lines=lines):
+                    for line in lines:
+                        self.log_line(line)
+                case Logged(text=text):
+                    self.log_line(text)
+                case Ticked():
+                    pass  # the status line below shows the count
+                case DispositionChanged(signo=signo, disposition=chosen, text=text):
+                    self.log_line(text)
+                    screen = self.app.screen
+                    if isinstance(screen, DispositionScreen):
+                        screen.update_disposition(signo, chosen)
+                case StateChanged(text=text):
+                    self.log_line(text)
+                    self.request_scan()
+                case Ended(text=text):
+                    self.log_line(text)
+                    self.log_line("demo: press d to start it again")
+                    self._update_marks()
+                    self.request_scan()
+        self.update_status()
+
+    def set_demo_disposition(self, sig: SignalSpec, disposition: str) -> None:
+        """Change what the demo child does with a signal.
+
+        Args:
+            sig: The signal.
+            disposition: ``catch``, ``ignore``, ``default`` or ``hold``.
+        """
+        if self.demo is None or not self.demo.set_disposition(sig.number, disposition):
+            self.notify("The demo is not running: press d first.", severity="warning")
+
+    def action_dispositions(self) -> None:
+        """Open the demo's dispositions panel."""
+        if self.demo is None or not self.demo.running:
+            self.notify("The demo is not running: press d first.", severity="warning")
+            return
+        self.app.push_screen(
+            DispositionScreen(
+                catalogue(), self.demo.dispositions, self.set_demo_disposition
+            )
+        )
+
+    # -- guided lessons --------------------------------------------------------------
+
+    def action_lessons(self) -> None:
+        """Open the lesson picker."""
+        session = self.lesson_session
+        current = session.lesson if session is not None else None
+        self.app.push_screen(LessonPicker(current), self._lesson_picked)
+
+    def _lesson_picked(self, choice: Lesson | str | None) -> None:
+        if choice == LEAVE:
+            self._leave_lesson()
+        elif isinstance(choice, Lesson):
+            self.start_lesson(choice)
+
+    def start_lesson(self, lesson: Lesson) -> None:
+        """End the lesson in progress, if any, and start another.
+
+        Args:
+            lesson: The lesson.
+        """
+        self.log_line(
+            f"lesson {lesson.number}, {lesson.title}: starting its processes…"
+        )
+        run = LessonSession(
+            lesson, lambda events: self.post_message(LessonReported(run, events))
+        )
+        self._lesson_starting = run
+        self._start_lesson(run, self.lesson_session)
+
+    @work(thread=True, group="lesson", exclusive=True, exit_on_error=False)
+    def _start_lesson(self, run: LessonSession, old: LessonSession | None) -> None:
+        """Stop the old lesson, start the new one (both block: a thread)."""
+        if old is not None:
+            old.stop()
+            self.app.call_from_thread(self._lesson_left, old)
+        try:
+            run.start()
+        except LessonError as err:
+            self.app.call_from_thread(self._lesson_failed, run, str(err))
+            return
+        self.app.call_from_thread(self._lesson_started, run)
+
+    def _lesson_failed(self, run: LessonSession, why: str) -> None:
+        if self._lesson_starting is run:
+            self._lesson_starting = None
+        if self._alive():
+            self.log_line(f"lesson: {why}")
+            self.notify(why, severity="error")
+
+    def _lesson_started(self, run: LessonSession) -> None:
+        if not self._alive() or self._lesson_starting is not run:
+            run.stop()
+            return
+        self._lesson_starting = None
+        self.lesson_session = run
+        self._lesson_note = ""
+        lesson = run.lesson
+        roles = ", ".join(
+            f"{role} ({pid})" for pid, role in sorted(run.processes.items())
+        )
+        self.log_line(
+            f"lesson {lesson.number}, {lesson.title}: started {roles}. "
+            "L leaves it (and ends them)"
+        )
+        self.query_one("#lesson", LessonPanel).show(
+            lesson, run.done, processes=run.processes
+        )
+        self.add_class("-lesson")
+        self._update_marks()
+        self._lesson_cursor_placed = False
+        self._place_lesson_cursor(run)
+        self.request_scan()
+        self.update_status()
+        # Already on one of its processes: that counts as finding it.
+        row = self.table.current
+        if row is not None:
+            run.selected(row.info.pid)
+
+    def _place_lesson_cursor(self, run: LessonSession) -> None:
+        """Put the cursor on the process the lesson begins with, once.
+
+        As with the demo: nobody should scroll through hundreds of rows to
+        find it. Some processes are known only a moment after the start
+        (lesson 5's sleeps), so this is tried again on the run's events, until
+        the class has done the first step.
+        """
+        if self._lesson_cursor_placed or run.current != 0:
+            return
+        pid = run.start_on
+        if pid is not None:
+            self._select_pid = pid
+            self._lesson_cursor_placed = True
+
+    @on(LessonReported)
+    def _lesson_events(self, message: LessonReported) -> None:
+        run = message.session
+        if not self._alive() or run not in (self.lesson_session, self._lesson_starting):
+            return  # news from a lesson already left
+        for event in message.events:
+            self.log_line(event.text)
+            match event.kind:
+                case Kind.STEP:
+                    self._lesson_note = event.text
+                case Kind.FINISHED:
+                    self.notify(event.text, title="Lesson complete")
+        if run is self.lesson_session:
+            self._place_lesson_cursor(run)
+            self.query_one("#lesson", LessonPanel).show(
+                run.lesson, run.done, self._lesson_note, run.processes
+            )
+            self._update_marks()
+            self.update_status()
+            self.request_scan()
+
+    def _leave_lesson(self) -> None:
+        """End the lesson's processes off the UI thread."""
+        if self.lesson_session is not None:
+            self._leave_lesson_worker(self.lesson_session)
+
+    @work(thread=True, group="lesson", exclusive=True, exit_on_error=False)
+    def _leave_lesson_worker(self, run: LessonSession) -> None:
+        run.stop()
+        self.app.call_from_thread(self._lesson_left, run)
+
+    def _lesson_left(self, run: LessonSession) -> None:
+        if not self._alive():
+            return
+        if self.lesson_session is run:
+            self.lesson_session = None
+        self.remove_class("-lesson")
+        self.log_line(
+            f"lesson {run.lesson.number}, {run.lesson.title}: left; all its "
+            "processes have ended"
+        )
+        self._update_marks()
+        self.update_status()
+        self.request_scan()
+
+    def stop_lesson(self) -> None:
+        """End the lesson in progress and all its processes (blocks briefly)."""
+        if self.lesson_session is not None:
+            self.lesson_session.stop()

@@ -1,0 +1,169 @@
+"""The send flow without a terminal: real signals to processes these tests start.
+
+What a send reports (the log lines, what became of each target, the caption
+and why a survivor survived) used to be checked through the app; the flow
+gives it as typed reports, so it is checked here directly.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from sigtui.delivery import Context, GroupTarget, ProcessTarget, Syscalls
+from sigtui.delivery.flow import MAX_WATCH_LINES, Instrumented, SendFlow, Sent
+from sigtui.delivery.watch import Fate, current_state
+from sigtui.processes import ProcessInfo
+from sigtui.processes.scan import ProcfsScanner
+from sigtui.signals import catalogue
+from sigtui.signals.reader import read_state_of
+from tests.spawn import Spawner, sleeper, wait_for_state
+
+TERM = catalogue().by_name("SIGTERM")
+USR1 = catalogue().by_name("SIGUSR1")
+STOP_TIMEOUT = 20.0
+
+IGNORES_TERM = """
+import signal
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+ready()
+park()
+"""
+
+CATCHES_USR1 = """
+import signal
+signal.signal(signal.SIGUSR1, lambda *_: None)
+ready()
+park()
+"""
+
+GROUP_OF_SIX = """
+for _ in range(5):
+    fork_member()
+ready()
+park()
+"""
+
+
+@pytest.fixture
+def spawner() -> Iterator[Spawner]:
+    with Spawner() as spawner:
+        yield spawner
+
+
+def info_of(pid: int) -> ProcessInfo:
+    snapshot = ProcfsScanner().scan()
+    assert pid in snapshot.by_pid, f"pid {pid} missing from the scan"
+    return snapshot.by_pid[pid]
+
+
+def flow() -> SendFlow:
+    return SendFlow(Syscalls(), read_state_of, current_state)
+
+
+def context() -> Context:
+    return Context(os.getpid(), os.getpgrp(), uid=os.geteuid())
+
+
+class Recorder:
+    """Keeps what on_sent was given, and when."""
+
+    def __init__(self) -> None:
+        self.sent: list[Sent] = []
+        self.at: float | None = None
+
+    def __call__(self, sent: Sent) -> None:
+        self.sent.append(sent)
+        self.at = time.monotonic()
+
+
+def test_term_ends_a_sleeper_and_says_so(spawner: Spawner) -> None:
+    child = sleeper(spawner)
+    info = info_of(child.pid)
+    on_sent = Recorder()
+    report = flow().run(ProcessTarget(info), TERM, context(), Instrumented(), on_sent)
+    assert on_sent.sent == [report.sent]  # told once, before the watch
+    assert report.sent.ok
+    assert not report.sent.reached_demo
+    assert report.sent.log_lines == (
+        f"SIGTERM → process {child.pid} ({info.comm}): "
+        f"SIGTERM delivered to process {child.pid} ({info.comm}).",
+    )
+    assert [o.fate for o in report.seen] == [Fate.EXITED]
+    assert report.outcome_lines == (f"process {child.pid} ({info.comm}): exited",)
+    assert "SIGTERM" in report.caption
+    assert child.proc.wait(timeout=STOP_TIMEOUT) == -signal.SIGTERM
+
+
+def test_a_survivor_is_explained_by_its_masks(spawner: Spawner) -> None:
+    child = spawner.python(IGNORES_TERM)
+    wait_for_state(child.pid, "S")
+    info = info_of(child.pid)
+    report = flow().run(
+        ProcessTarget(info), TERM, context(), Instrumented(), Recorder()
+    )
+    assert [o.fate for o in report.seen] == [Fate.RUNNING]
+    [line] = report.outcome_lines
+    assert line.startswith(f"process {child.pid} ({info.comm}): still running (")
+    assert "ignore" in line
+    assert "ignores SIGTERM" in report.caption
+    assert child.proc.poll() is None
+
+
+def test_a_caught_signal_is_explained_by_the_handler(spawner: Spawner) -> None:
+    child = spawner.python(CATCHES_USR1)
+    wait_for_state(child.pid, "S")
+    info = info_of(child.pid)
+    report = flow().run(
+        ProcessTarget(info), USR1, context(), Instrumented(), Recorder()
+    )
+    [line] = report.outcome_lines
+    assert "handler" in line
+    assert "handler ran and it kept running" in report.caption
+    assert child.proc.poll() is None
+
+
+def test_the_demo_is_named_and_its_disposition_explains_the_caption(
+    spawner: Spawner,
+) -> None:
+    # A stand-in for the demo: a process that catches SIGUSR1, as the demo
+    # does when set to "catch".
+    child = spawner.python(CATCHES_USR1)
+    wait_for_state(child.pid, "S")
+    info = info_of(child.pid)
+    demo = Instrumented(demo_pid=child.pid, demo_pgid=info.pgid, disposition="catch")
+    report = flow().run(ProcessTarget(info), USR1, context(), demo, Recorder())
+    assert report.sent.reached_demo
+    assert f"the demo ({child.pid})" in report.caption
+    assert "it logged the signal and kept running" in report.caption
+
+
+def test_a_process_gone_before_the_send_is_not_watched(spawner: Spawner) -> None:
+    child = sleeper(spawner)
+    info = info_of(child.pid)
+    child.proc.kill()
+    child.proc.wait(timeout=STOP_TIMEOUT)
+    on_sent = Recorder()
+    report = flow().run(ProcessTarget(info), TERM, context(), Instrumented(), on_sent)
+    assert not report.sent.ok
+    assert report.seen == ()
+    assert report.outcome_lines == ()
+    assert report.caption.startswith(f"SIGTERM did nothing to process {child.pid}")
+    assert len(on_sent.sent) == 1
+
+
+def test_a_big_group_gets_a_count_after_the_first_lines(spawner: Spawner) -> None:
+    leader = spawner.python(GROUP_OF_SIX)
+    members = tuple(p for p in ProcfsScanner().scan().processes if p.pgid == leader.pid)
+    assert len(members) == 6 > MAX_WATCH_LINES
+    report = flow().run(
+        GroupTarget(leader.pid, members), TERM, context(), Instrumented(), Recorder()
+    )
+    assert report.sent.ok
+    assert len(report.outcome_lines) == MAX_WATCH_LINES + 1
+    assert report.outcome_lines[-1] == "group: 6 exited"
+    assert leader.proc.wait(timeout=STOP_TIMEOUT) == -signal.SIGTERM
