@@ -2,7 +2,7 @@
 
 Run: ``python -m benchmarks.demo_latency [--count 1000]``.
 
-Starts the demo child through sigtui's own supervisor, sends SIGUSR1 (and then
+Starts the demo child through sigtui's own demo session, sends SIGUSR1 (and then
 SIGRTMIN) through a pidfd, one at a time, waiting for each report, and prints
 the median and 99th percentile of two intervals: send to the child's own
 timestamp (kernel delivery and the child waking), and send to the report
@@ -18,9 +18,8 @@ import signal
 import statistics
 import threading
 import time
-from typing import Any
 
-from sigtui.demo.supervisor import DemoSupervisor
+from sigtui.demo.session import DemoEvent, DemoSession, Received
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -30,21 +29,21 @@ def percentile(values: list[float], share: float) -> float:
 
 def measure(signum: int, count: int) -> tuple[list[float], list[float]]:
     arrived = threading.Event()
-    reports: list[tuple[dict[str, Any], int]] = []
+    reports: list[tuple[Received, int]] = []
 
-    def on_events(messages: list[dict[str, Any]]) -> None:
+    def on_events(events: list[DemoEvent]) -> None:
         now = time.monotonic_ns()
-        for message in messages:
-            if message.get("type") == "signal":
-                reports.append((message, now))
+        for event in events:
+            if isinstance(event, Received):
+                reports.append((event, now))
                 arrived.set()
 
-    supervisor = DemoSupervisor(on_events, members=0, tick=3600)
-    supervisor.start()
+    session = DemoSession(on_events, members=0, tick=3600)
+    session.start()
     to_child: list[float] = []
     to_reader: list[float] = []
     try:
-        fd = os.pidfd_open(supervisor.pid)
+        fd = os.pidfd_open(session.pid)
         try:
             for _ in range(count):
                 arrived.clear()
@@ -53,13 +52,13 @@ def measure(signum: int, count: int) -> tuple[list[float], list[float]]:
                 signal.pidfd_send_signal(fd, signum)
                 if not arrived.wait(10):
                     raise RuntimeError("no report within 10 s")
-                message, received = reports[0]
-                to_child.append((int(message["t_mono_ns"]) - sent) / 1000)
+                report, received = reports[0]
+                to_child.append((report.t_mono_ns - sent) / 1000)
                 to_reader.append((received - sent) / 1000)
         finally:
             os.close(fd)
     finally:
-        supervisor.stop()
+        session.stop()
     return to_child, to_reader
 
 

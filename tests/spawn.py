@@ -41,10 +41,11 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Generic, TypeVar
 
 from sigtui.processes.model import ProcessInfo
 from sigtui.processes.scan import parse_stat
@@ -180,6 +181,57 @@ def wait_until(
         if time.monotonic() > deadline:
             raise TimeoutError(f"gave up waiting for {what} after {timeout} s")
         time.sleep(POLL_INTERVAL)
+
+
+class Recorder(Generic[T]):
+    """Collects the events a session hands to its callback (from its threads).
+
+    Attributes:
+        events: Every event so far, in order.
+    """
+
+    def __init__(self) -> None:
+        self.events: list[T] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, batch: list[T]) -> None:
+        with self._cond:
+            self.events.extend(batch)
+            self._cond.notify_all()
+
+    def wait_for(
+        self,
+        predicate: Callable[[T], bool],
+        timeout: float = READY_TIMEOUT,
+        *,
+        after: int = 0,
+    ) -> T:
+        """The first event (from index ``after`` on) that matches, waiting (bounded).
+
+        Args:
+            predicate: The test.
+            timeout: Seconds before giving up.
+            after: Where to start looking.
+
+        Returns:
+            The event.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for event in self.events[after:]:
+                    if predicate(event):
+                        return event
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    last = "\n".join(str(e) for e in self.events[-15:])
+                    raise AssertionError(f"event not seen; last events:\n{last}")
+                self._cond.wait(left)
+
+    def snapshot(self) -> list[T]:
+        """The events so far (a copy)."""
+        with self._cond:
+            return list(self.events)
 
 
 def proc_state(pid: int) -> str | None:

@@ -833,6 +833,10 @@ def test_the_child_imports_only_the_standard_library_its_protocol_and_procfs() -
         "sigtui.demo",
         "sigtui.demo.protocol",
         "sigtui.demo.child",
+        "sigtui.demo.members",
+        "sigtui.demo.options",
+        "sigtui.demo.output",
+        "sigtui.demo.waiter",
         "sigtui.procfs",
     }
     assert not {m.split(".")[0] for m in loaded} & {"psutil", "textual", "rich"}

@@ -112,12 +112,12 @@ async def test_a_full_disk_is_reported_once_and_the_app_goes_on() -> None:
 
 
 def test_demo_dies_with_a_sigkilled_sigtui() -> None:
-    # sigtui's own supervisor in a process standing in for sigtui, which the
+    # sigtui's own demo session in a process standing in for sigtui, which the
     # test then kills with SIGKILL: the lifeline must take the demo down.
     code = (
         "import sys, time\n"
-        "from sigtui.demo.supervisor import DemoSupervisor\n"
-        "s = DemoSupervisor(lambda messages: None)\n"
+        "from sigtui.demo.session import DemoSession\n"
+        "s = DemoSession(lambda events: None)\n"
         "s.start()\n"
         "print(s.pid, *s.members, flush=True)\n"
         "time.sleep(3600)\n"

@@ -15,9 +15,7 @@ import re
 import signal
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psutil
@@ -26,12 +24,15 @@ import pytest
 from sigtui.demo.protocol import LineReader
 from sigtui.lessons import (
     LESSONS,
+    Kind,
     LessonError,
     LessonEvent,
-    LessonRun,
+    LessonSession,
     find_lesson,
 )
 from sigtui.processes import ProcfsScanner, command_text
+from tests import spawn
+from tests.spawn import wait_until
 
 DEADLINE = 10.0
 """Seconds any awaited event may take."""
@@ -40,43 +41,11 @@ TICK = 0.1
 """The tickers' period in these tests."""
 
 
-class Recorder:
-    """Collects a run's events; waits (bounded) for one to arrive."""
+class Recorder(spawn.Recorder[LessonEvent]):
+    """Collects a session's events; waits (bounded) for one to arrive."""
 
-    def __init__(self) -> None:
-        self.events: list[LessonEvent] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, batch: list[LessonEvent]) -> None:
-        with self._cond:
-            self.events.extend(batch)
-            self._cond.notify_all()
-
-    def wait_for(
-        self,
-        predicate: Callable[[LessonEvent], bool],
-        timeout: float = DEADLINE,
-        *,
-        after: int = 0,
-    ) -> LessonEvent:
-        """The first event (from index ``after`` on) that matches, waiting."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for event in self.events[after:]:
-                    if predicate(event):
-                        return event
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    kinds = [f"{e.kind}: {e.text}" for e in self.events[-15:]]
-                    raise AssertionError(
-                        "event not seen; last events:\n" + "\n".join(kinds)
-                    )
-                self._cond.wait(left)
-
-    def texts(self, kind: str | None = None) -> list[str]:
-        with self._cond:
-            return [e.text for e in self.events if kind is None or e.kind == kind]
+    def texts(self, kind: Kind | None = None) -> list[str]:
+        return [e.text for e in self.snapshot() if kind is None or e.kind is kind]
 
 
 def gone(pid: int) -> bool:
@@ -87,19 +56,12 @@ def gone(pid: int) -> bool:
         return True
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = DEADLINE) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)  # a bounded poll of real process state
-
-
 class Lesson:
     """A started run, the events it sent, and every pid it showed."""
 
     def __init__(self, name: str) -> None:
         self.recorder = Recorder()
-        self.run = LessonRun(find_lesson(name), self.recorder, tick=TICK)
+        self.run = LessonSession(find_lesson(name), self.recorder, tick=TICK)
         self.seen: set[int] = set()
 
     def pid(self, name: str) -> int:
@@ -120,14 +82,16 @@ class Lesson:
         self.run.sent(pgid, signo, group=True)
 
     def step(self, index: int) -> LessonEvent:
-        event = self.recorder.wait_for(lambda e: e.kind == "step" and e.step == index)
+        event = self.recorder.wait_for(
+            lambda e: e.kind is Kind.STEP and e.step == index
+        )
         assert self.run.done[index]
         return event
 
-    def event(self, pattern: str, kind: str | None = None) -> LessonEvent:
+    def event(self, pattern: str, kind: Kind | None = None) -> LessonEvent:
         return self.recorder.wait_for(
             lambda e: (
-                (kind is None or e.kind == kind)
+                (kind is None or e.kind is kind)
                 and re.search(pattern, e.text) is not None
             )
         )
@@ -190,13 +154,13 @@ def test_find_lesson_unknown(text: str) -> None:
 def test_lesson_1_first_kill() -> None:
     with lesson("first-kill") as it:
         ticker = it.pid("ticker")
-        it.event(r"ticker \(\d+\): tick 1", "tick")
+        it.event(r"ticker \(\d+\): tick 1", Kind.TICK)
         it.run.selected(ticker)
         it.step(0)
         it.send(ticker, signal.SIGKILL)
         it.step(1)
         it.event(rf"ticker \({ticker}\) was killed by SIGKILL: it could not catch it")
-        it.event(r"finished", "finished")
+        it.event(r"finished", Kind.FINISHED)
         assert it.run.finished
         assert it.run.current is None
 
@@ -206,13 +170,13 @@ def test_lesson_2_handler() -> None:
         ticker = it.pid("ticker")
         it.send(ticker, signal.SIGUSR1)
         it.step(0)
-        said = it.event(r"said: hello, class!", "said")
+        said = it.event(r"said: hello, class!", Kind.SAID)
         assert said.pid == ticker
         assert said.signal == "SIGUSR1"
         assert ticker in it.run.processes
         it.send(ticker, signal.SIGTERM)
         it.step(1)
-        it.event(r"was ended by SIGTERM", "killed")
+        it.event(r"was ended by SIGTERM", Kind.KILLED)
 
 
 def test_lesson_3_hangup() -> None:
@@ -231,7 +195,7 @@ def test_lesson_4_uncatchable() -> None:
     with lesson("uncatchable") as it:
         ticker = it.pid("ticker")
         for name in ("SIGKILL", "SIGSTOP"):
-            it.event(rf"asked to catch {name}; the kernel refused", "refused")
+            it.event(rf"asked to catch {name}; the kernel refused", Kind.REFUSED)
         it.send(ticker, signal.SIGFPE)
         it.step(0)
         it.send(ticker, signal.SIGSTOP)
@@ -241,7 +205,7 @@ def test_lesson_4_uncatchable() -> None:
         it.step(2)
         it.send(ticker, signal.SIGHUP)
         it.step(3)
-        it.event(r"was ended by SIGHUP", "killed")
+        it.event(r"was ended by SIGHUP", Kind.KILLED)
 
 
 def test_lesson_5_groups() -> None:
@@ -267,29 +231,29 @@ def test_lesson_6_ping_pong() -> None:
         it.send(pong, signal.SIGUSR1)
         it.step(0)
         it.step(1)
-        it.event(rf"ping \({ping}\): rally over: 100 rounds", "over")
-        hits = it.recorder.texts("hit")
+        it.event(rf"ping \({ping}\): rally over: 100 rounds", Kind.OVER)
+        hits = it.recorder.texts(Kind.HIT)
         assert len(hits) == 199  # pong hits rounds 1-100, ping 2-100
         assert hits[0] == f"pong ({pong}) → SIGUSR2 → group {ping}: round 1"
         assert f"ping ({ping}) → SIGUSR1 → group {ping}: round 100" in hits
         it.send_group(ping, signal.SIGQUIT)
         it.step(2)
-        assert len(it.recorder.texts("quit")) == 2
+        assert len(it.recorder.texts(Kind.QUIT)) == 2
 
 
 def test_lesson_7_graceful() -> None:
     with lesson("graceful") as it:
         parent, child = it.pid("parent"), it.pid("child")
-        made = it.event(r"made the temporary file", "started")
+        made = it.event(r"made the temporary file", Kind.STARTED)
         path = made.text.rsplit(" ", 1)[1]
         assert os.path.exists(path)
         it.send(parent, signal.SIGTERM)
         it.step(0)
         it.step(1)
         it.step(2)
-        it.event(rf"removed its temporary file {re.escape(path)}", "cleaned")
-        it.event(rf"reaped its child {child}: exited with status 0", "reaped")
-        it.event(rf"parent \({parent}\) exited with status 0", "exited")
+        it.event(rf"removed its temporary file {re.escape(path)}", Kind.CLEANED)
+        it.event(rf"reaped its child {child}: exited with status 0", Kind.REAPED)
+        it.event(rf"parent \({parent}\) exited with status 0", Kind.EXITED)
         assert not os.path.exists(path)
 
 
@@ -299,16 +263,16 @@ def test_lesson_8_sigchld() -> None:
         children = {it.pid(f"child {n}") for n in range(1, 6)}
         it.send(parent, signal.SIGUSR1)
         it.step(0)
-        zombies = it.event(r"zombies", "zombies")
+        zombies = it.event(r"zombies", Kind.ZOMBIES)
         assert "Pending for it, blocked: SIGCHLD" in zombies.text
         assert all(
             psutil.Process(pid).status() == psutil.STATUS_ZOMBIE for pid in children
         )
         it.send(parent, signal.SIGUSR2)
         it.step(1)
-        summary = it.event(r"5 children ended, 1 SIGCHLD arrived", "summary")
+        summary = it.event(r"5 children ended, 1 SIGCHLD arrived", Kind.SUMMARY)
         assert "loop reaped all 5" in summary.text
-        reaped = it.recorder.texts("reaped")
+        reaped = it.recorder.texts(Kind.REAPED)
         assert len(reaped) == 5
         for n, pid in enumerate(sorted(children), start=1):
             assert any(f"child {pid}: exited with status" in t for t in reaped), n
@@ -329,12 +293,12 @@ def test_lesson_9_blocking() -> None:
         it.event(
             r"SIGUSR1 sent 5 times, arrived 1 time; SIGRTMIN sent 5 times, "
             r"arrived 5 times",
-            "counted",
+            Kind.COUNTED,
         )
-        pending = it.event(r"Pending now", "pending")
+        pending = it.event(r"Pending now", Kind.PENDING)
         assert "SIGUSR1" in pending.text
         assert "SIGRTMIN" in pending.text
-        assert len(it.recorder.texts("received")) == 6
+        assert len(it.recorder.texts(Kind.RECEIVED)) == 6
 
 
 def test_lesson_10_stop_continue() -> None:
@@ -342,20 +306,20 @@ def test_lesson_10_stop_continue() -> None:
         ticker = it.pid("ticker")
         it.send(ticker, signal.SIGSTOP)
         it.step(0)
-        it.event(r"was stopped by SIGSTOP: STAT shows T", "stopped")
+        it.event(r"was stopped by SIGSTOP: STAT shows T", Kind.STOPPED)
         assert psutil.Process(ticker).status() == psutil.STATUS_STOPPED
         it.send(ticker, signal.SIGCONT)
         it.step(1)
         it.send(ticker, signal.SIGTSTP)
         it.step(2)
-        it.event(r"was stopped by SIGTSTP", "stopped")
+        it.event(r"was stopped by SIGTSTP", Kind.STOPPED)
         it.send(ticker, signal.SIGCONT)
         it.step(3)
         # Ticking again after the continue.
         now = len(it.recorder.events)
-        tick = it.recorder.wait_for(lambda e: e.kind == "tick", after=now)
+        tick = it.recorder.wait_for(lambda e: e.kind is Kind.TICK, after=now)
         assert tick.pid == ticker
-        it.event(r"finished", "finished")
+        it.event(r"finished", Kind.FINISHED)
 
 
 # Steps complete in order, and only with the right event.
@@ -365,8 +329,8 @@ def test_the_wrong_signal_does_not_complete_a_step() -> None:
     with lesson("first-kill") as it:
         ticker = it.pid("ticker")
         it.send(ticker, signal.SIGKILL)  # before "find it"
-        it.event(r"was killed by SIGKILL", "killed")
-        hint = it.event(r"start it again", "hint")
+        it.event(r"was killed by SIGKILL", Kind.KILLED)
+        hint = it.event(r"start it again", Kind.HINT)
         assert hint.pid == ticker
         assert it.run.done == (False, False)
         it.run.selected(ticker)  # gone: selecting it does nothing
@@ -376,18 +340,18 @@ def test_the_wrong_signal_does_not_complete_a_step() -> None:
         it.run.selected(ticker)
         it.step(0)
         it.send(ticker, signal.SIGTERM)
-        it.event(r"was ended by SIGTERM", "killed")
+        it.event(r"was ended by SIGTERM", Kind.KILLED)
         assert it.run.done == (True, False)
-        assert not it.recorder.texts("finished")
+        assert not it.recorder.texts(Kind.FINISHED)
 
 
 def test_steps_complete_in_order() -> None:
     with lesson("stop-continue") as it:
         ticker = it.pid("ticker")
         it.send(ticker, signal.SIGTSTP)  # step 0 wants SIGSTOP
-        it.event(r"stopped by SIGTSTP", "stopped")
+        it.event(r"stopped by SIGTSTP", Kind.STOPPED)
         it.send(ticker, signal.SIGCONT)
-        it.event(r"continued", "continued")
+        it.event(r"continued", Kind.CONTINUED)
         assert it.run.done == (False, False, False, False)
         it.send(ticker, signal.SIGSTOP)
         it.step(0)
@@ -408,9 +372,9 @@ def test_sighup_to_nohup_counts_only_once_it_ticks_after() -> None:
     with lesson("hangup") as it:
         nohup, ticker = it.pid("nohup-ticker"), it.pid("ticker")
         it.send(ticker, signal.SIGHUP)  # the other one first: it ends
-        it.event(rf"ticker \({ticker}\) was ended by SIGHUP", "killed")
+        it.event(rf"ticker \({ticker}\) was ended by SIGHUP", Kind.KILLED)
         assert it.run.done == (False, False)
-        assert it.recorder.texts("hint")
+        assert it.recorder.texts(Kind.HINT)
         it.send(nohup, signal.SIGHUP)
         it.step(0)
 
@@ -422,7 +386,7 @@ def test_a_signal_to_the_script_alone_leaves_its_sleeps() -> None:
         it.run.selected(sh)
         it.step(0)
         it.send(sh, signal.SIGTERM)
-        it.event(r"its sleeps .* still run", "hint")
+        it.event(r"its sleeps .* still run", Kind.HINT)
         assert set(it.run.processes) == set(sleeps)
         assert it.run.done == (True, False)
         it.send_group(sh, signal.SIGTERM)  # the group outlives its leader
@@ -447,7 +411,7 @@ def test_stop_in_the_middle_leaves_nothing(name: str) -> None:
 
 
 def test_stop_before_start_and_start_twice() -> None:
-    run = LessonRun(find_lesson("handler"), Recorder(), tick=TICK)
+    run = LessonSession(find_lesson("handler"), Recorder(), tick=TICK)
     run.stop()
     with pytest.raises(LessonError):
         run.start()
@@ -465,11 +429,10 @@ def test_the_lifeline_ends_every_process(name: str) -> None:
     it.run.start()
     it.seen.update(it.run.processes)
     # As if sigtui were gone: the lifeline's write end closes, nobody kills.
-    os.close(it.run._lifeline_w)
-    it.run._lifeline_w = -1
-    wait_until(lambda: it.run.processes == {})
+    it.run.cut_lifeline()
+    wait_until(lambda: it.run.processes == {}, "the programs to exit", DEADLINE)
     assert not [text for text in it.recorder.texts() if "killed" in text]
-    wait_until(lambda: all(gone(pid) for pid in it.seen))
+    wait_until(lambda: all(gone(p) for p in it.seen), "all to be gone", DEADLINE)
     it.stop_and_check()
 
 
@@ -480,7 +443,7 @@ def test_a_program_shows_its_name_as_its_command_line(name: str) -> None:
     with lesson(name) as it:
         processes = it.run.processes
         for pid in processes:
-            it.event(rf"\({pid}\) started", "started")
+            it.event(rf"\({pid}\) started", Kind.STARTED)
         snapshot = ProcfsScanner().scan()
         for pid, role in processes.items():
             assert command_text(snapshot.by_pid[pid]) == role
@@ -514,12 +477,12 @@ def test_a_player_refuses_kill_0_outside_its_own_group() -> None:
 
 HOST = """
 import json, os, signal, sys, threading
-from sigtui.lessons import LessonRun, find_lesson
+from sigtui.lessons import Kind, LessonSession, find_lesson
 stopped = threading.Event()
 def on_events(events):
-    if any(event.kind == "stopped" for event in events):
+    if any(event.kind is Kind.STOPPED for event in events):
         stopped.set()
-run = LessonRun(find_lesson(sys.argv[1]), on_events, tick=0.1)
+run = LessonSession(find_lesson(sys.argv[1]), on_events, tick=0.1)
 run.start()
 if sys.argv[2] == "stop-one":
     os.kill(min(run.processes), signal.SIGSTOP)
@@ -556,7 +519,7 @@ def test_nothing_outlives_a_killed_host(name: str, how: str) -> None:
     try:
         # A stopped process cannot see the lifeline end; the kernel sends
         # SIGHUP and SIGCONT to a stopped group that becomes orphaned.
-        wait_until(lambda: all(gone(pid) for pid in pids))
+        wait_until(lambda: all(gone(p) for p in pids), "all to be gone", DEADLINE)
     finally:
         for pid in pids:
             if not gone(pid):  # ours; shown by the failure above

@@ -948,31 +948,3 @@ def test_regression_the_end_of_an_overlong_line_is_not_a_message() -> None:
     # And whole, in one read, it is bad too (it was parsed, and spaces + JSON passed).
     assert reader.feed(b" " * protocol.MAX_LINE + encode({"type": "tick"})) == []
     assert reader.bad_lines == 2
-
-
-def test_supervisor_reader_survives_a_malformed_sender_pid() -> None:
-    """A report whose si_pid is not a number reaches the log; later ones too."""
-    import os
-    import threading
-
-    from sigtui.demo.supervisor import DemoSupervisor
-
-    received: list[dict[str, Any]] = []
-    supervisor = DemoSupervisor(received.extend)
-    read_end, write_end = os.pipe()
-    lines = [
-        encode({"type": "signal", "seq": 1, "name": "SIGUSR1", "si_pid": "x"}),
-        encode({"type": "signal", "seq": 2, "name": "SIGUSR1", "si_pid": None}),
-        encode({"type": "signal", "seq": 3, "name": "SIGUSR1", "si_pid": os.getpid()}),
-    ]
-    os.write(write_end, b"".join(lines))
-    os.close(write_end)
-    reader = threading.Thread(
-        target=supervisor._read, args=(read_end, LineReader()), daemon=True
-    )
-    reader.start()
-    reader.join(timeout=10)
-    assert not reader.is_alive()
-    assert [m["seq"] for m in received] == [1, 2, 3]
-    assert "sender_cmd" not in received[0]
-    assert received[2]["sender_cmd"]

@@ -1,4 +1,8 @@
-"""The demo child in the TUI (pilot): start, signal, log pairing, dispositions, quit."""
+"""The demo child in the TUI (pilot smoke tests): start, signal, the panel, quit.
+
+What the log says and when (pairing, merging, dispositions, counting) is
+DemoSession's, tested in tests/test_demo_session.py without a UI.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,7 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import Log
 
-from sigtui.demo.narrate import Narrator
-from sigtui.signals import SignalSpec, catalogue
+from sigtui.signals import catalogue
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Options
 from sigtui.ui.screens.dispositions import DispositionScreen
@@ -90,7 +93,9 @@ async def test_signal_to_the_demo_is_logged_on_both_sides() -> None:
         assert "ms later" in text
         # No confirmation for the demo: nothing is waiting for an answer.
         assert not isinstance(app.screen, SignalPicker)
-        await wait_until(pilot, app, lambda: app.main.demo_tick >= 1, "a heartbeat")
+        demo = app.main.demo
+        assert demo is not None
+        await wait_until(pilot, app, lambda: demo.ticks >= 1, "a heartbeat")
         await pilot.press("q")
     await wait_until_gone([demo_pid, *members])
 
@@ -102,19 +107,10 @@ async def wait_until_gone(pids: list[int]) -> None:
         time.sleep(0.05)
 
 
-async def test_stop_continue_and_default_term_are_reported() -> None:
+async def test_the_panel_sets_default_and_sigterm_then_ends_the_demo() -> None:
     app = make_app(Options(interval=0.3))
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
-        await send(pilot, app, "stop")
-        await wait_until(
-            pilot, app, lambda: "was stopped by SIGSTOP" in log_text(app), "stop"
-        )
-        await send(pilot, app, "cont")
-        await wait_until(pilot, app, lambda: "was continued" in log_text(app), "cont")
-        await wait_until(
-            pilot, app, lambda: "received SIGCONT" in log_text(app), "logged"
-        )
         await pilot.press("D")
         await wait_until(
             pilot, app, lambda: isinstance(app.screen, DispositionScreen), "panel"
@@ -137,98 +133,12 @@ async def test_stop_continue_and_default_term_are_reported() -> None:
         await pilot.press("q")
 
 
-async def test_held_usr1_merges_and_rtmin_queues() -> None:
-    app = make_app(Options(interval=0.5))
-    async with app.run_test(size=SIZE) as pilot:
-        demo_pid = await start_demo(pilot, app)
-        assert app.main.demo is not None
-        for name in ("SIGUSR1", "SIGRTMIN"):
-            app.main.set_demo_disposition(app_signal(name), "hold")
-        await wait_until(
-            pilot, app, lambda: log_text(app).count("is now hold") == 2, "holds"
-        )
-        for _ in range(5):
-            for name in ("usr1", "rtmin"):
-                await send(pilot, app, name)
-                await wait_until(
-                    pilot, app, lambda: not isinstance(app.screen, SignalPicker), "sent"
-                )
-        await wait_until(
-            pilot, app, lambda: log_text(app).count("sent SIGRTMIN to demo") == 5, "10"
-        )
-        await wait_until(
-            pilot, app, lambda: log_text(app).count("sent SIGUSR1 to demo") == 5, "5"
-        )
-        for name in ("SIGUSR1", "SIGRTMIN"):
-            app.main.set_demo_disposition(app_signal(name), "catch")
-        await wait_until(
-            pilot,
-            app,
-            lambda: log_text(app).count(f"demo ({demo_pid}) received SIGRTMIN ") == 5,
-            "5 SIGRTMIN",
-        )
-        await wait_until(
-            pilot,
-            app,
-            lambda: "merged them into this one delivery" in log_text(app),
-            "merge",
-        )
-        assert log_text(app).count(f"demo ({demo_pid}) received SIGUSR1 ") == 1
-        await pilot.press("q")
-
-
-def app_signal(name: str) -> SignalSpec:
-    return catalogue().by_name(name)
-
-
-def test_narrator_pairs_and_explains() -> None:
-    narrator = Narrator(self_pid=100, demo_pid=200)
-    assert (
-        narrator.sent(10, "SIGUSR1", 1_000_000)
-        == "sigtui (100) sent SIGUSR1 to demo (200)"
-    )
-    lines = narrator.received(
-        {
-            "signo": 10,
-            "name": "SIGUSR1",
-            "si_pid": 100,
-            "si_uid": 0,
-            "code": "SI_USER",
-            "t_mono_ns": 1_300_000,
-            "disposition": "catch",
-        }
-    )
-    assert lines == [
-        "demo (200) received SIGUSR1 from pid 100 (sigtui) uid 0 (SI_USER), caught, "
-        "0.3 ms later"
-    ]
-    other = narrator.received(
-        {
-            "signo": 1,
-            "name": "SIGHUP",
-            "si_pid": 55,
-            "si_uid": 1000,
-            "code": "SI_USER",
-            "sender_cmd": "bash\x1b[31m",
-            "disposition": "catch",
-        }
-    )
-    assert other == [
-        "demo (200) received SIGHUP from pid 55 (bash\\x1b[31m) uid 1000 "
-        "(SI_USER), caught"
-    ]
-    assert narrator.parent_event({"event": "killed", "signal": "SIGKILL"}) == (
-        "demo (200) was killed by SIGKILL"
-    )
-    assert narrator.parent_event({"event": "exited", "status": 0}) == (
-        "demo (200) exited with status 0"
-    )
-
-
 async def test_a_burst_of_10000_realtime_signals_is_logged_in_full() -> None:
     app = make_app(Options(interval=1.0))
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
+        demo = app.main.demo
+        assert demo is not None
         rtmin = int(signal.SIGRTMIN)
         done = threading.Event()
 
@@ -249,10 +159,8 @@ async def test_a_burst_of_10000_realtime_signals_is_logged_in_full() -> None:
         assert app.main.table.cursor_row == max(0, row - 1)
         await wait_until(pilot, app, done.is_set, "the burst sent")
         sender.join()
-        await wait_until(
-            pilot, app, lambda: app.main.demo_received >= 10_000, "10,000 reports"
-        )
-        assert app.main.demo_received == 10_000
+        await wait_until(pilot, app, lambda: demo.received >= 10_000, "10,000 reports")
+        assert demo.received == 10_000
         # The on-screen log is a bounded ring buffer.
         assert len(app.query_one("#log", Log).lines) <= 1000
         await pilot.press("q")

@@ -67,22 +67,27 @@ if the terminal goes away, the next write fails and the child exits.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import errno
 import json
-import math
 import os
 import select
 import signal
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sigtui.demo import protocol
-from sigtui.procfs import process_state, sender_command, signal_name
+from sigtui.demo.members import (
+    catchable_signals,
+    close_quietly,
+    fork_member,
+    member_message,
+)
+from sigtui.demo.options import Options, parse_options
+from sigtui.demo.output import HumanReport, JsonReport, ReaderGoneError
+from sigtui.demo.waiter import SignalWaiter
+from sigtui.procfs import sender_command, signal_name
 
 POLL_SECONDS = 0.02
 """Without signalfd, how often the main loop looks for pending signals."""
@@ -92,352 +97,6 @@ DRAIN_BATCH = 256
 
 MAX_CONTROL_LINE = 64 * 1024
 """A control line longer than this is dropped (commands are a few dozen bytes)."""
-
-
-def catchable_signals() -> frozenset[int]:
-    """Every signal this process can block and catch here.
-
-    Returns:
-        ``signal.valid_signals()`` without SIGKILL and SIGSTOP.
-    """
-    valid = {int(s) for s in signal.valid_signals()}
-    return frozenset(valid - {int(signal.SIGKILL), int(signal.SIGSTOP)})
-
-
-@dataclass(frozen=True)
-class Options:
-    """The command line, checked.
-
-    Attributes:
-        report_fd: Where JSON lines go (stdout unless given).
-        control_fd: Where control lines come from, if anywhere.
-        lifeline_fd: The fd whose end of file means "exit", if any.
-        members: How many member processes to fork.
-        tick: The heartbeat period in seconds.
-        human: Readable lines on stdout instead of JSON.
-    """
-
-    report_fd: int
-    control_fd: int | None
-    lifeline_fd: int | None
-    members: int
-    tick: float
-    human: bool
-
-
-def _fd(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"not a file descriptor: {text}")
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 64:
-        raise argparse.ArgumentTypeError(f"members must be 0..64, not {text}")
-    return value
-
-
-def _period(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value) or not 0.01 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"tick must be 0.01..3600 s, not {text}")
-    return value
-
-
-def parse_options(argv: Sequence[str]) -> Options:
-    """Parse the command line; exit with status 2 on a bad one.
-
-    Args:
-        argv: The arguments, without the program name.
-
-    Returns:
-        The options.
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m sigtui.demo.child",
-        description="The sigtui demo child: logs every signal it receives.",
-    )
-    parser.add_argument("--report-fd", type=_fd, help="write JSON lines here")
-    parser.add_argument("--control-fd", type=_fd, help="read control lines here")
-    parser.add_argument("--lifeline-fd", type=_fd, help="exit at its end of file")
-    parser.add_argument("--members", type=_count, default=2, help="member processes")
-    parser.add_argument("--tick", type=_period, default=1.0, help="heartbeat (s)")
-    parser.add_argument("--human", action="store_true", help="readable output")
-    args = parser.parse_args(list(argv))
-    fds = [args.report_fd, args.control_fd, args.lifeline_fd]
-    if args.human and any(fd is not None for fd in fds):
-        parser.error("--human takes no --report-fd, --control-fd or --lifeline-fd")
-    for fd in fds:
-        if fd is None:
-            continue
-        try:
-            os.fstat(fd)
-        except OSError:
-            parser.error(f"file descriptor {fd} is not open")
-    return Options(
-        report_fd=1 if args.report_fd is None else args.report_fd,
-        control_fd=args.control_fd,
-        lifeline_fd=args.lifeline_fd,
-        members=args.members,
-        tick=args.tick,
-        human=args.human,
-    )
-
-
-class ReaderGoneError(Exception):
-    """Whoever read the child's output is gone (EPIPE, or EIO on a lost tty)."""
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    try:
-        while data:
-            data = data[os.write(fd, data) :]
-    except OSError as error:
-        if error.errno in (errno.EPIPE, errno.EIO, errno.EBADF):
-            raise ReaderGoneError from error
-        raise
-
-
-class JsonReport:
-    """Writes protocol messages as JSON lines to a file descriptor."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-
-    def send(self, message: dict[str, Any]) -> None:
-        """Write one message.
-
-        Args:
-            message: The fields, ``type`` included.
-
-        Raises:
-            ReaderGoneError: If the reader is gone.
-        """
-        _write_all(self.fd, protocol.encode(message))
-
-
-class HumanReport:
-    """Writes the same messages as readable lines, for ``sigtui demo``."""
-
-    def __init__(self, fd: int = 1) -> None:
-        self.fd = fd
-
-    def send(self, message: dict[str, Any]) -> None:
-        """Write one message as text (messages without a text form are skipped).
-
-        Args:
-            message: The fields, ``type`` included.
-
-        Raises:
-            ReaderGoneError: If the reader (the terminal or pipe) is gone.
-        """
-        lines = self.format(message)
-        if lines:
-            _write_all(self.fd, "".join(line + "\n" for line in lines).encode())
-
-    @staticmethod
-    def format(message: dict[str, Any]) -> list[str]:
-        """Turn a message into lines of text.
-
-        Args:
-            message: The fields, ``type`` included.
-
-        Returns:
-            The lines, without newlines.
-        """
-        kind = message.get("type")
-        if kind == "ready":
-            pid, pgid = message["pid"], message["pgid"]
-            members = " ".join(str(m) for m in message["members"]) or "none"
-            group = (
-                f"whole group: kill -USR1 -- -{pgid}"
-                if pgid == pid
-                else f"its group {pgid} is shared with its parent"
-            )
-            return [
-                f"Demo child: pid {pid}, process group {pgid}, members {members}. "
-                f"Signal it: kill -USR1 {pid}",
-                f"({group}; Ctrl-C ends it; every other signal is logged, "
-                "and KILL and STOP cannot be.)",
-            ]
-        if kind == "signal":
-            sender = message.get("sender")
-            shown = f' "{sender}"' if sender else ""
-            return [
-                f"#{message['seq']} {message['name']} ({message['signo']}) "
-                f"from pid {message['si_pid']}{shown} uid {message['si_uid']} "
-                f"{message['code']}"
-            ]
-        if kind == "tick":
-            return [f"Tick {message['n']}"]
-        if kind == "member":
-            how = message["how"]
-            if how == "killed":
-                core = " (core dumped)" if message["core"] else ""
-                return [f"Member {message['pid']} killed by {message['name']}{core}"]
-            if how == "exited":
-                return [
-                    f"Member {message['pid']} exited with status {message['status']}"
-                ]
-            return [f"Member {message['pid']} gone"]
-        if kind == "bye":
-            if message["reason"] == "interrupted":
-                return ["Goodbye: SIGINT (Ctrl-C) ends the demo."]
-            return [f"Goodbye ({message['reason']})."]
-        if kind == "error":
-            return [f"Error: {message['message']}"]
-        return []
-
-
-def _close_quietly(fd: int) -> None:
-    with contextlib.suppress(OSError):
-        os.close(fd)
-
-
-class SignalWaiter:
-    """Wakes the main loop when a caught signal is pending, leaving it blocked.
-
-    A thread waiting in ``sigtimedwait`` (``rt_sigtimedwait``) has the
-    signals it waits for *unblocked* in its mask for as long as it waits (the
-    kernel saves the real mask in ``real_blocked``), so ``/proc/PID/status``
-    would show the caught signals as not blocked nearly all the time. The
-    child therefore sleeps in ``select`` on a signalfd for the caught signals
-    (the mask never changes) and dequeues with ``sigtimedwait(..., 0)``, which
-    returns at once and leaves the mask alone. Without signalfd (not Linux,
-    or no ctypes) :attr:`fd` is None and the main loop polls every
-    :data:`POLL_SECONDS` instead.
-
-    Attributes:
-        fd: The signalfd, or None.
-    """
-
-    def __init__(self) -> None:
-        self.fd: int | None = None
-        self._libc: Any = None
-        try:
-            import ctypes  # only here: a platform without it polls instead
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.signalfd.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
-            libc.signalfd.restype = ctypes.c_int
-            libc.sigemptyset.argtypes = [ctypes.c_void_p]
-            libc.sigaddset.argtypes = [ctypes.c_void_p, ctypes.c_int]
-        except (ImportError, OSError, AttributeError):
-            return
-        self._ctypes = ctypes
-        self._libc = libc
-
-    def watch(self, signals: Iterable[int]) -> None:
-        """Wake up for these signals (and no others) from now on.
-
-        Args:
-            signals: The caught signals.
-        """
-        if self._libc is None:
-            return
-        ctypes = self._ctypes
-        sigset = (ctypes.c_ubyte * 128)()  # glibc's sigset_t is 1024 bits
-        self._libc.sigemptyset(sigset)
-        for signo in signals:
-            self._libc.sigaddset(sigset, signo)
-        flags = os.O_CLOEXEC | os.O_NONBLOCK if self.fd is None else 0
-        fd = self._libc.signalfd(-1 if self.fd is None else self.fd, sigset, flags)
-        if fd < 0:
-            error = ctypes.get_errno()
-            if self.fd is None:
-                self._libc = None  # no signalfd here: poll instead
-                return
-            raise OSError(error, os.strerror(error))
-        self.fd = fd
-
-
-def _parent_is_stopped(pid: int) -> bool:
-    return process_state(pid) in ("T", "t")
-
-
-def _member_main(
-    wait_fd: int, lifeline_fd: int | None, ready_fd: int, close_fds: Iterable[int]
-) -> None:
-    """Run a member: default signal handling, wait for an end of file, exit."""
-    parent = os.getppid()
-    for fd in close_fds:
-        _close_quietly(fd)
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in {0, 1, 2} - {wait_fd, lifeline_fd, ready_fd}:
-        os.dup2(null, fd)
-    if null > 2:
-        os.close(null)
-    for signo in catchable_signals():
-        with contextlib.suppress(OSError, ValueError):
-            signal.signal(signo, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_SETMASK, ())
-    os.close(ready_fd)  # set up: the child may say "ready" once all have
-    watched = [wait_fd] if lifeline_fd is None else [wait_fd, lifeline_fd]
-    while True:
-        readable, _, _ = select.select(watched, [], [])
-        for fd in readable:
-            if os.read(fd, 512):
-                continue
-            # The child stopped cannot see the lifeline end: wake it first.
-            # Its pid is still ours to signal while it is our parent.
-            woken = fd == lifeline_fd and os.getppid() == parent
-            if woken and _parent_is_stopped(parent):
-                os.kill(parent, signal.SIGCONT)
-            return
-
-
-def fork_member(
-    wait_fd: int, lifeline_fd: int | None, ready_fd: int, close_fds: Iterable[int]
-) -> int:
-    """Fork one member process.
-
-    Args:
-        wait_fd: The read end of the pipe only the child writes to.
-        lifeline_fd: The lifeline, which the member watches too.
-        ready_fd: A pipe's write end the member closes once its signal
-            handling is set up.
-        close_fds: Fds the member must not keep open (the report pipe, the
-            write end of ``wait_fd``'s pipe...).
-
-    Returns:
-        The member's pid (in the child; the member never returns).
-    """
-    pid = os.fork()
-    if pid:
-        return pid
-    try:
-        _member_main(wait_fd, lifeline_fd, ready_fd, close_fds)
-    finally:
-        os._exit(0)
-
-
-def member_message(pid: int, status: int | None) -> dict[str, Any]:
-    """Describe a reaped member as a ``member`` message.
-
-    Args:
-        pid: The member.
-        status: Its wait status, or None if the kernel reaped it.
-
-    Returns:
-        The message.
-    """
-    message: dict[str, Any] = {
-        "type": "member",
-        "pid": pid,
-        "how": "gone",
-        "status": None,
-        "name": None,
-        "core": False,
-    }
-    if status is not None and os.WIFSIGNALED(status):
-        signo = os.WTERMSIG(status)
-        message.update(how="killed", status=signo, name=signal_name(signo))
-        message["core"] = os.WCOREDUMP(status)
-    elif status is not None:
-        message.update(how="exited", status=os.waitstatus_to_exitcode(status))
-    return message
 
 
 @dataclass
@@ -573,7 +232,7 @@ class DemoChild:
             messages.append(member_message(pid, status))
         self.members.clear()
         if self._member_pipe is not None:
-            _close_quietly(self._member_pipe)
+            close_quietly(self._member_pipe)
             self._member_pipe = None
         return messages
 

@@ -12,9 +12,20 @@ from __future__ import annotations
 import signal
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+
+from sigtui.children import Change, Continued, Exited, Gone, Killed, Stopped
+from sigtui.demo.protocol import DispositionAck, MemberEnded, SignalReport
+from sigtui.procfs import signal_name
 
 _REALTIME_LOW = int(getattr(signal, "SIGRTMIN", 10**6))
+
+MEANINGS = {
+    "catch": "logged when it arrives",
+    "ignore": "discarded by the kernel (SIG_IGN)",
+    "default": "its default action really happens (SIG_DFL)",
+    "hold": "blocked and left pending until you choose catch",
+}
+"""What each disposition means, for the log."""
 
 
 @dataclass
@@ -30,7 +41,6 @@ class Narrator:
     demo_pid: int
     _sent_at: dict[int, deque[int]] = field(default_factory=dict)
     _unanswered: dict[int, int] = field(default_factory=dict)
-    dispositions: dict[int, str] = field(default_factory=dict)
 
     def sent(self, signo: int, name: str, t_mono_ns: int) -> str:
         """Record a send by sigtui to the demo child.
@@ -47,46 +57,41 @@ class Narrator:
         self._unanswered[signo] = self._unanswered.get(signo, 0) + 1
         return f"sigtui ({self.self_pid}) sent {name} to demo ({self.demo_pid})"
 
-    def received(self, report: dict[str, Any]) -> list[str]:
-        """Explain one ``signal`` report from the child.
+    def received(self, report: SignalReport) -> list[str]:
+        """Explain one signal the child received.
 
         Args:
-            report: The message.
+            report: The report.
 
         Returns:
             One or two log sentences.
         """
-        signo = int(report.get("signo", 0))
-        name = str(report.get("name", signo))
-        si_pid = int(report.get("si_pid", 0))
-        sender = f"pid {si_pid}"
-        if si_pid == self.self_pid:
+        sender = f"pid {report.si_pid}"
+        if report.si_pid == self.self_pid:
             sender += " (sigtui)"
-        elif report.get("sender") or report.get("sender_cmd"):
+        elif report.sender:
             # The child reads the sender's command when the signal arrives (a
             # short-lived kill may be gone by the time sigtui looks).
-            command = str(report.get("sender") or report["sender_cmd"])[:40]
+            command = report.sender[:40]
             sender += f" ({command.encode('unicode_escape').decode('ascii')})"
-        disposition = str(report.get("disposition", "caught"))
         done = {"catch": "caught", "drained": "caught after being held"}.get(
-            disposition, disposition
+            report.disposition, report.disposition
         )
-        text = (
-            f"demo ({self.demo_pid}) received {name} from {sender} "
-            f"uid {report.get('si_uid', '?')} ({report.get('code', '?')}), {done}"
-        )
-        lines = [text]
+        lines = [
+            f"demo ({self.demo_pid}) received {report.name} from {sender} "
+            f"uid {report.si_uid} ({report.code}), {done}"
+        ]
+        signo = report.signo
         sends = self._sent_at.get(signo)
-        if si_pid == self.self_pid and sends:
-            received_at = int(report.get("t_mono_ns", 0))
-            latency_ms = (received_at - sends[0]) / 1e6
+        if report.si_pid == self.self_pid and sends:
+            latency_ms = (report.t_mono_ns - sends[0]) / 1e6
             if latency_ms >= 0:
                 lines[0] += f", {latency_ms:.1f} ms later"
             realtime = signo >= _REALTIME_LOW
             waiting = self._unanswered.get(signo, 0)
-            if not realtime and waiting > 1 and disposition == "drained":
+            if not realtime and waiting > 1 and report.disposition == "drained":
                 lines.append(
-                    f"{waiting} x {name} were sent while one was pending: a "
+                    f"{waiting} x {report.name} were sent while one was pending: a "
                     "standard signal is pending at most once, so the kernel "
                     "merged them into this one delivery"
                 )
@@ -97,60 +102,54 @@ class Narrator:
                 self._unanswered[signo] = max(0, waiting - 1)
         return lines
 
-    def parent_event(self, event: dict[str, Any]) -> str:
+    def changed(self, change: Change) -> str:
         """Explain what the supervisor saw happen to the child.
 
         Args:
-            event: A ``parent`` message.
+            change: What happened.
 
         Returns:
             The log sentence.
         """
-        kind = event.get("event")
-        what = {
-            "stopped": f"was stopped by {event.get('signal')}",
-            "continued": "was continued (SIGCONT)",
-            "killed": f"was killed by {event.get('signal')}",
-            "dumped": f"was killed by {event.get('signal')} (core dumped)",
-            "exited": f"exited with status {event.get('status')}",
-        }.get(str(kind), f"changed ({kind})")
+        match change:
+            case Stopped(signo=signo):
+                what = f"was stopped by {signal_name(signo)}"
+            case Continued():
+                what = "was continued (SIGCONT)"
+            case Killed(signo=signo, core=core):
+                dumped = " (core dumped)" if core else ""
+                what = f"was killed by {signal_name(signo)}{dumped}"
+            case Exited(status=status):
+                what = f"exited with status {status}"
+            case Gone():
+                what = "is gone"
         return f"demo ({self.demo_pid}) {what}"
 
-    def member_event(self, event: dict[str, Any]) -> str:
+    def member(self, report: MemberEnded) -> str:
         """Explain what happened to one of the demo's member processes.
 
         Args:
-            event: A ``member`` message.
+            report: The child's report.
 
         Returns:
             The log sentence.
         """
-        how = event.get("how")
-        if how == "killed":
-            what = f"was killed by {event.get('name', event.get('status'))}"
-        elif how == "exited":
-            what = f"exited with status {event.get('status')}"
+        if report.how == "killed":
+            what = f"was killed by {report.name or report.status}"
+        elif report.how == "exited":
+            what = f"exited with status {report.status}"
         else:
             what = "is gone"
-        return f"demo member ({event.get('pid')}) {what}"
+        return f"demo member ({report.pid}) {what}"
 
-    def disposition(self, ack: dict[str, Any]) -> str:
-        """Record and explain a disposition change the child acknowledged.
+    def disposition(self, ack: DispositionAck) -> str:
+        """Explain a disposition change the child acknowledged.
 
         Args:
-            ack: A ``disposition`` message.
+            ack: The acknowledgement.
 
         Returns:
             The log sentence.
         """
-        signo = int(ack.get("signo", 0))
-        chosen = str(ack.get("disposition", "?"))
-        self.dispositions[signo] = chosen
-        meaning = {
-            "catch": "logged when it arrives",
-            "ignore": "discarded by the kernel (SIG_IGN)",
-            "default": "its default action really happens (SIG_DFL)",
-            "hold": "blocked and left pending until you choose catch",
-        }.get(chosen, chosen)
-        name = ack.get("name", signo)
-        return f"demo ({self.demo_pid}): {name} is now {chosen}: {meaning}"
+        meaning = MEANINGS.get(ack.disposition, ack.disposition)
+        return f"demo ({self.demo_pid}): {ack.name} is now {ack.disposition}: {meaning}"

@@ -1,37 +1,37 @@
-"""The demo child's wire format: versioned JSON lines, both ways.
+"""The demo child's wire format: JSON lines both ways, decoded once into reports.
 
-Standard library only: the child imports this module and nothing heavier.
+Standard library only: the child imports this module and nothing heavier. The
+child and the supervisor always ship together, so a line that does not match
+this format exactly is a bad line, never something to tolerate.
 
 Child to sigtui (the report pipe), one JSON object per line, every object with
-``"v": VERSION`` and ``"type"``:
+``"v": VERSION`` and ``"type"``; :func:`decode` turns each into the frozen
+dataclass named here:
 
-``ready``
+``ready`` (:class:`Ready`)
     ``pid``, ``pgid``, ``members`` (pids of the member processes). Sent once,
     when every catchable signal is blocked and the members are set up.
-``signal``
+``signal`` (:class:`SignalReport`)
     One delivery: ``seq``, ``signo``, ``name``, ``si_pid``, ``si_uid``,
     ``si_code``, ``code`` (``SI_USER``...), ``t_mono_ns``, ``disposition``
     (what the child did: ``catch``, or ``drained`` when a held signal was
-    let through). Added compatibly: ``sender``, the sender's command line as
-    the child read it from ``/proc/<si_pid>/cmdline`` on receipt (``[comm]``
-    for a process without one), or null when it could not be read.
-``tick``
+    let through), ``sender``: the sender's command line as the child read it
+    from ``/proc/<si_pid>/cmdline`` on receipt (``[comm]`` for a process
+    without one), or null when it could not be read.
+``tick`` (:class:`Tick`)
     The heartbeat: ``n`` and ``t_mono_ns``.
-``disposition``
+``disposition`` (:class:`DispositionAck`)
     Acknowledges a change: ``signo``, ``name``, ``disposition``.
-``error``
-    ``message``: a control line the child could not use. Added compatibly:
-    ``signo`` when the line named a signal (null otherwise).
-
-Added compatibly (a reader that does not know a type may skip it):
-
-``member``
+``error`` (:class:`ControlError`)
+    ``message``: a control line the child could not use; ``signo`` when the
+    line named a signal (null otherwise).
+``member`` (:class:`MemberEnded`)
     A member process ended and the child reaped it: ``pid``, ``how``
     (``exited``, ``killed``, or ``gone`` when the kernel reaped it because
     SIGCHLD was ignored), ``status`` (the exit status or the signal number,
     null for ``gone``), ``name`` (the signal's name when killed, else null),
     ``core`` (a core was dumped).
-``bye``
+``bye`` (:class:`Bye`)
     The child is about to exit: ``reason`` (``quit``, ``lifeline`` or
     ``interrupted``), after its members' ``member`` messages. Not sent when
     the report pipe is already gone, nor when a signal's default action ends
@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 VERSION = 1
-"""The protocol version; a reader skips lines of another version."""
+"""Marks a line as this protocol's; a line without it is a bad line."""
 
 DISPOSITIONS = ("catch", "ignore", "default", "hold")
 """What the child can do with a signal: log it, SIG_IGN, SIG_DFL, keep it pending."""
@@ -188,3 +188,214 @@ class LineReader:
             self.bad_lines += 1
             return None
         return message
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The child is ready to receive signals.
+
+    Attributes:
+        pid: The child.
+        pgid: Its process group (its own).
+        members: The member processes in its group.
+    """
+
+    pid: int
+    pgid: int
+    members: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SignalReport:
+    """The child dequeued one signal.
+
+    Attributes:
+        seq: Its sequence number, from 1.
+        signo: The signal.
+        name: The signal's name.
+        si_pid: The sender's pid.
+        si_uid: The sender's uid.
+        si_code: How it was sent (``SI_USER``...), as a number.
+        code: The same, named.
+        t_mono_ns: ``CLOCK_MONOTONIC`` at receipt, in nanoseconds.
+        disposition: ``catch``, or ``drained`` for a held one let through.
+        sender: The sender's command line, read at receipt, if it could be.
+    """
+
+    seq: int
+    signo: int
+    name: str
+    si_pid: int
+    si_uid: int
+    si_code: int
+    code: str
+    t_mono_ns: int
+    disposition: str
+    sender: str | None
+
+
+@dataclass(frozen=True)
+class Tick:
+    """The heartbeat.
+
+    Attributes:
+        n: Its number, from 1.
+        t_mono_ns: When, ``CLOCK_MONOTONIC`` in nanoseconds.
+    """
+
+    n: int
+    t_mono_ns: int
+
+
+@dataclass(frozen=True)
+class DispositionAck:
+    """The child now does this with a signal.
+
+    Attributes:
+        signo: The signal.
+        name: Its name.
+        disposition: One of :data:`DISPOSITIONS`.
+    """
+
+    signo: int
+    name: str
+    disposition: str
+
+
+@dataclass(frozen=True)
+class ControlError:
+    """A control line the child could not use.
+
+    Attributes:
+        message: What was wrong.
+        signo: The signal the line named, if any.
+    """
+
+    message: str
+    signo: int | None
+
+
+@dataclass(frozen=True)
+class MemberEnded:
+    """A member process ended and the child reaped it.
+
+    Attributes:
+        pid: The member.
+        how: ``exited``, ``killed`` or ``gone`` (reaped by the kernel).
+        status: The exit status or the signal number (None for ``gone``).
+        name: The signal's name when killed.
+        core: Whether a core was dumped.
+    """
+
+    pid: int
+    how: str
+    status: int | None
+    name: str | None
+    core: bool
+
+
+@dataclass(frozen=True)
+class Bye:
+    """The child is about to exit.
+
+    Attributes:
+        reason: ``quit``, ``lifeline`` or ``interrupted``.
+    """
+
+    reason: str
+
+
+Report = Ready | SignalReport | Tick | DispositionAck | ControlError | MemberEnded | Bye
+"""Everything the child reports."""
+
+
+def decode(message: dict[str, Any]) -> Report | None:
+    """Turn one message from the child into its report.
+
+    Args:
+        message: A message :class:`LineReader` accepted.
+
+    Returns:
+        The report, or None if the message is not exactly one of the
+        child's (a field missing or of the wrong type, an unknown type).
+    """
+    match message:
+        case {"type": "tick", "n": int(n), "t_mono_ns": int(t)}:
+            return Tick(n, t)
+        case {
+            "type": "signal",
+            "seq": int(seq),
+            "signo": int(signo),
+            "name": str(name),
+            "si_pid": int(si_pid),
+            "si_uid": int(si_uid),
+            "si_code": int(si_code),
+            "code": str(code),
+            "t_mono_ns": int(t),
+            "disposition": str(disposition),
+            "sender": str() | None as sender,
+        }:
+            return SignalReport(
+                seq, signo, name, si_pid, si_uid, si_code, code, t, disposition, sender
+            )
+        case {
+            "type": "disposition",
+            "signo": int(signo),
+            "name": str(name),
+            "disposition": str(disposition),
+        }:
+            return DispositionAck(signo, name, disposition)
+        case {"type": "ready", "pid": int(pid), "pgid": int(pgid), "members": list()}:
+            members = message["members"]
+            if all(type(m) is int for m in members):
+                return Ready(pid, pgid, tuple(members))
+        case {
+            "type": "member",
+            "pid": int(pid),
+            "how": str(how),
+            "status": int() | None as status,
+            "name": str() | None as name,
+            "core": bool(core),
+        }:
+            return MemberEnded(pid, how, status, name, core)
+        case {"type": "error", "message": str(text), "signo": int() | None as signo}:
+            return ControlError(text, signo)
+        case {"type": "bye", "reason": str(reason)}:
+            return Bye(reason)
+    return None
+
+
+@dataclass
+class Decoder:
+    """Turns the report pipe's bytes into reports; bad lines are only counted.
+
+    Attributes:
+        lines: Splits the stream into messages.
+        bad_lines: Lines that were not one of the child's reports.
+    """
+
+    lines: LineReader = field(default_factory=LineReader)
+    bad_lines: int = 0
+
+    def feed(self, data: bytes) -> list[Report]:
+        """Take more bytes; return the reports they complete.
+
+        Args:
+            data: Bytes read from the pipe (any split is fine).
+
+        Returns:
+            The reports, in order.
+        """
+        reports = []
+        for message in self.lines.feed(data):
+            report = decode(message)
+            if report is None:
+                self.bad_lines += 1
+            else:
+                reports.append(report)
+        return reports
+
+    @property
+    def skipped(self) -> int:
+        """Every line skipped: not the protocol, or not a report."""
+        return self.lines.bad_lines + self.bad_lines

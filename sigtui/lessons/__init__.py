@@ -1,19 +1,21 @@
 """Guided lessons: each starts its own instrumented processes and checks steps.
 
-Standard library and psutil only; the UI shows a :class:`LessonRun`'s steps and
-events. ``LESSONS`` lists the ten lessons, ``find_lesson`` finds one by number
-or name.
+Standard library and psutil only; the UI shows a :class:`LessonSession`'s
+steps and events. ``LESSONS`` lists the ten lessons (one module each under
+``course/``), ``find_lesson`` finds one by number or name.
 """
 
-from sigtui.lessons.catalog import LESSONS, Lesson, LessonError, Step, find_lesson
-from sigtui.lessons.run import LessonEvent, LessonRun
+from sigtui.lessons.catalog import LESSONS, find_lesson
+from sigtui.lessons.model import Kind, Lesson, LessonError, LessonEvent, Step
+from sigtui.lessons.session import LessonSession
 
 __all__ = [
     "LESSONS",
+    "Kind",
     "Lesson",
     "LessonError",
     "LessonEvent",
-    "LessonRun",
+    "LessonSession",
     "Step",
     "find_lesson",
 ]

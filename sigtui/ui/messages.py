@@ -1,35 +1,38 @@
-"""App-wide messages (widget messages live on their widgets)."""
+"""Messages from the teaching sessions' threads to the UI."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.message import Message
 
-from sigtui.lessons import LessonEvent, LessonRun
+from sigtui.demo.session import DemoEvent, DemoSession
+from sigtui.lessons import LessonEvent, LessonSession
 
 
 class DemoReported(Message):
-    """The demo child (or its supervisor) reported something.
+    """The demo session has news (posted from its threads).
 
     Attributes:
-        messages: The protocol messages, in order.
-    """
-
-    def __init__(self, messages: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self.messages = messages
-
-
-class LessonReported(Message):
-    """A lesson's processes (or its run) reported something.
-
-    Attributes:
-        run: The run that reported, so news from one already left is dropped.
+        session: The session that reported, so news from one already ended
+            (or from an earlier demo) is told apart.
         events: The events, in order.
     """
 
-    def __init__(self, run: LessonRun, events: list[LessonEvent]) -> None:
+    def __init__(self, session: DemoSession, events: list[DemoEvent]) -> None:
         super().__init__()
-        self.run = run
+        self.session = session
+        self.events = events
+
+
+class LessonReported(Message):
+    """A lesson session has news (posted from its threads).
+
+    Attributes:
+        session: The session that reported, so news from one already left is
+            dropped.
+        events: The events, in order.
+    """
+
+    def __init__(self, session: LessonSession, events: list[LessonEvent]) -> None:
+        super().__init__()
+        self.session = session
         self.events = events

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,14 +17,15 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from sigtui.children import Continued, Stopped
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.demo.narrate import Narrator
-from sigtui.lessons import Lesson, LessonRun, find_lesson
+from sigtui.demo.protocol import DispositionAck, SignalReport
+from sigtui.lessons import Lesson, LessonSession, find_lesson
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
 from sigtui.signals import catalogue
 from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
-from sigtui.ui.messages import DemoReported
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.widgets.lesson_panel import LessonPanel
@@ -97,8 +99,8 @@ async def _projector(pilot: Pilot[int]) -> None:
         await app.workers.wait_for_complete()
 
 
-class _PretendRun(LessonRun):
-    """A lesson run whose processes are the sample's: it starts nothing.
+class _PretendSession(LessonSession):
+    """A lesson session whose processes are the sample's: it starts nothing.
 
     Args:
         lesson: The lesson.
@@ -138,7 +140,7 @@ async def _lesson(pilot: Pilot[int]) -> None:
     done = tuple(i == 0 for i in range(len(lesson.steps)))
     note = f"✓ step 1 of {len(lesson.steps)} done: {lesson.steps[0].explanation}"
     processes = {4300: "sh", 4301: "sleep", 4302: "sleep"}
-    app.main.lesson_run = _PretendRun(lesson, processes, done)
+    app.main.lesson_session = _PretendSession(lesson, processes, done)
     app.main.request_scan()
     await app.workers.wait_for_complete()
     app.query_one("#lesson", LessonPanel).show(lesson, done, note, processes)
@@ -154,59 +156,37 @@ async def _lesson(pilot: Pilot[int]) -> None:
     await pilot.press("escape")
 
 
-def _signal(seq: int, name: str, t_ns: int, how: str = "catch") -> dict[str, object]:
+def _signal(seq: int, name: str, t_ns: int, how: str = "catch") -> SignalReport:
     number = catalogue().by_name(name).number
-    return {
-        "type": "signal",
-        "seq": seq,
-        "signo": number,
-        "name": name,
-        "si_pid": SAMPLE_SELF_PID,
-        "si_uid": 1000,
-        "code": "SI_USER",
-        "t_mono_ns": t_ns,
-        "disposition": how,
-    }
+    return SignalReport(
+        seq, number, name, SAMPLE_SELF_PID, 1000, 0, "SI_USER", t_ns, how, None
+    )
 
 
 async def _demo(pilot: Pilot[int]) -> None:
-    # A pretend lesson on the sample data: what the log shows during one.
+    # A pretend demo on the sample data: what the log shows during one, in
+    # the words a real session uses (its narrator's).
     app = pilot.app
     assert isinstance(app, SigtuiApp)
     narrator = Narrator(SAMPLE_SELF_PID, 4242)
-    app.main.narrator = narrator
     app.main.table.demo_pids = frozenset({4242, 4243, 4244})
     await pilot.press(*["down"] * 12)
     usr1 = catalogue().by_name("SIGUSR1").number
-    app.main.log_line(
-        "demo (4242) started in its own process group 4242 with members 4243, 4244"
-    )
-    app.main.log_line(narrator.sent(usr1, "SIGUSR1", 1_000_000))
-    messages: list[dict[str, object]] = [_signal(1, "SIGUSR1", 1_310_000)]
-    messages += [
-        {"type": "parent", "event": "stopped", "status": 19, "signal": "SIGSTOP"},
-        {"type": "parent", "event": "continued", "status": 18, "signal": "SIGCONT"},
-        _signal(2, "SIGCONT", 9_000_000),
-        {
-            "type": "disposition",
-            "signo": usr1,
-            "name": "SIGUSR1",
-            "disposition": "hold",
-        },
+    lines = [
+        "demo (4242) started in its own process group 4242 with members 4243, 4244",
+        narrator.sent(usr1, "SIGUSR1", 1_000_000),
+        *narrator.received(_signal(1, "SIGUSR1", 1_310_000)),
+        narrator.changed(Stopped(4242, signal.SIGSTOP)),
+        narrator.changed(Continued(4242)),
+        *narrator.received(_signal(2, "SIGCONT", 9_000_000)),
+        narrator.disposition(DispositionAck(usr1, "SIGUSR1", "hold")),
     ]
-    app.main.post_message(DemoReported(messages))
+    lines += [narrator.sent(usr1, "SIGUSR1", 20_000_000) for _ in range(5)]
+    lines.append(narrator.disposition(DispositionAck(usr1, "SIGUSR1", "catch")))
+    lines += narrator.received(_signal(3, "SIGUSR1", 30_000_000, "drained"))
+    for line in lines:
+        app.main.log_line(line)
     await pilot.pause()
-    for _ in range(5):
-        app.main.log_line(narrator.sent(usr1, "SIGUSR1", 20_000_000))
-    app.main.post_message(
-        DemoReported(
-            [
-                {"type": "disposition", "signo": usr1, "name": "SIGUSR1",
-                 "disposition": "catch"},
-                _signal(3, "SIGUSR1", 30_000_000, "drained"),
-            ]
-        )
-    )  # fmt: skip
 
 
 SHOTS: dict[str, Steps] = {

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -41,9 +41,19 @@ from sigtui.delivery import (
     summary,
 )
 from sigtui.delivery.flow import Instrumented, SendFlow, SendReport, Sent
-from sigtui.demo.narrate import Narrator
-from sigtui.demo.supervisor import DemoError, DemoSupervisor
-from sigtui.lessons import Lesson, LessonError, LessonRun
+from sigtui.demo.session import (
+    DemoError,
+    DemoEvent,
+    DemoSession,
+    DispositionChanged,
+    Ended,
+    Logged,
+    Received,
+    Started,
+    StateChanged,
+    Ticked,
+)
+from sigtui.lessons import Kind, Lesson, LessonError, LessonSession
 from sigtui.processes import (
     Column,
     ProcessInfo,
@@ -146,12 +156,9 @@ class MainScreen(Screen[None]):
         self._timer: Timer | None = None
         self._scan_worker: Worker[Layout] | None = None
         self._select_pid: int | None = None
-        self.demo: DemoSupervisor | None = None
-        self.narrator: Narrator | None = None
-        self.demo_tick = 0
-        self.demo_received = 0
-        self.lesson_run: LessonRun | None = None
-        self._lesson_starting: LessonRun | None = None
+        self.demo: DemoSession | None = None
+        self.lesson_session: LessonSession | None = None
+        self._lesson_starting: LessonSession | None = None
         self._lesson_note = ""
         self._lesson_cursor_placed = False
         self._can_send = False
@@ -393,12 +400,12 @@ class MainScreen(Screen[None]):
         if view.tagged:
             parts.append(f"{len(view.tagged)} tagged")
         if self.demo is not None and self.demo.running:
-            parts.append(f"demo {self.demo.pid}: tick {self.demo_tick}")
+            parts.append(f"demo {self.demo.pid}: tick {self.demo.ticks}")
         if self.readonly:
             parts.append("read-only")
         if self.projector:
             parts.append("projector")
-        run = self.lesson_run
+        run = self.lesson_session
         if run is not None:
             lesson = run.lesson
             total = len(lesson.steps)
@@ -722,8 +729,8 @@ class MainScreen(Screen[None]):
         self.refresh_details()
         self._selection_changed()
         row = self.table.current
-        if self.lesson_run is not None and row is not None and not row.gone:
-            self.lesson_run.selected(row.info.pid)
+        if self.lesson_session is not None and row is not None and not row.gone:
+            self.lesson_session.selected(row.info.pid)
 
     def refresh_details(self) -> None:
         """Show the selected process in the details panel, if it is open."""
@@ -804,8 +811,8 @@ class MainScreen(Screen[None]):
         pids: frozenset[int] = frozenset()
         if self.demo is not None and self.demo.running:
             pids |= self.demo.pids
-        if self.lesson_run is not None:
-            pids |= frozenset(self.lesson_run.processes)
+        if self.lesson_session is not None:
+            pids |= frozenset(self.lesson_session.processes)
         return pids
 
     def _update_marks(self) -> None:
@@ -850,15 +857,18 @@ class MainScreen(Screen[None]):
     def _instrumented(self, sig: SignalSpec) -> Instrumented:
         """The demo's pid and what it does with ``sig`` (UI thread)."""
         demo = self.demo
-        if demo is None or self.narrator is None or not demo.running:
+        if demo is None or not demo.running:
             return Instrumented()
-        disposition = self.narrator.dispositions.get(sig.number, "catch")
-        return Instrumented(demo.pid, demo.pgid, disposition)
+        return Instrumented(demo.pid, demo.pgid, demo.disposition(sig.number))
 
     def _deliver(self, target: Target, sig: SignalSpec) -> None:
         """Send from a worker, with all it needs read here, on the UI thread."""
         self._send_worker(
-            target, sig, self.sender_context(), self._instrumented(sig), self.lesson_run
+            target,
+            sig,
+            self.sender_context(),
+            self._instrumented(sig),
+            self.lesson_session,
         )
 
     @work(thread=True, group="send", exit_on_error=False)
@@ -868,7 +878,7 @@ class MainScreen(Screen[None]):
         sig: SignalSpec,
         context: Context,
         instrumented: Instrumented,
-        run: LessonRun | None,
+        run: LessonSession | None,
     ) -> None:
         """Send, then watch the targets for a moment (system calls: a thread)."""
 
@@ -881,7 +891,7 @@ class MainScreen(Screen[None]):
         self.app.call_from_thread(self._watched, report)
 
     @staticmethod
-    def _lesson_saw_send(run: LessonRun, report: Sent) -> None:
+    def _lesson_saw_send(run: LessonSession, report: Sent) -> None:
         """Tell the lesson of a send it cannot see arrive (blocked signals)."""
         number = report.sig.number
         if isinstance(report.target, GroupTarget):
@@ -895,9 +905,9 @@ class MainScreen(Screen[None]):
     def _sent(self, report: Sent) -> None:
         if not self._alive():
             return
-        if report.reached_demo and self.narrator is not None:
+        if report.reached_demo and self.demo is not None:
             sig = report.sig
-            self.log_line(self.narrator.sent(sig.number, sig.name, report.started_ns))
+            self._show_demo([self.demo.sent(sig.number, sig.name, report.started_ns)])
         for line in report.log_lines:
             self.log_line(line)
         self._pop_up_result(
@@ -1020,34 +1030,31 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="demo", exclusive=True, exit_on_error=False)
     def _start_demo(self) -> None:
         """Spawn the child and wait for its handshake (blocking: a thread)."""
-        supervisor = DemoSupervisor(self._demo_reported)
+        session = DemoSession(
+            lambda events: self.post_message(DemoReported(session, events)),
+            self_pid=self.self_pid,
+        )
         try:
-            ready = supervisor.start()
+            started = session.start()
         except DemoError as err:
             self.app.call_from_thread(self._demo_failed, str(err))
             return
-        self.app.call_from_thread(self._demo_started, supervisor, ready)
+        self.app.call_from_thread(self._demo_started, session, started)
 
     def _demo_failed(self, why: str) -> None:
         if self._alive():
             self.log_line(f"demo: {why}")
             self.notify(why, severity="error")
 
-    def _demo_started(self, supervisor: DemoSupervisor, ready: dict[str, Any]) -> None:
+    def _demo_started(self, session: DemoSession, started: Started) -> None:
         if not self._alive():
-            supervisor.stop()
+            session.stop()
             return
-        self.demo = supervisor
-        self.narrator = Narrator(self.self_pid, supervisor.pid)
+        self.demo = session
         self._update_marks()
-        members = ", ".join(str(m) for m in supervisor.members) or "none"
-        self.log_line(
-            f"demo ({supervisor.pid}) started in its own process group "
-            f"{supervisor.pgid} with members {members}; it logs every signal it "
-            "receives"
-        )
+        self.log_line(started.text)
         # The demo is the natural first target: put the cursor on it.
-        self._select_pid = supervisor.pid
+        self._select_pid = session.pid
         self.request_scan()
         self.update_status()
 
@@ -1061,40 +1068,35 @@ class MainScreen(Screen[None]):
         if self.demo is not None:
             self.demo.stop()
 
-    def _demo_reported(self, messages: list[dict[str, Any]]) -> None:
-        # Called from the supervisor's threads: hand over to the UI thread.
-        self.post_message(DemoReported(messages))
-
     @on(DemoReported)
-    def _demo_messages(self, event: DemoReported) -> None:
-        narrator = self.narrator
-        if narrator is None or not self._alive():
-            return
-        for message in event.messages:
-            kind = message.get("type")
-            if kind == "signal":
-                self.demo_received += 1
-                for line in narrator.received(message):
-                    self.log_line(line)
-            elif kind == "tick":
-                self.demo_tick = int(message.get("n", 0))
-            elif kind == "disposition":
-                self.log_line(narrator.disposition(message))
-                screen = self.app.screen
-                if isinstance(screen, DispositionScreen):
-                    screen.update_disposition(
-                        int(message.get("signo", 0)), str(message.get("disposition"))
-                    )
-            elif kind == "error":
-                self.log_line(f"demo: {message.get('message', 'error')}")
-            elif kind == "member":
-                self.log_line(narrator.member_event(message))
-            elif kind == "parent":
-                self.log_line(narrator.parent_event(message))
-                if message.get("event") in ("exited", "killed", "dumped"):
-                    self._update_marks()
+    def _demo_reported(self, message: DemoReported) -> None:
+        if message.session is self.demo and self._alive():
+            self._show_demo(message.events)  # else: news from an earlier demo
+
+    def _show_demo(self, events: list[DemoEvent]) -> None:
+        """Render what the demo session says: log lines, a panel, the status."""
+        for event in events:
+            match event:
+                case Received(lines=lines):
+                    for line in lines:
+                        self.log_line(line)
+                case Logged(text=text):
+                    self.log_line(text)
+                case Ticked():
+                    pass  # the status line below shows the count
+                case DispositionChanged(signo=signo, disposition=chosen, text=text):
+                    self.log_line(text)
+                    screen = self.app.screen
+                    if isinstance(screen, DispositionScreen):
+                        screen.update_disposition(signo, chosen)
+                case StateChanged(text=text):
+                    self.log_line(text)
+                    self.request_scan()
+                case Ended(text=text):
+                    self.log_line(text)
                     self.log_line("demo: press d to start it again")
-                self.request_scan()
+                    self._update_marks()
+                    self.request_scan()
         self.update_status()
 
     def set_demo_disposition(self, sig: SignalSpec, disposition: str) -> None:
@@ -1104,19 +1106,17 @@ class MainScreen(Screen[None]):
             sig: The signal.
             disposition: ``catch``, ``ignore``, ``default`` or ``hold``.
         """
-        if self.demo is None or not self.demo.running:
+        if self.demo is None or not self.demo.set_disposition(sig.number, disposition):
             self.notify("The demo is not running: press d first.", severity="warning")
-            return
-        self.demo.set_disposition(sig.number, disposition)
 
     def action_dispositions(self) -> None:
         """Open the demo's dispositions panel."""
-        if self.demo is None or not self.demo.running or self.narrator is None:
+        if self.demo is None or not self.demo.running:
             self.notify("The demo is not running: press d first.", severity="warning")
             return
         self.app.push_screen(
             DispositionScreen(
-                catalogue(), self.narrator.dispositions, self.set_demo_disposition
+                catalogue(), self.demo.dispositions, self.set_demo_disposition
             )
         )
 
@@ -1124,7 +1124,8 @@ class MainScreen(Screen[None]):
 
     def action_lessons(self) -> None:
         """Open the lesson picker."""
-        current = self.lesson_run.lesson if self.lesson_run is not None else None
+        session = self.lesson_session
+        current = session.lesson if session is not None else None
         self.app.push_screen(LessonPicker(current), self._lesson_picked)
 
     def _lesson_picked(self, choice: Lesson | str | None) -> None:
@@ -1142,12 +1143,14 @@ class MainScreen(Screen[None]):
         self.log_line(
             f"lesson {lesson.number}, {lesson.title}: starting its processes…"
         )
-        run = LessonRun(lesson, lambda events: self._lesson_reported(run, events))
+        run = LessonSession(
+            lesson, lambda events: self.post_message(LessonReported(run, events))
+        )
         self._lesson_starting = run
-        self._start_lesson(run, self.lesson_run)
+        self._start_lesson(run, self.lesson_session)
 
     @work(thread=True, group="lesson", exclusive=True, exit_on_error=False)
-    def _start_lesson(self, run: LessonRun, old: LessonRun | None) -> None:
+    def _start_lesson(self, run: LessonSession, old: LessonSession | None) -> None:
         """Stop the old lesson, start the new one (both block: a thread)."""
         if old is not None:
             old.stop()
@@ -1159,19 +1162,19 @@ class MainScreen(Screen[None]):
             return
         self.app.call_from_thread(self._lesson_started, run)
 
-    def _lesson_failed(self, run: LessonRun, why: str) -> None:
+    def _lesson_failed(self, run: LessonSession, why: str) -> None:
         if self._lesson_starting is run:
             self._lesson_starting = None
         if self._alive():
             self.log_line(f"lesson: {why}")
             self.notify(why, severity="error")
 
-    def _lesson_started(self, run: LessonRun) -> None:
+    def _lesson_started(self, run: LessonSession) -> None:
         if not self._alive() or self._lesson_starting is not run:
             run.stop()
             return
         self._lesson_starting = None
-        self.lesson_run = run
+        self.lesson_session = run
         self._lesson_note = ""
         lesson = run.lesson
         roles = ", ".join(
@@ -1195,7 +1198,7 @@ class MainScreen(Screen[None]):
         if row is not None:
             run.selected(row.info.pid)
 
-    def _place_lesson_cursor(self, run: LessonRun) -> None:
+    def _place_lesson_cursor(self, run: LessonSession) -> None:
         """Put the cursor on the process the lesson begins with, once.
 
         As with the demo: nobody should scroll through hundreds of rows to
@@ -1210,22 +1213,19 @@ class MainScreen(Screen[None]):
             self._select_pid = pid
             self._lesson_cursor_placed = True
 
-    def _lesson_reported(self, run: LessonRun, events: list[Any]) -> None:
-        # Called from the run's threads: hand over to the UI thread.
-        self.post_message(LessonReported(run, events))
-
     @on(LessonReported)
-    def _lesson_events(self, event: LessonReported) -> None:
-        run = event.run
-        if not self._alive() or run not in (self.lesson_run, self._lesson_starting):
+    def _lesson_events(self, message: LessonReported) -> None:
+        run = message.session
+        if not self._alive() or run not in (self.lesson_session, self._lesson_starting):
             return  # news from a lesson already left
-        for lesson_event in event.events:
-            self.log_line(lesson_event.text)
-            if lesson_event.kind == "step":
-                self._lesson_note = lesson_event.text
-            elif lesson_event.kind == "finished":
-                self.notify(lesson_event.text, title="Lesson complete")
-        if run is self.lesson_run:
+        for event in message.events:
+            self.log_line(event.text)
+            match event.kind:
+                case Kind.STEP:
+                    self._lesson_note = event.text
+                case Kind.FINISHED:
+                    self.notify(event.text, title="Lesson complete")
+        if run is self.lesson_session:
             self._place_lesson_cursor(run)
             self.query_one("#lesson", LessonPanel).show(
                 run.lesson, run.done, self._lesson_note, run.processes
@@ -1236,19 +1236,19 @@ class MainScreen(Screen[None]):
 
     def _leave_lesson(self) -> None:
         """End the lesson's processes off the UI thread."""
-        if self.lesson_run is not None:
-            self._leave_lesson_worker(self.lesson_run)
+        if self.lesson_session is not None:
+            self._leave_lesson_worker(self.lesson_session)
 
     @work(thread=True, group="lesson", exclusive=True, exit_on_error=False)
-    def _leave_lesson_worker(self, run: LessonRun) -> None:
+    def _leave_lesson_worker(self, run: LessonSession) -> None:
         run.stop()
         self.app.call_from_thread(self._lesson_left, run)
 
-    def _lesson_left(self, run: LessonRun) -> None:
+    def _lesson_left(self, run: LessonSession) -> None:
         if not self._alive():
             return
-        if self.lesson_run is run:
-            self.lesson_run = None
+        if self.lesson_session is run:
+            self.lesson_session = None
         self.remove_class("-lesson")
         self.log_line(
             f"lesson {run.lesson.number}, {run.lesson.title}: left; all its "
@@ -1260,5 +1260,5 @@ class MainScreen(Screen[None]):
 
     def stop_lesson(self) -> None:
         """End the lesson in progress and all its processes (blocks briefly)."""
-        if self.lesson_run is not None:
-            self.lesson_run.stop()
+        if self.lesson_session is not None:
+            self.lesson_session.stop()
