@@ -118,6 +118,7 @@ class SendFlow:
         context: Context,
         instrumented: Instrumented,
         on_sent: Callable[[Sent], None],
+        before_send: Callable[[int], None] | None = None,
     ) -> SendReport:
         """Send ``sig`` to ``target``, watch what it does, and explain it.
 
@@ -129,6 +130,9 @@ class SendFlow:
             context: sigtui as the sender, built on the UI thread.
             instrumented: The demo's pid and what it does with ``sig``.
             on_sent: Called (on this thread) as soon as the signal is sent.
+            before_send: Called (on this thread) with ``time.monotonic_ns()``
+                just before the system calls, for what must be recorded
+                before a receiver can report the signal (the demo's latency).
 
         Returns:
             The report.
@@ -148,6 +152,8 @@ class SendFlow:
         ):
             who = f"the demo ({demo_pid})"
         started = time.monotonic_ns()
+        if before_send is not None:
+            before_send(started)
         results = tuple(Sender(context, self.syscalls).send(target, sig))
         any_ok = any(r.ok for r in results)
         reached_demo = bool(demo_pid) and (

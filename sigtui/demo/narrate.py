@@ -57,6 +57,17 @@ class Narrator:
         self._unanswered[signo] = self._unanswered.get(signo, 0) + 1
         return f"sigtui ({self.self_pid}) sent {name} to demo ({self.demo_pid})"
 
+    def withdraw(self, signo: int) -> None:
+        """Forget the last send recorded for ``signo``: it did not reach the demo.
+
+        Args:
+            signo: The signal number.
+        """
+        sends = self._sent_at.get(signo)
+        if sends:
+            sends.pop()
+            self._unanswered[signo] = max(0, self._unanswered.get(signo, 0) - 1)
+
     def received(self, report: SignalReport) -> list[str]:
         """Explain one signal the child received.
 

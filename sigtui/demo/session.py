@@ -303,6 +303,15 @@ class DemoSession:
         with self._children.lock:
             return Logged(self._narrator.sent(signo, name, t_mono_ns))
 
+    def withdraw(self, signo: int) -> None:
+        """Forget the last send recorded by :meth:`sent`: it failed.
+
+        Args:
+            signo: The signal.
+        """
+        with self._children.lock:
+            self._narrator.withdraw(signo)
+
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """End the child and its members, and wait until it has been reaped.
 

@@ -219,7 +219,8 @@ class MainScreen(Screen[None]):
             self.start_lesson(self.options.lesson)
 
     def on_unmount(self) -> None:
-        """End the lesson's processes; let the source close its stat files."""
+        """End the demo's and the lesson's processes; close the source's files."""
+        self.stop_demo()
         self.stop_lesson()
         close = getattr(self.source, "close", None)
         if callable(close):
@@ -863,11 +864,15 @@ class MainScreen(Screen[None]):
 
     def _deliver(self, target: Target, sig: SignalSpec) -> None:
         """Send from a worker, with all it needs read here, on the UI thread."""
+        demo = self.demo
+        if demo is not None and demo.pid not in {m.pid for m in target.members}:
+            demo = None
         self._send_worker(
             target,
             sig,
             self.sender_context(),
             self._instrumented(sig),
+            demo,
             self.lesson_session,
         )
 
@@ -878,16 +883,30 @@ class MainScreen(Screen[None]):
         sig: SignalSpec,
         context: Context,
         instrumented: Instrumented,
-        run: LessonSession | None,
+        demo: DemoSession | None,
+        lesson: LessonSession | None,
     ) -> None:
         """Send, then watch the targets for a moment (system calls: a thread)."""
+        said: list[DemoEvent] = []
+
+        def before_send(started_ns: int) -> None:
+            # Recorded before the signal goes: the demo's report of it is
+            # narrated on the session's thread, and may come at once.
+            if demo is not None:
+                said.append(demo.sent(sig.number, sig.name, started_ns))
 
         def sent(report: Sent) -> None:
-            if run is not None:
-                self._lesson_saw_send(run, report)
+            if demo is not None and report.reached_demo:
+                # Through the queue the demo's own reports take, so that
+                # "sent" is logged before "received".
+                self.post_message(DemoReported(demo, said))
+            elif demo is not None:
+                demo.withdraw(sig.number)
+            if lesson is not None:
+                self._lesson_saw_send(lesson, report)
             self.app.call_from_thread(self._sent, report)
 
-        report = self.flow.run(target, sig, context, instrumented, sent)
+        report = self.flow.run(target, sig, context, instrumented, sent, before_send)
         self.app.call_from_thread(self._watched, report)
 
     @staticmethod
@@ -905,9 +924,6 @@ class MainScreen(Screen[None]):
     def _sent(self, report: Sent) -> None:
         if not self._alive():
             return
-        if report.reached_demo and self.demo is not None:
-            sig = report.sig
-            self._show_demo([self.demo.sent(sig.number, sig.name, report.started_ns)])
         for line in report.log_lines:
             self.log_line(line)
         self._pop_up_result(
@@ -1063,6 +1079,11 @@ class MainScreen(Screen[None]):
         """Stop the child off the UI thread (it may take a moment)."""
         self.stop_demo()
 
+    @work(thread=True, group="demo-release", exit_on_error=False)
+    def _release_demo(self, session: DemoSession) -> None:
+        """Let an ended demo's session close its pipes and threads (may block)."""
+        session.stop()
+
     def stop_demo(self) -> None:
         """End the demo child and its members, and reap it (blocks briefly)."""
         if self.demo is not None:
@@ -1097,6 +1118,9 @@ class MainScreen(Screen[None]):
                     self.log_line("demo: press d to start it again")
                     self._update_marks()
                     self.request_scan()
+                    if self.demo is not None:
+                        # Killed from outside: its pipes and threads go too.
+                        self._release_demo(self.demo)
         self.update_status()
 
     def set_demo_disposition(self, sig: SignalSpec, disposition: str) -> None:
