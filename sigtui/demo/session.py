@@ -28,6 +28,7 @@ from sigtui.children import (
     Stopped,
     program_env,
 )
+from sigtui.delivery.flow import Instrumented
 from sigtui.demo.narrate import Narrator
 from sigtui.demo.protocol import (
     Bye,
@@ -216,6 +217,20 @@ class DemoSession:
     def bad_lines(self) -> int:
         """Report lines that were not the protocol (skipped)."""
         return self._decoder.skipped
+
+    def instrumented(self, signo: int) -> Instrumented:
+        """The child as the send flow needs it: pid, group, disposition.
+
+        Args:
+            signo: The signal about to be sent.
+
+        Returns:
+            Its pid, group and what it does with ``signo``; empty once it
+            has ended.
+        """
+        if not self.running:
+            return Instrumented()
+        return Instrumented(self.pid, self.pgid, self.disposition(signo))
 
     def disposition(self, signo: int) -> str:
         """What the child does with a signal now, for captions.

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from sigtui.children import Change, Children, SpawnError, program_env
+from sigtui.delivery.flow import Sent
+from sigtui.delivery.targets import GroupTarget
 from sigtui.demo.protocol import LineReader
 from sigtui.lessons.model import (
     REPORTED,
@@ -198,6 +200,21 @@ class LessonSession:
         with self._lock:
             name = self._roles.get(pid, "")
             self._observe(Observation(Kind.SENT, pid, name, signal_name(signo), data))
+
+    def saw_send(self, sent: Sent) -> None:
+        """Count a send by the app, as the send flow reports it.
+
+        Args:
+            sent: What sending returned.
+        """
+        number = sent.sig.number
+        if isinstance(sent.target, GroupTarget):
+            if any(r.ok for r in sent.results):
+                self.sent(sent.target.pgid, number, group=True)
+            return
+        for result in sent.results:
+            if result.ok and result.pid is not None:
+                self.sent(result.pid, number)
 
     def selected(self, pid: int) -> None:
         """The app's cursor is now on this process.

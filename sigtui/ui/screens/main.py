@@ -59,7 +59,6 @@ from sigtui.processes import (
     ProcessInfo,
     ProcessSnapshot,
     ProcessSource,
-    display_escape,
     parse_columns,
 )
 from sigtui.processes.chooser import columns_spec
@@ -80,6 +79,7 @@ from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.interval import IntervalDialog
 from sigtui.ui.screens.lessons import LEAVE, LessonPicker
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker
+from sigtui.ui.status import Status, status_line
 from sigtui.ui.theme import PROJECTOR_COLUMNS, PROJECTOR_THEME
 from sigtui.ui.widgets.countdown import Countdown
 from sigtui.ui.widgets.details import ProcessDetails
@@ -382,54 +382,20 @@ class MainScreen(Screen[None]):
 
     def update_status(self) -> None:
         """Rewrite the status line."""
-        view = self.view
-        parts = [self.hostname]
-        if self.snapshot is None:
-            parts.append("scanning processes…")
-        else:
-            total = len(self.snapshot)
-            shown = view.shown_count
-            narrowed = bool(view.filter_text) or view.user is not None
-            parts.append(
-                f"{total} processes" + (f" ({shown} shown)" if narrowed else "")
-            )
-        parts.append("paused" if self.paused else f"every {self.interval:g} s")
-        column = view.columns[view.sort_index]
-        parts.append(
-            f"sorted by {column.header or column.name} {'▼' if view.reverse else '▲'}"
+        demo = self.demo
+        text = status_line(
+            self.view,
+            self.snapshot,
+            Status(
+                hostname=self.hostname,
+                paused=self.paused,
+                interval=self.interval,
+                readonly=self.readonly,
+                projector=self.projector,
+                demo=(demo.pid, demo.ticks) if demo and demo.running else None,
+                lesson=self.lesson_session,
+            ),
         )
-        if view.tagged:
-            parts.append(f"{len(view.tagged)} tagged")
-        if self.demo is not None and self.demo.running:
-            parts.append(f"demo {self.demo.pid}: tick {self.demo.ticks}")
-        if self.readonly:
-            parts.append("read-only")
-        if self.projector:
-            parts.append("projector")
-        run = self.lesson_session
-        if run is not None:
-            lesson = run.lesson
-            total = len(lesson.steps)
-            if run.current is None:
-                parts.append(f"lesson {lesson.number}: all {total} steps done")
-            else:
-                parts.append(
-                    f"lesson {lesson.number}: step {run.current + 1} of {total}"
-                )
-        if view.tree:
-            parts.append("tree")
-        if view.filter_text:
-            parts.append(f"filter: {view.filter_text}")
-        # Last: what the user is typing into the filter must not be cut off
-        # by the end of a narrow line; these are reminders, not answers.
-        if view.user is not None:
-            parts.append(f"user: {display_escape(view.user)} (u)")
-        hidden = view.kernel_hidden
-        if hidden:
-            parts.append(
-                f"{hidden} kernel thread{'s' if hidden != 1 else ''} hidden (K)"
-            )
-        text = " · ".join(parts)
         if text != self._status_text:  # an unchanged line costs no repaint
             self._status_text = text
             self.query_one("#status", Static).update(text)
@@ -855,13 +821,6 @@ class MainScreen(Screen[None]):
             answered,
         )
 
-    def _instrumented(self, sig: SignalSpec) -> Instrumented:
-        """The demo's pid and what it does with ``sig`` (UI thread)."""
-        demo = self.demo
-        if demo is None or not demo.running:
-            return Instrumented()
-        return Instrumented(demo.pid, demo.pgid, demo.disposition(sig.number))
-
     def _deliver(self, target: Target, sig: SignalSpec) -> None:
         """Send from a worker, with all it needs read here, on the UI thread."""
         demo = self.demo
@@ -871,7 +830,7 @@ class MainScreen(Screen[None]):
             target,
             sig,
             self.sender_context(),
-            self._instrumented(sig),
+            Instrumented() if self.demo is None else self.demo.instrumented(sig.number),
             demo,
             self.lesson_session,
         )
@@ -903,23 +862,11 @@ class MainScreen(Screen[None]):
             elif demo is not None:
                 demo.withdraw(sig.number)
             if lesson is not None:
-                self._lesson_saw_send(lesson, report)
+                lesson.saw_send(report)
             self.app.call_from_thread(self._sent, report)
 
         report = self.flow.run(target, sig, context, instrumented, sent, before_send)
         self.app.call_from_thread(self._watched, report)
-
-    @staticmethod
-    def _lesson_saw_send(run: LessonSession, report: Sent) -> None:
-        """Tell the lesson of a send it cannot see arrive (blocked signals)."""
-        number = report.sig.number
-        if isinstance(report.target, GroupTarget):
-            if any(r.ok for r in report.results):
-                run.sent(report.target.pgid, number, group=True)
-            return
-        for result in report.results:
-            if result.ok and result.pid is not None:
-                run.sent(result.pid, number)
 
     def _sent(self, report: Sent) -> None:
         if not self._alive():
