@@ -1,6 +1,6 @@
 """Run sigtui as ``nobody`` inside a fresh pid and mount namespace (root only).
 
-The tests in tests/test_hostile.py start it like this::
+The tests in tests/unit/test_hostile.py start it like this::
 
     unshare --mount --pid --fork --mount-proc --kill-child \\
         python -m tests.as_nobody send

@@ -2,7 +2,7 @@
 
 Unit tests feed ``predict`` made-up processes (``make_info``) and masks. The
 integration tests start real processes with known dispositions (see
-tests/test_signal_state.py), predict from what /proc shows, then send the
+tests/unit/test_signal_state.py), predict from what /proc shows, then send the
 signal where the result can be observed safely (the process's state, its
 pending mask, a handler writing to a FIFO, or how it died) and check that the
 prediction agreed. Signals go only to processes the tests started, by pid;
@@ -32,7 +32,7 @@ from tests.spawn import (
     wait_for_state,
     zombie_parent,
 )
-from tests.test_signal_state import (
+from tests.unit.test_signal_state import (
     THREADS_BLOCKING,
     asleep,
     dispositions,

@@ -37,7 +37,7 @@ from tests.spawn import (
     threaded,
     zombie_parent,
 )
-from tests.test_ps_oracle import PS, _is_procps, environment, ps, sigtui
+from tests.unit.test_ps_oracle import PS, _is_procps, environment, ps, sigtui
 
 pytestmark = pytest.mark.skipif(
     not _is_procps(PS), reason="needs procps ps as the oracle"

@@ -35,7 +35,7 @@ from sigtui.ui.screens.picker import SignalPicker
 from sigtui.ui.widgets.process_table import MARK_DEMO
 
 NOBODY = 65534
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 NAMESPACE_TIMEOUT = 90.0
 """Seconds one run in a namespace may take (about 2-6 s normally)."""
 

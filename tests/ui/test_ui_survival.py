@@ -24,8 +24,8 @@ from tests.spawn import (
     uninterruptible,
     zombie_parent,
 )
-from tests.test_ui_delivery import SIZE, live_app, log_text, settle, wait_until
-from tests.test_ui_signals import static_text
+from tests.ui.test_ui_delivery import SIZE, live_app, log_text, settle, wait_until
+from tests.ui.test_ui_signals import static_text
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ STOP = SIGNALS.parse("STOP")
 CONT = SIGNALS.parse("CONT")
 
 NOBODY = 65534
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 SHORT_GRACE = 0.3
 """Seconds a TERM-ignoring process gets before SIGKILL (nothing is timed)."""

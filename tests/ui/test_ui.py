@@ -255,7 +255,7 @@ async def test_selection_follows_the_process_when_rows_above_vanish() -> None:
 
 
 async def test_a_process_that_exits_stays_one_refresh_marked_gone() -> None:
-    # Not the selected one: that stays while selected (tests/test_ui_selection.py).
+    # Not the selected one: that stays while selected (tests/ui/test_ui_selection.py).
     source = SampleSource()
     app = build(source)
     async with app.run_test(size=SIZE) as pilot:

@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks.soak import Notification, classify, notifications
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SIGNAL_ROW = re.compile(r"^\| (SIG\S+) \| ([^|]+) \| (\d+) \| (\d+) \|$", re.MULTILINE)
 
 

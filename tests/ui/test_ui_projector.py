@@ -20,14 +20,14 @@ from sigtui.ui.widgets.process_table import (
     MARK_TAGGED,
 )
 from tests.spawn import Spawner, sleeper
-from tests.test_ui_delivery import (
+from tests.ui.test_ui_delivery import (
     TERM_IGNORER,
     log_text,
     select,
     settle,
     wait_until,
 )
-from tests.test_ui_demo import send, start_demo
+from tests.ui.test_ui_demo import send, start_demo
 
 SIZE = (130, 40)
 
