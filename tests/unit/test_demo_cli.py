@@ -1,9 +1,7 @@
-"""`sigtui demo`, --log, and the demo dying with a SIGKILLed sigtui."""
+"""`sigtui demo`, an unwritable --log, and the demo dying with a SIGKILLed sigtui."""
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import select
 import signal
@@ -12,10 +10,6 @@ import sys
 import time
 from pathlib import Path
 from typing import IO
-
-from textual.widgets import Log
-
-from sigtui.ui.app import make_app
 
 SIGTUI = str(Path(sys.executable).parent / "sigtui")
 DEADLINE = 20.0
@@ -74,38 +68,6 @@ def test_unwritable_log_file_fails_at_start(tmp_path: Path) -> None:
     assert len(lines) == 1
     assert "cannot write the log file" in lines[0]
     assert "missing" in lines[0]
-
-
-async def test_log_entries_go_to_the_log_file_as_json_lines() -> None:
-    from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource
-
-    sink = io.StringIO()
-    app = make_app(
-        source=SampleSource(), interval=3600, self_pid=SAMPLE_SELF_PID, log_file=sink
-    )
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        app.log_line("hello from a test")
-        shown = [str(line) for line in app.query_one("#log", Log).lines]
-    entries = [json.loads(line) for line in sink.getvalue().splitlines()]
-    assert [e["entry"] for e in entries][-1] == "hello from a test"
-    assert all(isinstance(e["time"], float) for e in entries)
-    assert len(entries) == len(shown)
-
-
-async def test_a_full_disk_is_reported_once_and_the_app_goes_on() -> None:
-    class FullDisk(io.StringIO):
-        def write(self, text: str) -> int:
-            raise OSError(28, "No space left on device")
-
-    app = make_app(interval=3600, log_file=FullDisk())
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        app.log_line("one")
-        app.log_line("two")
-        await pilot.pause()
-        assert app._log_file_failed
-        assert "two" in str(app.query_one("#log", Log).lines[-1])
 
 
 def test_demo_dies_with_a_sigkilled_sigtui() -> None:
