@@ -23,6 +23,7 @@ from sigtui.processes.sample import (
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.widgets.process_table import MARK_GONE, MARK_GROUP, MARK_SELF
+from tests.pilot import settle
 
 SIZE = (110, 30)
 
@@ -38,11 +39,6 @@ def build(source: SampleSource | None = None, columns: str | None = None) -> Sig
         self_pid=SAMPLE_SELF_PID,
         hostname="testhost",
     )
-
-
-async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def refresh(app: SigtuiApp, pilot: Pilot[int]) -> None:

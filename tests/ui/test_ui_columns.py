@@ -9,7 +9,7 @@ from sigtui.processes import parse_columns
 from sigtui.processes.model import ProcessSnapshot, Source
 from sigtui.processes.sample import SampleSource, sample_snapshot
 from sigtui.ui.app import make_app
-from tests.ui.test_ui_delivery import settle
+from tests.pilot import settle
 
 SIZE = (130, 40)
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-
-import pytest
 from textual.pilot import Pilot
-from textual.widgets import Log
 
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
@@ -15,10 +10,10 @@ from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.picker import SignalPicker
+from tests.pilot import log_text, settle, wait_until
 from tests.spawn import Child, Spawner, proc_state, sleeper, wait_for_state
 
 SIZE = (130, 40)
-DEADLINE = 20.0
 
 TERM_IGNORER = """
 import signal
@@ -28,51 +23,24 @@ park()
 """
 
 
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
-
-
 def live_app(**options: object) -> SigtuiApp:
     # A fast refresh so the table follows the processes the tests signal.
     return make_app(interval=0.2, **options)  # type: ignore[arg-type]
 
 
-async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_until(
-    pilot: Pilot[int], check: Callable[[], bool], what: str, app: SigtuiApp
-) -> None:
-    """Bounded wait while the app keeps running (its timers refresh the table)."""
-    deadline = time.monotonic() + DEADLINE
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; log:\n{log_text(app)}")
-        await pilot.pause(0.05)
-
-
 async def exit_code(pilot: Pilot[int], app: SigtuiApp, child: Child) -> int | None:
     # Never block the event loop: workers wait for it with call_from_thread.
-    await wait_until(pilot, lambda: child.proc.poll() is not None, "exit", app)
+    await wait_until(pilot, app, lambda: child.proc.poll() is not None, "exit")
     return child.proc.returncode
 
 
 async def state_is(pilot: Pilot[int], app: SigtuiApp, pid: int, states: str) -> None:
-    await wait_until(pilot, lambda: (proc_state(pid) or "?") in states, states, app)
-
-
-def log_text(app: SigtuiApp) -> str:
-    return "\n".join(str(line) for line in app.query_one("#log", Log).lines)
+    await wait_until(pilot, app, lambda: (proc_state(pid) or "?") in states, states)
 
 
 async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
     await wait_until(
-        pilot, lambda: app.view.index_of_pid(pid) is not None, f"pid {pid} listed", app
+        pilot, app, lambda: app.view.index_of_pid(pid) is not None, f"pid {pid} listed"
     )
     await pilot.press("slash", *str(pid), "enter")
     current = app.table.current
@@ -92,16 +60,16 @@ async def test_k_term_enter_ends_the_process(spawner: Spawner) -> None:
         await pilot.press(*"term", "enter")
         # TERM to one's own ordinary process needs no confirmation.
         await wait_until(
-            pilot, lambda: f"process {child.pid} (python" in log_text(app), "log", app
+            pilot, app, lambda: f"process {child.pid} (python" in log_text(app), "log"
         )
-        await wait_until(pilot, lambda: "exited" in log_text(app), "exited", app)
+        await wait_until(pilot, app, lambda: "exited" in log_text(app), "exited")
         assert await exit_code(pilot, app, child) == -15
         assert "SIGTERM delivered to process" in log_text(app)
         await wait_until(
             pilot,
+            app,
             lambda: app.view.index_of_pid(child.pid) is None,
             "row gone from the table",
-            app,
         )
 
 
@@ -116,19 +84,19 @@ async def test_z_stops_after_confirming_then_continues(spawner: Spawner) -> None
         assert isinstance(app.screen, ConfirmSend)  # SIGSTOP cannot be caught
         await pilot.press("y")
         await state_is(pilot, app, child.pid, "T")
-        await wait_until(pilot, lambda: "stopped" in log_text(app), "stopped", app)
+        await wait_until(pilot, app, lambda: "stopped" in log_text(app), "stopped")
         await wait_until(
             pilot,
+            app,
             lambda: (
                 app.table.current is not None and app.table.current.info.state == "T"
             ),
             "table shows T",
-            app,
         )
         await pilot.press("z")  # now SIGCONT: no confirmation needed
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmSend)
-        await wait_until(pilot, lambda: "continued" in log_text(app), "continued", app)
+        await wait_until(pilot, app, lambda: "continued" in log_text(app), "continued")
         assert proc_state(child.pid) in ("S", "R")
 
 
@@ -178,7 +146,7 @@ async def test_group_send_reaches_every_member(spawner: Spawner) -> None:
         for pid in (leader.pid, *members):
             await state_is(pilot, app, pid, "T")
         assert proc_state(outsider.pid) == "S"
-        await wait_until(pilot, lambda: log_text(app).count("stopped") >= 3, "3", app)
+        await wait_until(pilot, app, lambda: log_text(app).count("stopped") >= 3, "3")
         await pilot.press("g")
         await settle(app, pilot)
         await pilot.press(*"cont", "enter", "enter")
@@ -224,7 +192,7 @@ async def test_x_escalates_to_kill_for_a_term_ignoring_process(
         await pilot.press("y")
         assert await exit_code(pilot, app, child) == -9
         await wait_until(
-            pilot, lambda: "SIGKILL ended it" in log_text(app), "escalation log", app
+            pilot, app, lambda: "SIGKILL ended it" in log_text(app), "escalation log"
         )
 
 
@@ -237,10 +205,10 @@ async def test_x_can_be_cancelled(spawner: Spawner) -> None:
         await select(app, pilot, child.pid)
         await pilot.press("x", "y")
         await wait_until(
-            pilot, lambda: app.screen.has_class("-countdown"), "countdown shown", app
+            pilot, app, lambda: app.screen.has_class("-countdown"), "countdown shown"
         )
         await pilot.press("escape")
-        await wait_until(pilot, lambda: "Cancelled" in log_text(app), "cancel", app)
+        await wait_until(pilot, app, lambda: "Cancelled" in log_text(app), "cancel")
         assert proc_state(child.pid) == "S"
 
 

@@ -9,27 +9,22 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable
 
 from textual.pilot import Pilot
-from textual.widgets import Log
 
 from sigtui.processes.scan import read_stat
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.screens.picker import SignalPicker
 from sigtui.ui.widgets.process_table import MARK_DEMO
+from tests.pilot import DEADLINE, log_text, wait_until
+from tests.spawn import alive
 
 SIZE = (140, 45)
-DEADLINE = 20.0
 LEAK_DEADLINE = 5.0
 """Seconds the demo's pipes get to close after it is reported gone."""
 
 
 # --- the demo child killed from outside ---------------------------------------------
-
-
-def log_text(app: SigtuiApp) -> str:
-    return "\n".join(str(line) for line in app.query_one("#log", Log).lines)
 
 
 def status_text(app: SigtuiApp) -> str:
@@ -39,25 +34,6 @@ def status_text(app: SigtuiApp) -> str:
 def screen_text(app: SigtuiApp) -> str:
     table = app.table
     return "\n".join(table.render_line(y).text for y in range(table.size.height))
-
-
-async def wait_until(
-    pilot: Pilot[int],
-    app: SigtuiApp,
-    check: Callable[[], object],
-    what: str,
-    timeout: float = DEADLINE,
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; log:\n{log_text(app)}")
-        await pilot.pause(0.05)
-
-
-def alive(pid: int) -> bool:
-    stat = read_stat(pid)
-    return stat is not None and stat.state not in ("Z", "X")
 
 
 def parent_of(pid: int) -> int:

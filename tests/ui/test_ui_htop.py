@@ -25,6 +25,7 @@ from sigtui.ui.app import SORT_KEYS, SigtuiApp, make_app
 from sigtui.ui.screens.choosers import ColumnPicker, SortPicker, UserPicker
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.theme import PROJECTOR_THEME
+from tests.pilot import settle
 
 SIZE = (110, 30)
 
@@ -41,11 +42,6 @@ def build() -> SigtuiApp:
         self_pid=SAMPLE_SELF_PID,
         hostname="testhost",
     )
-
-
-async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def status(app: SigtuiApp) -> str:

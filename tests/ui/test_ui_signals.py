@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from rich.console import Console
@@ -17,6 +16,7 @@ from sigtui.signals import catalogue
 from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker
+from tests.pilot import settle
 from tests.spawn import Spawner
 
 SIZE = (130, 40)
@@ -32,12 +32,6 @@ park()
 """
 
 
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
-
-
 def sample_app() -> SigtuiApp:
     # Dry system calls: the sample's made-up pids may be real ones here.
     return make_app(
@@ -50,12 +44,6 @@ def sample_app() -> SigtuiApp:
         read_state=sample_signal_state,
         clock=lambda: FIXED_NOW,
     )
-
-
-async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:

@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -21,12 +21,6 @@ from tests.spawn import Spawner, sleeper
 
 NO_SUCH_PID = 4194305
 """Larger than the largest pid_max Linux allows, so never a process."""
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
 
 
 @pytest.fixture(autouse=True)

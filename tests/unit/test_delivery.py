@@ -142,12 +142,6 @@ park()
 """A group led by a nobody process with a root member, in the child's session."""
 
 
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
-
-
 def info_of(pid: int) -> ProcessInfo:
     snapshot = ProcfsScanner().scan()
     assert pid in snapshot.by_pid, f"pid {pid} missing from the scan"

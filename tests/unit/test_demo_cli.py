@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from tests.spawn import alive
+
 SIGTUI = str(Path(sys.executable).parent / "sigtui")
 DEADLINE = 20.0
 
@@ -20,14 +22,6 @@ def read_line(stream: IO[bytes] | None, what: str) -> str:
     ready, _, _ = select.select([stream], [], [], DEADLINE)
     assert ready, f"no {what} within {DEADLINE} s"
     return stream.readline().decode()
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
-    except FileNotFoundError:
-        return False
 
 
 def test_sigtui_demo_runs_the_child_in_the_foreground() -> None:

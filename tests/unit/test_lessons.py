@@ -32,6 +32,7 @@ from sigtui.lessons import (
     find_lesson,
 )
 from sigtui.processes import ProcfsScanner, command_text
+from tests.spawn import wait_until
 
 DEADLINE = 10.0
 """Seconds any awaited event may take."""
@@ -85,13 +86,6 @@ def gone(pid: int) -> bool:
         return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return True
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = DEADLINE) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)  # a bounded poll of real process state
 
 
 class Lesson:
@@ -467,9 +461,9 @@ def test_the_lifeline_ends_every_process(name: str) -> None:
     # As if sigtui were gone: the lifeline's write end closes, nobody kills.
     os.close(it.run._lifeline_w)
     it.run._lifeline_w = -1
-    wait_until(lambda: it.run.processes == {})
+    wait_until(lambda: it.run.processes == {}, "the run to end", DEADLINE)
     assert not [text for text in it.recorder.texts() if "killed" in text]
-    wait_until(lambda: all(gone(pid) for pid in it.seen))
+    wait_until(lambda: all(gone(pid) for pid in it.seen), "its pids gone", DEADLINE)
     it.stop_and_check()
 
 
@@ -556,7 +550,7 @@ def test_nothing_outlives_a_killed_host(name: str, how: str) -> None:
     try:
         # A stopped process cannot see the lifeline end; the kernel sends
         # SIGHUP and SIGCONT to a stopped group that becomes orphaned.
-        wait_until(lambda: all(gone(pid) for pid in pids))
+        wait_until(lambda: all(gone(pid) for pid in pids), "the group gone", DEADLINE)
     finally:
         for pid in pids:
             if not gone(pid):  # ours; shown by the failure above

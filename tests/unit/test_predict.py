@@ -12,7 +12,7 @@ every one is killed and reaped at teardown.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -352,23 +352,6 @@ def test_summarize_mixed_most_common_first() -> None:
 
 
 # --- Real processes: predict, send, observe -------------------------------------------
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
-
-
-@pytest.fixture
-def fifo(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    path = tmp_path / "handler.fifo"
-    os.mkfifo(path)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        yield path, fd
-    finally:
-        os.close(fd)
 
 
 def predict_now(pid: int, sig: SignalSpec) -> Prediction:
