@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sigtui.ui.screenshots import SHOTS
 
 # What each picture must show, as text on screen.
@@ -44,6 +46,7 @@ def screen_text(svg: Path) -> str:
     return html.unescape(text).replace("\xa0", " ")
 
 
+@pytest.mark.slow
 def test_the_script_writes_every_screenshot(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sigtui.ui.screenshots", "--out", str(tmp_path)],

@@ -435,6 +435,7 @@ async def full_repaint(app: SigtuiApp, pilot: Pilot[int]) -> list[str]:
     return await visible_lines(app, pilot)
 
 
+@pytest.mark.slow
 async def test_dialogs_do_not_leave_footer_keys_behind() -> None:
     # Textual 8.2.8's Footer kept every key it ever showed (about 24 per
     # dialog): 7 MiB a minute in the soak test. Ten dialogs must not add up.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.pilot import Pilot
 
 from sigtui.delivery.dry import DrySyscalls
@@ -48,6 +49,7 @@ async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
     assert current.info.pid == pid
 
 
+@pytest.mark.slow
 async def test_k_term_enter_ends_the_process(spawner: Spawner) -> None:
     child = sleeper(spawner)
     app = live_app()
@@ -120,6 +122,7 @@ async def test_confirmation_n_cancels_and_sends_nothing(spawner: Spawner) -> Non
         assert proc_state(child.pid) == "S"
 
 
+@pytest.mark.slow
 async def test_group_send_reaches_every_member(spawner: Spawner) -> None:
     leader = spawner.python(
         """
@@ -154,6 +157,7 @@ async def test_group_send_reaches_every_member(spawner: Spawner) -> None:
             await state_is(pilot, app, pid, "S")
 
 
+@pytest.mark.slow
 async def test_tagged_processes_are_signalled_one_by_one(spawner: Spawner) -> None:
     first, second, untouched = sleeper(spawner), sleeper(spawner), sleeper(spawner)
     app = live_app()
@@ -227,6 +231,7 @@ async def test_readonly_refuses_everything(spawner: Spawner) -> None:
         assert proc_state(child.pid) == "S"
 
 
+@pytest.mark.slow
 async def test_kernel_threads_and_stop_to_own_group_are_refused() -> None:
     snapshot = sample_snapshot()
     dry = DrySyscalls(snapshot)

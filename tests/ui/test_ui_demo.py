@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Log
 
@@ -78,6 +79,7 @@ async def wait_until_gone(pids: list[int]) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 async def test_stop_continue_and_default_term_are_reported() -> None:
     app = make_app(interval=0.3)
     async with app.run_test(size=SIZE) as pilot:
@@ -113,6 +115,7 @@ async def test_stop_continue_and_default_term_are_reported() -> None:
         await pilot.press("q")
 
 
+@pytest.mark.slow
 async def test_held_usr1_merges_and_rtmin_queues() -> None:
     app = make_app(interval=0.5)
     async with app.run_test(size=SIZE) as pilot:
@@ -201,6 +204,7 @@ def test_narrator_pairs_and_explains() -> None:
     )
 
 
+@pytest.mark.slow
 async def test_a_burst_of_10000_realtime_signals_is_logged_in_full() -> None:
     app = make_app(interval=1.0)
     async with app.run_test(size=SIZE) as pilot:

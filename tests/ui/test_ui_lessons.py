@@ -154,6 +154,7 @@ async def test_picker_starts_switches_and_leaves_lessons() -> None:
         await pilot.press("q")
 
 
+@pytest.mark.slow
 async def test_a_group_send_with_confirmation_finishes_the_groups_lesson() -> None:
     app = make_app(interval=0.2, lesson=find_lesson("groups"))
     async with app.run_test(size=SIZE) as pilot:

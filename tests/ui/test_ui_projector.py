@@ -90,6 +90,7 @@ def record_toasts(app: SigtuiApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return toasts
 
 
+@pytest.mark.slow
 async def test_a_caption_explains_a_caught_signal_to_the_demo(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -112,6 +113,7 @@ async def test_a_caption_explains_a_caught_signal_to_the_demo(
         await pilot.press("q")
 
 
+@pytest.mark.slow
 async def test_captions_for_a_default_death_and_an_ignored_signal(
     spawner: Spawner,
 ) -> None:

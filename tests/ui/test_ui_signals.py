@@ -100,6 +100,7 @@ async def test_picker_opens_on_the_selected_process_with_sigterm_chosen() -> Non
         assert rows["SIGTERM"][2] == "Terminate"
 
 
+@pytest.mark.slow
 async def test_filter_by_number_and_by_name() -> None:
     app = sample_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -122,6 +123,7 @@ async def test_filter_by_number_and_by_name() -> None:
         )
 
 
+@pytest.mark.slow
 async def test_enter_returns_the_choice_and_escape_cancels(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

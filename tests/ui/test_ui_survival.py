@@ -124,6 +124,7 @@ async def send(app: SigtuiApp, pilot: Pilot[int], name: str) -> None:
     await pilot.press(*name, "enter")
 
 
+@pytest.mark.slow
 async def test_sigterm_to_a_d_process_says_it_is_still_there_and_why(
     spawner: Spawner,
 ) -> None:
@@ -143,6 +144,7 @@ async def test_sigterm_to_a_d_process_says_it_is_still_there_and_why(
         assert proc_state(victim) == "D"
 
 
+@pytest.mark.slow
 async def test_sigterm_to_a_stopped_process_says_it_waits_for_sigcont(
     spawner: Spawner,
 ) -> None:
@@ -160,6 +162,7 @@ async def test_sigterm_to_a_stopped_process_says_it_waits_for_sigcont(
         assert "Stopped (T)" in app.caption
 
 
+@pytest.mark.slow
 async def test_sigterm_to_a_traced_process_names_the_tracer(
     spawner: Spawner,
 ) -> None:
@@ -196,6 +199,7 @@ async def test_sigterm_to_a_zombie_names_the_parent(spawner: Spawner) -> None:
         assert "Signalling the zombie does nothing" in app.caption
 
 
+@pytest.mark.slow
 async def test_x_says_why_sigkill_did_not_end_it(spawner: Spawner) -> None:
     victim, _ = d_victim(spawner)
     app = live_app(grace=0.2)

@@ -93,6 +93,7 @@ def untouched(seen: dict[str, Any]) -> None:
     assert seen == {"alive": True, "state": "S", "uid": ["0"] * 4, "pending": []}
 
 
+@pytest.mark.slow
 def test_nobody_lists_what_it_may_and_every_send_to_root_is_denied() -> None:
     result = in_namespace("send")
     nobody = result["nobody"]
