@@ -1,11 +1,12 @@
 """Shared fixtures, and the guard: no process a test started outlives the session.
 
-The shared fixtures: ``spawner`` (real processes, reaped after the test) and
-``fifo``. Every test stops what it starts; the guard checks it. At the end of
-the session any descendant of the pytest process that is still running is
-listed, ended (SIGKILL, by its own pid: it is our own descendant) and the
-session fails. Daemons that leave our process tree (tmux servers) are tracked
-by the end-to-end tests' own registry (tests/e2e/conftest.py).
+The shared fixtures: ``spawner`` (real processes, reaped after the test),
+``fifo``, and ``soak`` (the ``--soak`` option). Every test stops what it
+starts; the guard checks it. At the end of the session any descendant of the
+pytest process that is still running is listed, ended (SIGKILL, by its own
+pid: it is our own descendant) and the session fails. Daemons that leave our
+process tree (tmux servers) are tracked by the end-to-end tests' own registry
+(tests/e2e/conftest.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,21 @@ from tests.spawn import Spawner
 
 GRACE = 5.0
 """Seconds a descendant that is already on its way out gets to finish."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--soak``: the long runs (the churn test's full minute)."""
+    parser.addoption(
+        "--soak",
+        action="store_true",
+        help="soak lengths: the churn test (tests/e2e) runs a minute, not 15 s",
+    )
+
+
+@pytest.fixture
+def soak(request: pytest.FixtureRequest) -> bool:
+    """Whether the session runs the soak lengths (``pytest --soak``)."""
+    return bool(request.config.getoption("--soak"))
 
 
 def _running_descendants() -> list[psutil.Process]:
