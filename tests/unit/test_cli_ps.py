@@ -260,11 +260,11 @@ def test_help_names_the_default_columns_with_their_percent_signs() -> None:
         "user:3=LONGHEADER,pid",
     ],
 )
-def test_widths_as_ps_takes_them(spec: str, spawner: Spawner) -> None:
+@pytest.mark.serial  # under pytest-xdist the parent is the busy controller
+def test_widths_as_ps_takes_them(spec: str) -> None:
     # ps's name:WIDTH: values cut or padded to it, headers never cut. Our own
-    # idle processes, so both read the same values: not our parent, which
-    # under pytest-xdist is the busy controller (its WCHAN changes).
-    pids = f"{os.getpid()},{sleeper(spawner).pid}"
+    # idle processes, so both read the same values.
+    pids = f"{os.getpid()},{os.getppid()}"
     ours = run("ps", "-o", spec, "-p", pids)
     theirs = subprocess.run(
         ["ps", "-o", spec, "-p", pids],
