@@ -1,4 +1,4 @@
-"""Helpers of the pilot tests: the signal log's text, bounded waits, settling.
+"""Helpers of the pilot tests: the signal log, bounded waits, settling, selecting.
 
 The app keeps running while a test waits (its timers refresh the table and
 its workers report), so every wait here gives control back to it through
@@ -55,3 +55,24 @@ async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
+    """Filter by the pid, then step onto it: other processes may match too.
+
+    The filter matches substrings of pids and commands ("1077" also lists
+    21077); other processes come and go (a parallel test worker's, other
+    people's on a shared machine); and the row the cursor was on stays,
+    marked exited, for as long as it is selected, filter or not.
+    """
+    await wait_until(
+        pilot, app, lambda: app.view.index_of_pid(pid) is not None, f"pid {pid} listed"
+    )
+    await pilot.press("slash", *str(pid), "enter")
+    for _ in range(100):
+        current = app.table.current
+        assert current is not None
+        if current.info.pid == pid:
+            return
+        await pilot.press("down")
+    raise AssertionError(f"the cursor never reached pid {pid}")

@@ -11,7 +11,7 @@ from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.picker import SignalPicker
-from tests.pilot import log_text, settle, wait_until
+from tests.pilot import log_text, select, settle, wait_until
 from tests.spawn import Child, Spawner, proc_state, sleeper, wait_for_state
 
 SIZE = (130, 40)
@@ -37,16 +37,6 @@ async def exit_code(pilot: Pilot[int], app: SigtuiApp, child: Child) -> int | No
 
 async def state_is(pilot: Pilot[int], app: SigtuiApp, pid: int, states: str) -> None:
     await wait_until(pilot, app, lambda: (proc_state(pid) or "?") in states, states)
-
-
-async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
-    await wait_until(
-        pilot, app, lambda: app.view.index_of_pid(pid) is not None, f"pid {pid} listed"
-    )
-    await pilot.press("slash", *str(pid), "enter")
-    current = app.table.current
-    assert current is not None
-    assert current.info.pid == pid
 
 
 @pytest.mark.slow

@@ -18,9 +18,9 @@ from sigtui.ui.widgets.process_table import (
     MARK_SELF,
     MARK_TAGGED,
 )
-from tests.pilot import log_text, settle, wait_until
+from tests.pilot import log_text, select, settle, wait_until
 from tests.spawn import Spawner, sleeper
-from tests.ui.test_ui_delivery import TERM_IGNORER, select
+from tests.ui.test_ui_delivery import TERM_IGNORER
 from tests.ui.test_ui_demo import send, start_demo
 
 SIZE = (130, 40)

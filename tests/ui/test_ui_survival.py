@@ -16,7 +16,7 @@ from textual.widgets import Static
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.picker import SignalPicker
-from tests.pilot import log_text, settle, wait_until
+from tests.pilot import log_text, select, settle, wait_until
 from tests.spawn import (
     Spawner,
     proc_state,
@@ -39,25 +39,6 @@ def wchan(pid: int) -> str:
         text = file.read().strip()
     assert text not in ("", "0"), f"pid {pid} sleeps nowhere"
     return text
-
-
-async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
-    """Filter by the pid, then step onto it: other processes may match too.
-
-    The filter matches substrings of pids and commands ("1077" also lists
-    21077), and other people's processes come and go on a shared machine.
-    """
-    await wait_until(
-        pilot, app, lambda: app.view.index_of_pid(pid) is not None, f"pid {pid} listed"
-    )
-    await pilot.press("slash", *str(pid), "enter")
-    for _ in range(100):
-        current = app.table.current
-        assert current is not None
-        if current.info.pid == pid:
-            return
-        await pilot.press("down")
-    raise AssertionError(f"the cursor never reached pid {pid}")
 
 
 def details(app: SigtuiApp) -> str:
