@@ -1,6 +1,6 @@
 """Run sigtui as ``nobody`` inside a fresh pid and mount namespace (root only).
 
-The tests in tests/test_hostile.py start it like this::
+The tests in tests/unit/test_hostile.py start it like this::
 
     unshare --mount --pid --fork --mount-proc --kill-child \\
         python -m tests.as_nobody send
@@ -56,7 +56,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -298,25 +297,18 @@ def root_main(args: list[str]) -> int:
 # --- nobody: the app and the scanners ------------------------------------------
 
 
-def log_text(app: SigtuiApp) -> str:
-    """The signal log's text."""
-    from textual.widgets import Log
-
-    return "\n".join(str(line) for line in app.query_one("#log", Log).lines)
-
-
 async def until(
     pilot: Pilot[int], app: SigtuiApp, check: Callable[[], object], what: str
 ) -> None:
-    """Bounded wait while the app runs."""
-    deadline = time.monotonic() + TIMEOUT
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"gave up waiting for {what}; log:\n{log_text(app)}")
-        await pilot.pause(0.05)
+    """Bounded wait while the app runs (TIMEOUT: shorter than the pilot tests')."""
+    from tests.pilot import wait_until
+
+    await wait_until(pilot, app, check, what, TIMEOUT)
 
 
 def _log_lines(app: SigtuiApp) -> list[str]:
+    from tests.pilot import log_text
+
     return log_text(app).splitlines()
 
 

@@ -1,21 +1,42 @@
-"""Session-wide guard: no process started by a test outlives the test session.
+"""Shared fixtures, and the guard: no process a test started outlives the session.
 
-Every test stops what it starts; this checks it. At the end of the session
-any descendant of the pytest process that is still running is listed, ended
-(SIGKILL, by its own pid: it is our own descendant) and the session fails.
-Daemons that leave our process tree (tmux servers) are tracked by the
-end-to-end tests' own registry (tests/e2e/conftest.py).
+The shared fixtures: ``spawner`` (real processes, reaped after the test),
+``fifo``, and ``soak`` (the ``--soak`` option). Every test stops what it
+starts; the guard checks it. At the end of the session any descendant of the
+pytest process that is still running is listed, ended (SIGKILL, by its own
+pid: it is our own descendant) and the session fails. Daemons that leave our
+process tree (tmux servers) are tracked by the end-to-end tests' own registry
+(tests/e2e/conftest.py).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
 import pytest
 
+from tests.spawn import Spawner
+
 GRACE = 5.0
 """Seconds a descendant that is already on its way out gets to finish."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--soak``: the long runs (the churn test's full minute)."""
+    parser.addoption(
+        "--soak",
+        action="store_true",
+        help="soak lengths: the churn test (tests/e2e) runs a minute, not 15 s",
+    )
+
+
+@pytest.fixture
+def soak(request: pytest.FixtureRequest) -> bool:
+    """Whether the session runs the soak lengths (``pytest --soak``)."""
+    return bool(request.config.getoption("--soak"))
 
 
 def _running_descendants() -> list[psutil.Process]:
@@ -64,3 +85,22 @@ def no_process_outlives_the_session() -> Iterator[None]:
             "tests left processes running (now killed):\n" + "\n".join(described),
             pytrace=False,
         )
+
+
+@pytest.fixture
+def spawner() -> Iterator[Spawner]:
+    """Start real processes; every one is stopped and reaped after the test."""
+    with Spawner() as spawner:
+        yield spawner
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    """A FIFO and the test's non-blocking read end of it."""
+    path = tmp_path / "handler.fifo"
+    os.mkfifo(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        yield path, fd
+    finally:
+        os.close(fd)

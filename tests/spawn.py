@@ -243,6 +243,11 @@ def proc_state(pid: int) -> str | None:
         return None
 
 
+def alive(pid: int) -> bool:
+    """Whether a process runs on: neither gone nor a zombie."""
+    return proc_state(pid) not in (None, "Z", "X")
+
+
 def wait_for_state(pid: int, states: str, timeout: float = READY_TIMEOUT) -> str:
     """Wait until /proc shows the process in one of ``states`` (e.g. ``"T"``).
 

@@ -1,5 +1,6 @@
 """Fixtures of the end-to-end tests: private tmux servers and helper processes.
 
+Every test in this folder is marked ``e2e``: CI runs them in its serial phase.
 Every process the tests start is tracked; at the end of the session the tests
 fail if any is still alive (after killing them, each by its own pid).
 """
@@ -7,10 +8,21 @@ fail if any is still alive (after killing them, each by its own pid).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from .tmux import Processes, ProcessRegistry, Sessions
+
+HERE = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of this folder ``e2e``."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -17,8 +17,6 @@ from .tmux import (
     status_line,
 )
 
-pytestmark = pytest.mark.e2e
-
 
 def start(sessions: Sessions, home: Path, *args: str) -> TmuxSession:
     app = sessions.sigtui(*args, hold=False, config_home=home)
@@ -27,6 +25,7 @@ def start(sessions: Sessions, home: Path, *args: str) -> TmuxSession:
     return app
 
 
+@pytest.mark.slow
 def test_a_change_is_kept_for_the_next_run_unless_no_config(
     sessions: Sessions, tmp_path: Path
 ) -> None:

@@ -15,8 +15,6 @@ import pytest
 from .test_tui_tmux import start_and_wait
 from .tmux import DEFAULT_TIMEOUT, Sessions, poll
 
-pytestmark = pytest.mark.e2e
-
 
 def _ended(process: psutil.Process) -> bool:
     try:
@@ -25,6 +23,7 @@ def _ended(process: psutil.Process) -> bool:
         return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attempt", range(3))
 def test_closing_the_terminal_with_the_picker_open_ends_sigtui(
     sessions: Sessions, attempt: int

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pytest
-
 from .tmux import (
     DEFAULT_TIMEOUT,
     SCANNED,
@@ -22,8 +20,6 @@ from .tmux import (
     status_line,
     table_rows,
 )
-
-pytestmark = pytest.mark.e2e
 
 HIDDEN = re.compile(r"\b(\d+) kernel threads? hidden \(K\)")
 """What the status line says while kernel threads are hidden."""

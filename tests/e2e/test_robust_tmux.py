@@ -38,8 +38,6 @@ from .tmux import (
     unique_marker,
 )
 
-pytestmark = pytest.mark.e2e
-
 HEADERS = ("PID", "PGID", "TT", "STAT", "TIME", "COMMAND")
 """The default columns' headers: all must stay on screen at every size."""
 BORDER = "▔"
@@ -242,6 +240,7 @@ def check_answers_keys(
     wait_laid_out(app, *size)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("width", "height"), [pytest.param(w, h, id=f"{w}x{h}") for w, h in SIZES]
 )

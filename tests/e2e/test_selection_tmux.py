@@ -41,8 +41,6 @@ from .tmux import (
     unique_marker,
 )
 
-pytestmark = pytest.mark.e2e
-
 NAMES = ("victim", "neighbour", "witness")
 """The sleeps the launcher starts, in this order."""
 

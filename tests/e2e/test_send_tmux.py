@@ -17,8 +17,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from .test_tui_tmux import assert_restored, let_go, set_filter
 from .tmux import (
     DEFAULT_SIZE,
@@ -36,8 +34,6 @@ from .tmux import (
     table_rows,
     unique_marker,
 )
-
-pytestmark = pytest.mark.e2e
 
 WIDE = 200
 """Columns: log lines stay left of the toasts (60 columns at most)."""

@@ -37,11 +37,8 @@ from typing import Any, TypeVar
 
 import aiohttp
 import psutil
-import pytest
 
 from .tmux import ProcessRegistry, sigtui_executable
-
-pytestmark = pytest.mark.e2e
 
 T = TypeVar("T")
 

@@ -32,8 +32,6 @@ from .tmux import (
     unique_marker,
 )
 
-pytestmark = pytest.mark.e2e
-
 SIGNALS = [
     pytest.param(signal.SIGTERM, id="SIGTERM"),
     pytest.param(signal.SIGHUP, id="SIGHUP"),

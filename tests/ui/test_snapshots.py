@@ -1,7 +1,7 @@
 """Layout snapshots of the real app on the fixed sample data.
 
 Review ``snapshot_report.html`` after a failure; accept a deliberate change with
-``pytest tests/test_snapshots.py --snapshot-update``.
+``pytest tests/ui/test_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations

@@ -10,9 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from sigtui.delivery import Context, GroupTarget, ProcessTarget, Syscalls
 from sigtui.delivery.flow import MAX_WATCH_LINES, Instrumented, SendFlow, Sent
@@ -47,12 +44,6 @@ for _ in range(5):
 ready()
 park()
 """
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
 
 
 def info_of(pid: int) -> ProcessInfo:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 from benchmarks.cpu import measure_cpu
 from sigtui.processes.scan import read_stat
-
-pytestmark = pytest.mark.e2e
 
 
 def running(pid: int, start_ticks: int) -> bool:

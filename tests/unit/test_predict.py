@@ -2,7 +2,7 @@
 
 Unit tests feed ``predict`` made-up processes (``make_info``) and masks. The
 integration tests start real processes with known dispositions (see
-tests/test_signal_state.py), predict from what /proc shows, then send the
+tests/unit/test_signal_state.py), predict from what /proc shows, then send the
 signal where the result can be observed safely (the process's state, its
 pending mask, a handler writing to a FIFO, or how it died) and check that the
 prediction agreed. Signals go only to processes the tests started, by pid;
@@ -12,7 +12,7 @@ every one is killed and reaped at teardown.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ from tests.spawn import (
     wait_for_state,
     zombie_parent,
 )
-from tests.test_signal_state import (
+from tests.unit.test_signal_state import (
     THREADS_BLOCKING,
     asleep,
     dispositions,
@@ -352,23 +352,6 @@ def test_summarize_mixed_most_common_first() -> None:
 
 
 # --- Real processes: predict, send, observe -------------------------------------------
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
-
-
-@pytest.fixture
-def fifo(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    path = tmp_path / "handler.fifo"
-    os.mkfifo(path)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        yield path, fd
-    finally:
-        os.close(fd)
 
 
 def predict_now(pid: int, sig: SignalSpec) -> Prediction:

@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -22,12 +22,6 @@ from tests.spawn import Spawner, sleeper
 
 NO_SUCH_PID = 4194305
 """Larger than the largest pid_max Linux allows, so never a process."""
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
 
 
 @pytest.fixture(autouse=True)
@@ -267,6 +261,7 @@ def test_help_names_the_default_columns_with_their_percent_signs() -> None:
         "user:3=LONGHEADER,pid",
     ],
 )
+@pytest.mark.serial  # under pytest-xdist the parent is the busy controller
 def test_widths_as_ps_takes_them(spec: str) -> None:
     # ps's name:WIDTH: values cut or padded to it, headers never cut. Our own
     # idle processes, so both read the same values.

@@ -27,6 +27,7 @@ from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.choosers import ColumnPicker, SortPicker, UserPicker
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.theme import PROJECTOR_THEME
+from tests.pilot import settle
 
 SIZE = (110, 30)
 
@@ -44,11 +45,6 @@ def build() -> SigtuiApp:
             hostname="testhost",
         ),
     )
-
-
-async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def status(app: SigtuiApp) -> str:

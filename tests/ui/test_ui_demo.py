@@ -10,7 +10,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
 
 from textual.pilot import Pilot
 from textual.widgets import Log
@@ -20,31 +19,10 @@ from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Options
 from sigtui.ui.screens.dispositions import DispositionScreen
 from sigtui.ui.screens.picker import SignalPicker
+from tests.pilot import DEADLINE, log_text, wait_until
+from tests.spawn import alive
 
 SIZE = (140, 45)
-DEADLINE = 20.0
-
-
-def log_text(app: SigtuiApp) -> str:
-    return "\n".join(str(line) for line in app.query_one("#log", Log).lines)
-
-
-async def wait_until(
-    pilot: Pilot[int], app: SigtuiApp, check: Callable[[], bool], what: str
-) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; log:\n{log_text(app)}")
-        await pilot.pause(0.05)
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
-    except FileNotFoundError:
-        return False
 
 
 async def start_demo(pilot: Pilot[int], app: SigtuiApp) -> int:

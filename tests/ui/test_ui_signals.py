@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 from rich.console import Console
@@ -18,6 +17,7 @@ from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker
+from tests.pilot import settle
 from tests.spawn import Spawner
 
 SIZE = (130, 40)
@@ -31,12 +31,6 @@ signal.signal(signal.SIGTERM, lambda *_: None)
 ready()
 park()
 """
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
 
 
 def sample_app() -> SigtuiApp:
@@ -53,12 +47,6 @@ def sample_app() -> SigtuiApp:
             clock=lambda: FIXED_NOW,
         ),
     )
-
-
-async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
@@ -115,6 +103,7 @@ async def test_picker_opens_on_the_selected_process_with_sigterm_chosen() -> Non
         assert rows["SIGTERM"][2] == "Terminate"
 
 
+@pytest.mark.slow
 async def test_filter_by_number_and_by_name() -> None:
     app = sample_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -137,6 +126,7 @@ async def test_filter_by_number_and_by_name() -> None:
         )
 
 
+@pytest.mark.slow
 async def test_enter_returns_the_choice_and_escape_cancels(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

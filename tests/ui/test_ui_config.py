@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, Static
 
 from sigtui.config import ConfigFile, Settings, parse
 from sigtui.delivery.dry import DrySyscalls
@@ -12,6 +12,7 @@ from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapsh
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.interval import IntervalDialog
+from tests.pilot import log_text, settle
 
 SIZE = (110, 30)
 
@@ -64,17 +65,12 @@ async def test_a_bad_file_is_named_once_and_left_alone(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        log = "\n".join(app.query_one("#log", Log).lines)
+        log = log_text(app)
         assert log.count("Settings file ignored") == 1
         assert "unknown column 'nosuch'" in log
         assert str(path) in log
         assert headers(app)[:2] == ["PID", "PGID"]  # the defaults
     assert path.read_text() == "columns = 'pid,nosuch'\n"
-
-
-async def settle(app: SigtuiApp, pilot: object) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def test_the_file_sets_sort_tree_kernel_threads_and_theme(tmp_path: Path) -> None:
@@ -153,7 +149,7 @@ async def test_a_failed_save_is_said_once(tmp_path: Path) -> None:
         await settle(app, pilot)
         await pilot.press("t", "t", "K")
         await settle(app, pilot)
-        log = "\n".join(app.query_one("#log", Log).lines)
+        log = log_text(app)
     assert log.count("Settings not saved") == 1
     assert str(path) in log
 
@@ -164,7 +160,7 @@ async def test_an_unknown_theme_is_named_and_the_default_kept(tmp_path: Path) ->
     app = build(ConfigFile(path), Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        log = "\n".join(app.query_one("#log", Log).lines)
+        log = log_text(app)
         assert "no theme called 'no-such-theme'" in log
         assert app.theme == "textual-dark"
 

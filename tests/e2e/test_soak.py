@@ -11,11 +11,11 @@ import pytest
 
 from benchmarks.soak import Notification, classify, notifications
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SIGNAL_ROW = re.compile(r"^\| (SIG\S+) \| ([^|]+) \| (\d+) \| (\d+) \|$", re.MULTILINE)
 
 
-@pytest.mark.e2e
+@pytest.mark.slow
 def test_short_soak_passes() -> None:
     """18 s with sends every 2 s and resizes every 3 s: a clean report, status 0."""
     argv = [sys.executable, "-m", "benchmarks.soak", "--minutes", "0.3"]

@@ -23,7 +23,8 @@ from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.picker import SignalPicker
 from sigtui.ui.widgets.process_table import MARK_GONE
-from tests.test_ui import SIZE, line_of, refresh, select, settle, shown_pids
+from tests.pilot import settle
+from tests.ui.test_ui import SIZE, line_of, refresh, select, shown_pids
 
 EXITS = 4152
 """The selected process that exits (a sleep in make's group)."""

@@ -37,11 +37,14 @@ from tests.spawn import (
     threaded,
     zombie_parent,
 )
-from tests.test_ps_oracle import PS, _is_procps, environment, ps, sigtui
+from tests.unit.test_ps_oracle import PS, _is_procps, environment, ps, sigtui
 
-pytestmark = pytest.mark.skipif(
-    not _is_procps(PS), reason="needs procps ps as the oracle"
-)
+pytestmark = [
+    pytest.mark.skipif(not _is_procps(PS), reason="needs procps ps as the oracle"),
+    # Samples every process on the machine: a sibling test worker's processes
+    # and threads coming and going between the samples are not what it checks.
+    pytest.mark.serial,
+]
 
 # Columns whose values hold no spaces, sampled together after the pid.
 GROUPS: dict[str, tuple[str, ...]] = {

@@ -10,7 +10,7 @@ from sigtui.processes.model import ProcessSnapshot, Source
 from sigtui.processes.sample import SampleSource, sample_snapshot
 from sigtui.ui.app import make_app
 from sigtui.ui.options import Deps, Options
-from tests.test_ui_delivery import settle
+from tests.pilot import settle
 
 SIZE = (130, 40)
 

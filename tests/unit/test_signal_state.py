@@ -14,7 +14,6 @@ import os
 import select
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -119,24 +118,6 @@ ctypes.CDLL(None).pthread_exit(None)
 Argument ``block``: the live thread blocks SIGUSR1 (the dead one did not);
 anything else: nothing is blocked.
 """
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
-
-
-@pytest.fixture
-def fifo(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    """A FIFO and the test's non-blocking read end of it."""
-    path = tmp_path / "handler.fifo"
-    os.mkfifo(path)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        yield path, fd
-    finally:
-        os.close(fd)
 
 
 def read_fifo(fd: int, count: int, timeout: float = READY_TIMEOUT) -> bytes:

@@ -56,9 +56,12 @@ def _is_procps(ps: str | None) -> bool:
     return "procps" in version.stdout
 
 
-pytestmark = pytest.mark.skipif(
-    not _is_procps(PS), reason="needs procps ps as the oracle"
-)
+pytestmark = [
+    pytest.mark.skipif(not _is_procps(PS), reason="needs procps ps as the oracle"),
+    # Samples every process on the machine: a sibling test worker's processes
+    # and threads coming and going between the samples are not what it checks.
+    pytest.mark.serial,
+]
 
 COLS = "pid,ppid,pgid,sid,tpgid,tty,stat,user,time,comm,args"
 FIELDS = COLS.split(",")[:9]

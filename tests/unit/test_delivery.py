@@ -74,7 +74,7 @@ STOP = SIGNALS.parse("STOP")
 CONT = SIGNALS.parse("CONT")
 
 NOBODY = 65534
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 SHORT_GRACE = 0.3
 """Seconds a TERM-ignoring process gets before SIGKILL (nothing is timed)."""
@@ -140,12 +140,6 @@ ready(leader=leader, member=root_member)
 park()
 """
 """A group led by a nobody process with a root member, in the child's session."""
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
 
 
 def info_of(pid: int) -> ProcessInfo:

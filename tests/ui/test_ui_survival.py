@@ -7,7 +7,7 @@ and a process stopped by its tracer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
@@ -16,6 +16,7 @@ from textual.widgets import Static
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.picker import SignalPicker
+from tests.pilot import log_text, select, settle, wait_until
 from tests.spawn import (
     Spawner,
     proc_state,
@@ -24,21 +25,8 @@ from tests.spawn import (
     uninterruptible,
     zombie_parent,
 )
-from tests.test_ui_delivery import (
-    SIZE,
-    live_app,
-    log_text,
-    select,
-    settle,
-    wait_until,
-)
-from tests.test_ui_signals import static_text
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
+from tests.ui.test_ui_delivery import SIZE, live_app
+from tests.ui.test_ui_signals import static_text
 
 
 def comm(pid: int) -> str:
@@ -103,7 +91,7 @@ async def test_details_say_why_it_is_still_there(
         await settle(app, pilot)
         await select(app, pilot, pid)
         await pilot.press("i")
-        await wait_until(pilot, lambda: "Why " in details(app), "the why row", app)
+        await wait_until(pilot, app, lambda: "Why " in details(app), "the why row")
         body = details(app)
         for words in expected:
             assert words in body, (words, body)
@@ -117,6 +105,7 @@ async def send(app: SigtuiApp, pilot: Pilot[int], name: str) -> None:
     await pilot.press(*name, "enter")
 
 
+@pytest.mark.slow
 async def test_sigterm_to_a_d_process_says_it_is_still_there_and_why(
     spawner: Spawner,
 ) -> None:
@@ -131,11 +120,12 @@ async def test_sigterm_to_a_d_process_says_it_is_still_there_and_why(
             f"uninterruptible sleep (D) in {wchan(victim)}, where no signal acts, "
             "not even SIGKILL, until that kernel call returns"
         )
-        await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
+        await wait_until(pilot, app, lambda: line in log_text(app), "the outcome")
         assert "Uninterruptible sleep (D) in" in app.main.caption
         assert proc_state(victim) == "D"
 
 
+@pytest.mark.slow
 async def test_sigterm_to_a_stopped_process_says_it_waits_for_sigcont(
     spawner: Spawner,
 ) -> None:
@@ -149,10 +139,11 @@ async def test_sigterm_to_a_stopped_process_says_it_waits_for_sigcont(
             f"process {pid} ({comm(pid)}): still there: it is stopped (T): SIGTERM "
             "and other signals wait, pending, until SIGCONT; SIGKILL would end it now"
         )
-        await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
+        await wait_until(pilot, app, lambda: line in log_text(app), "the outcome")
         assert "Stopped (T)" in app.main.caption
 
 
+@pytest.mark.slow
 async def test_sigterm_to_a_traced_process_names_the_tracer(
     spawner: Spawner,
 ) -> None:
@@ -168,7 +159,7 @@ async def test_sigterm_to_a_traced_process_names_the_tracer(
             f"tracer {tracer.pid} ({comm(tracer.pid)}) (t): SIGTERM waits until "
             "the tracer lets it run"
         )
-        await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
+        await wait_until(pilot, app, lambda: line in log_text(app), "the outcome")
         assert proc_state(pid) == "t"
 
 
@@ -185,10 +176,11 @@ async def test_sigterm_to_a_zombie_names_the_parent(spawner: Spawner) -> None:
             f"({comm(parent.pid)}) has not reaped it (a zombie); signalling it "
             "does nothing"
         )
-        await wait_until(pilot, lambda: line in log_text(app), "the outcome", app)
+        await wait_until(pilot, app, lambda: line in log_text(app), "the outcome")
         assert "Signalling the zombie does nothing" in app.main.caption
 
 
+@pytest.mark.slow
 async def test_x_says_why_sigkill_did_not_end_it(spawner: Spawner) -> None:
     victim, _ = d_victim(spawner)
     app = live_app(grace=0.2)
@@ -204,5 +196,5 @@ async def test_x_says_why_sigkill_did_not_end_it(spawner: Spawner) -> None:
             f"in uninterruptible sleep (D) in {wchan(victim)}, where no signal acts, "
             "not even SIGKILL, until that kernel call returns"
         )
-        await wait_until(pilot, lambda: line in log_text(app), "x's message", app)
+        await wait_until(pilot, app, lambda: line in log_text(app), "x's message")
         assert proc_state(victim) == "D"

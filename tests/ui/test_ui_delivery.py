@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Log
 
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
@@ -17,10 +14,10 @@ from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.picker import SignalPicker
+from tests.pilot import log_text, select, settle, wait_until
 from tests.spawn import Child, Spawner, proc_state, sleeper, wait_for_state
 
 SIZE = (130, 40)
-DEADLINE = 20.0
 
 TERM_IGNORER = """
 import signal
@@ -30,72 +27,22 @@ park()
 """
 
 
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
-
-
 def live_app(**options: Any) -> SigtuiApp:
     # A fast refresh so the table follows the processes the tests signal.
     return make_app(Options(interval=0.2, **options))
 
 
-async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_until(
-    pilot: Pilot[int], check: Callable[[], bool], what: str, app: SigtuiApp
-) -> None:
-    """Bounded wait while the app keeps running (its timers refresh the table)."""
-    deadline = time.monotonic() + DEADLINE
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; log:\n{log_text(app)}")
-        await pilot.pause(0.05)
-
-
 async def exit_code(pilot: Pilot[int], app: SigtuiApp, child: Child) -> int | None:
     # Never block the event loop: workers wait for it with call_from_thread.
-    await wait_until(pilot, lambda: child.proc.poll() is not None, "exit", app)
+    await wait_until(pilot, app, lambda: child.proc.poll() is not None, "exit")
     return child.proc.returncode
 
 
 async def state_is(pilot: Pilot[int], app: SigtuiApp, pid: int, states: str) -> None:
-    await wait_until(pilot, lambda: (proc_state(pid) or "?") in states, states, app)
+    await wait_until(pilot, app, lambda: (proc_state(pid) or "?") in states, states)
 
 
-def log_text(app: SigtuiApp) -> str:
-    return "\n".join(str(line) for line in app.query_one("#log", Log).lines)
-
-
-async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
-    """Filter by the pid, then step onto it: other processes may match too.
-
-    The filter matches substrings of pids and commands ("1077" also lists
-    21077), and other people's processes come and go on a shared machine;
-    the cursor may even stay on a row that exited meanwhile (kept while
-    selected).
-    """
-    await wait_until(
-        pilot,
-        lambda: app.main.view.index_of_pid(pid) is not None,
-        f"pid {pid} listed",
-        app,
-    )
-    await pilot.press("slash", *str(pid), "enter")
-    for _ in range(100):
-        current = app.main.table.current
-        assert current is not None
-        if current.info.pid == pid:
-            return
-        await pilot.press("down")
-    raise AssertionError(f"the cursor never reached pid {pid}")
-
-
+@pytest.mark.slow
 async def test_k_term_enter_ends_the_process(spawner: Spawner) -> None:
     child = sleeper(spawner)
     app = live_app()
@@ -108,16 +55,16 @@ async def test_k_term_enter_ends_the_process(spawner: Spawner) -> None:
         await pilot.press(*"term", "enter")
         # TERM to one's own ordinary process needs no confirmation.
         await wait_until(
-            pilot, lambda: f"process {child.pid} (python" in log_text(app), "log", app
+            pilot, app, lambda: f"process {child.pid} (python" in log_text(app), "log"
         )
-        await wait_until(pilot, lambda: "exited" in log_text(app), "exited", app)
+        await wait_until(pilot, app, lambda: "exited" in log_text(app), "exited")
         assert await exit_code(pilot, app, child) == -15
         assert "SIGTERM delivered to process" in log_text(app)
         await wait_until(
             pilot,
+            app,
             lambda: app.main.view.index_of_pid(child.pid) is None,
             "row gone from the table",
-            app,
         )
 
 
@@ -132,20 +79,20 @@ async def test_z_stops_after_confirming_then_continues(spawner: Spawner) -> None
         assert isinstance(app.screen, ConfirmSend)  # SIGSTOP cannot be caught
         await pilot.press("y")
         await state_is(pilot, app, child.pid, "T")
-        await wait_until(pilot, lambda: "stopped" in log_text(app), "stopped", app)
+        await wait_until(pilot, app, lambda: "stopped" in log_text(app), "stopped")
         await wait_until(
             pilot,
+            app,
             lambda: (
                 app.main.table.current is not None
                 and app.main.table.current.info.state == "T"
             ),
             "table shows T",
-            app,
         )
         await pilot.press("z")  # now SIGCONT: no confirmation needed
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmSend)
-        await wait_until(pilot, lambda: "continued" in log_text(app), "continued", app)
+        await wait_until(pilot, app, lambda: "continued" in log_text(app), "continued")
         assert proc_state(child.pid) in ("S", "R")
 
 
@@ -169,6 +116,7 @@ async def test_confirmation_n_cancels_and_sends_nothing(spawner: Spawner) -> Non
         assert proc_state(child.pid) == "S"
 
 
+@pytest.mark.slow
 async def test_group_send_reaches_every_member(spawner: Spawner) -> None:
     leader = spawner.python(
         """
@@ -195,7 +143,7 @@ async def test_group_send_reaches_every_member(spawner: Spawner) -> None:
         for pid in (leader.pid, *members):
             await state_is(pilot, app, pid, "T")
         assert proc_state(outsider.pid) == "S"
-        await wait_until(pilot, lambda: log_text(app).count("stopped") >= 3, "3", app)
+        await wait_until(pilot, app, lambda: log_text(app).count("stopped") >= 3, "3")
         await pilot.press("g")
         await settle(app, pilot)
         await pilot.press(*"cont", "enter", "enter")
@@ -203,6 +151,7 @@ async def test_group_send_reaches_every_member(spawner: Spawner) -> None:
             await state_is(pilot, app, pid, "S")
 
 
+@pytest.mark.slow
 async def test_tagged_processes_are_signalled_one_by_one(spawner: Spawner) -> None:
     first, second, untouched = sleeper(spawner), sleeper(spawner), sleeper(spawner)
     app = live_app()
@@ -241,7 +190,7 @@ async def test_x_escalates_to_kill_for_a_term_ignoring_process(
         await pilot.press("y")
         assert await exit_code(pilot, app, child) == -9
         await wait_until(
-            pilot, lambda: "SIGKILL ended it" in log_text(app), "escalation log", app
+            pilot, app, lambda: "SIGKILL ended it" in log_text(app), "escalation log"
         )
 
 
@@ -254,10 +203,10 @@ async def test_x_can_be_cancelled(spawner: Spawner) -> None:
         await select(app, pilot, child.pid)
         await pilot.press("x", "y")
         await wait_until(
-            pilot, lambda: app.main.query_one("#countdown").display, "countdown", app
+            pilot, app, lambda: app.main.query_one("#countdown").display, "countdown"
         )
         await pilot.press("escape")
-        await wait_until(pilot, lambda: "Cancelled" in log_text(app), "cancel", app)
+        await wait_until(pilot, app, lambda: "Cancelled" in log_text(app), "cancel")
         assert proc_state(child.pid) == "S"
 
 
@@ -276,6 +225,7 @@ async def test_readonly_refuses_everything(spawner: Spawner) -> None:
         assert proc_state(child.pid) == "S"
 
 
+@pytest.mark.slow
 async def test_kernel_threads_and_stop_to_own_group_are_refused() -> None:
     snapshot = sample_snapshot()
     dry = DrySyscalls(snapshot)
@@ -323,16 +273,16 @@ async def test_countdown_ending_under_a_dialog_leaves_no_bar(spawner: Spawner) -
         main = app.screen
         await pilot.press("x", "y")
         await wait_until(
-            pilot, lambda: main.query_one("#countdown").display, "countdown shown", app
+            pilot, app, lambda: main.query_one("#countdown").display, "countdown shown"
         )
         await pilot.press("question_mark")
-        await wait_until(pilot, lambda: app.screen is not main, "help open", app)
+        await wait_until(pilot, app, lambda: app.screen is not main, "help open")
         assert await exit_code(pilot, app, child) == -9
         await wait_until(
-            pilot, lambda: "SIGKILL ended it" in log_text(app), "escalation log", app
+            pilot, app, lambda: "SIGKILL ended it" in log_text(app), "escalation log"
         )
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.screen is main, "help closed", app)
+        await wait_until(pilot, app, lambda: app.screen is main, "help closed")
         assert not main.query_one("#countdown").display
 
 
@@ -354,20 +304,20 @@ async def test_resizing_under_a_dialog_narrows_the_main_screen() -> None:
         table = app.query_one("#processes")
         assert details.region.x > table.region.x  # beside the table
         await pilot.press("question_mark")
-        await wait_until(pilot, lambda: app.screen is not main, "help open", app)
+        await wait_until(pilot, app, lambda: app.screen is not main, "help open")
         await pilot.resize_terminal(90, 40)
         await pilot.pause()
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.screen is main, "help closed", app)
+        await wait_until(pilot, app, lambda: app.screen is main, "help closed")
         await pilot.pause()
         assert main.has_class("-narrow")
         assert details.region.y > table.region.y  # below the table
         await pilot.press("question_mark")
-        await wait_until(pilot, lambda: app.screen is not main, "help open", app)
+        await wait_until(pilot, app, lambda: app.screen is not main, "help open")
         await pilot.resize_terminal(150, 40)
         await pilot.pause()
         await pilot.press("escape")
-        await wait_until(pilot, lambda: app.screen is main, "help closed", app)
+        await wait_until(pilot, app, lambda: app.screen is main, "help closed")
         await pilot.pause()
         assert not main.has_class("-narrow")
         assert details.region.x > table.region.x

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 
+import pytest
 from textual.pilot import Pilot
-from textual.widgets import Log, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from sigtui.lessons import LESSONS, find_lesson
 from sigtui.ui.app import SigtuiApp, make_app
@@ -20,35 +20,14 @@ from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.lessons import LessonPicker
 from sigtui.ui.screens.picker import SignalPicker
 from sigtui.ui.widgets.process_table import MARK_DEMO
+from tests.pilot import DEADLINE, log_text, wait_until
+from tests.spawn import alive
 
 SIZE = (150, 44)
-DEADLINE = 20.0
-
-
-def log_text(app: SigtuiApp) -> str:
-    return "\n".join(str(line) for line in app.query_one("#log", Log).lines)
 
 
 def panel_text(app: SigtuiApp) -> str:
     return str(app.query_one("#lesson-steps", Static).content)
-
-
-async def wait_until(
-    pilot: Pilot[int], app: SigtuiApp, check: Callable[[], bool], what: str
-) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; log:\n{log_text(app)}")
-        await pilot.pause(0.05)
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
-    except FileNotFoundError:
-        return False
 
 
 async def wait_gone(pilot: Pilot[int], app: SigtuiApp, pids: list[int]) -> None:
@@ -186,6 +165,7 @@ async def test_picker_starts_switches_and_leaves_lessons() -> None:
         await pilot.press("q")
 
 
+@pytest.mark.slow
 async def test_a_group_send_with_confirmation_finishes_the_groups_lesson() -> None:
     app = make_app(Options(interval=0.2, lesson=find_lesson("groups")))
     async with app.run_test(size=SIZE) as pilot:

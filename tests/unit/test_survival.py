@@ -11,7 +11,6 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,12 +56,6 @@ TERM = catalogue().by_name("SIGTERM")
 KILL = catalogue().by_name("SIGKILL")
 USR1 = catalogue().by_name("SIGUSR1")
 CHLD = catalogue().by_name("SIGCHLD")
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
 
 
 def live_info(pid: int) -> ProcessInfo:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sigtui.ui.screenshots import SHOTS
 
 # What each picture must show, as text on screen.
@@ -44,6 +46,7 @@ def screen_text(svg: Path) -> str:
     return html.unescape(text).replace("\xa0", " ")
 
 
+@pytest.mark.slow
 def test_the_script_writes_every_screenshot(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sigtui.ui.screenshots", "--out", str(tmp_path)],
@@ -64,8 +67,8 @@ def test_the_script_writes_every_screenshot(tmp_path: Path) -> None:
 
 def test_the_committed_screenshots_are_the_scripts() -> None:
     # Every picture the README shows exists (the script made them all).
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     shown = set(re.findall(r"screenshots/([a-z-]+)\.svg", readme))
     assert shown <= set(SHOTS), shown - set(SHOTS)
-    folder = Path(__file__).parent.parent / "screenshots"
+    folder = Path(__file__).parents[2] / "screenshots"
     assert {p.stem for p in folder.glob("*.svg")} == set(SHOTS)

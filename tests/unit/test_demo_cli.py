@@ -1,9 +1,7 @@
-"""`sigtui demo`, --log, and the demo dying with a SIGKILLed sigtui."""
+"""`sigtui demo`, an unwritable --log, and the demo dying with a SIGKILLed sigtui."""
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import select
 import signal
@@ -13,11 +11,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from textual.widgets import Log
-
-from sigtui.ui.app import make_app
-from sigtui.ui.options import Deps, Options
-from sigtui.ui.widgets.signal_log import SignalLog
+from tests.spawn import alive
 
 SIGTUI = str(Path(sys.executable).parent / "sigtui")
 DEADLINE = 20.0
@@ -28,14 +22,6 @@ def read_line(stream: IO[bytes] | None, what: str) -> str:
     ready, _, _ = select.select([stream], [], [], DEADLINE)
     assert ready, f"no {what} within {DEADLINE} s"
     return stream.readline().decode()
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
-    except FileNotFoundError:
-        return False
 
 
 def test_sigtui_demo_runs_the_child_in_the_foreground() -> None:
@@ -76,39 +62,6 @@ def test_unwritable_log_file_fails_at_start(tmp_path: Path) -> None:
     assert len(lines) == 1
     assert "cannot write the log file" in lines[0]
     assert "missing" in lines[0]
-
-
-async def test_log_entries_go_to_the_log_file_as_json_lines() -> None:
-    from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource
-
-    sink = io.StringIO()
-    app = make_app(
-        Options(interval=3600, log_file=sink),
-        Deps(source=SampleSource(), self_pid=SAMPLE_SELF_PID),
-    )
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        app.main.log_line("hello from a test")
-        shown = [str(line) for line in app.query_one("#log", Log).lines]
-    entries = [json.loads(line) for line in sink.getvalue().splitlines()]
-    assert [e["entry"] for e in entries][-1] == "hello from a test"
-    assert all(isinstance(e["time"], float) for e in entries)
-    assert len(entries) == len(shown)
-
-
-async def test_a_full_disk_is_reported_once_and_the_app_goes_on() -> None:
-    class FullDisk(io.StringIO):
-        def write(self, text: str) -> int:
-            raise OSError(28, "No space left on device")
-
-    app = make_app(Options(interval=3600, log_file=FullDisk()))
-    async with app.run_test() as pilot:
-        await pilot.pause()
-        app.main.log_line("one")
-        app.main.log_line("two")
-        await pilot.pause()
-        assert app.query_one(SignalLog).file_failed
-        assert "two" in str(app.query_one("#log", Log).lines[-1])
 
 
 def test_demo_dies_with_a_sigkilled_sigtui() -> None:

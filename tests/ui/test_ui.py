@@ -24,6 +24,7 @@ from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.widgets.process_table import MARK_GONE, MARK_GROUP, MARK_SELF
+from tests.pilot import settle
 
 SIZE = (110, 30)
 
@@ -40,11 +41,6 @@ def build(source: SampleSource | None = None, columns: str | None = None) -> Sig
             hostname="testhost",
         ),
     )
-
-
-async def settle(app: SigtuiApp, pilot: Pilot[int]) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def refresh(app: SigtuiApp, pilot: Pilot[int]) -> None:
@@ -257,7 +253,7 @@ async def test_selection_follows_the_process_when_rows_above_vanish() -> None:
 
 
 async def test_a_process_that_exits_stays_one_refresh_marked_gone() -> None:
-    # Not the selected one: that stays while selected (tests/test_ui_selection.py).
+    # Not the selected one: that stays while selected (tests/ui/test_ui_selection.py).
     source = SampleSource()
     app = build(source)
     async with app.run_test(size=SIZE) as pilot:
@@ -444,6 +440,7 @@ async def full_repaint(app: SigtuiApp, pilot: Pilot[int]) -> list[str]:
     return await visible_lines(app, pilot)
 
 
+@pytest.mark.slow
 async def test_dialogs_do_not_leave_footer_keys_behind() -> None:
     # Textual 8.2.8's Footer kept every key it ever showed (about 24 per
     # dialog): 7 MiB a minute in the soak test. Ten dialogs must not add up.

@@ -15,7 +15,6 @@ import resource
 import shutil
 import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,12 +49,6 @@ TICKS = os.sysconf("SC_CLK_TCK")
 BASE_NICE = os.nice(0)
 NICE = "<" if BASE_NICE < 0 else "N" if BASE_NICE > 0 else ""
 """The STAT letter children get from this runner's own nice value (usually none)."""
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
 
 
 def user_name(uid: int) -> str:

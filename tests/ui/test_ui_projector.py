@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +19,12 @@ from sigtui.ui.widgets.process_table import (
     MARK_SELF,
     MARK_TAGGED,
 )
+from tests.pilot import log_text, select, settle, wait_until
 from tests.spawn import Spawner, sleeper
-from tests.test_ui_delivery import (
-    TERM_IGNORER,
-    log_text,
-    select,
-    settle,
-    wait_until,
-)
-from tests.test_ui_demo import send, start_demo
+from tests.ui.test_ui_delivery import TERM_IGNORER
+from tests.ui.test_ui_demo import send, start_demo
 
 SIZE = (130, 40)
-
-
-@pytest.fixture
-def spawner() -> Iterator[Spawner]:
-    with Spawner() as spawner:
-        yield spawner
 
 
 def headers(app: SigtuiApp) -> list[str]:
@@ -104,6 +92,7 @@ def record_toasts(app: SigtuiApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return toasts
 
 
+@pytest.mark.slow
 async def test_a_caption_explains_a_caught_signal_to_the_demo(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -112,7 +101,7 @@ async def test_a_caption_explains_a_caught_signal_to_the_demo(
     async with app.run_test(size=SIZE) as pilot:
         demo_pid = await start_demo(pilot, app)
         await send(pilot, app, "term")
-        await wait_until(pilot, lambda: bool(app.main.caption), "a caption", app)
+        await wait_until(pilot, app, lambda: bool(app.main.caption), "a caption")
         assert app.main.caption == (
             f"SIGTERM asked the demo ({demo_pid}) to terminate. It had a handler, "
             "so it decided for itself: it logged the signal and kept running."
@@ -122,10 +111,11 @@ async def test_a_caption_explains_a_caught_signal_to_the_demo(
         assert "SIGTERM sent" not in titles
         await pilot.press("J")  # out of projector mode, sends pop up again
         await send(pilot, app, "usr1")
-        await wait_until(pilot, lambda: "SIGUSR1 sent" in titles, "a toast", app)
+        await wait_until(pilot, app, lambda: "SIGUSR1 sent" in titles, "a toast")
         await pilot.press("q")
 
 
+@pytest.mark.slow
 async def test_captions_for_a_default_death_and_an_ignored_signal(
     spawner: Spawner,
 ) -> None:
@@ -140,7 +130,7 @@ async def test_captions_for_a_default_death_and_an_ignored_signal(
         await settle(app, pilot)
         await select(app, pilot, plain.pid)
         await pilot.press("k", *"term", "enter")
-        await wait_until(pilot, lambda: "ended" in app.main.caption, "a death", app)
+        await wait_until(pilot, app, lambda: "ended" in app.main.caption, "a death")
         assert app.main.caption.startswith(
             f"SIGTERM asked process {plain.pid} ({names[plain.pid]}) to terminate."
         )
@@ -150,7 +140,7 @@ async def test_captions_for_a_default_death_and_an_ignored_signal(
         await pilot.press("escape")  # clear the filter that found the first
         await select(app, pilot, ignorer.pid)
         await pilot.press("k", *"term", "enter")
-        await wait_until(pilot, lambda: "ignores" in app.main.caption, "ignored", app)
+        await wait_until(pilot, app, lambda: "ignores" in app.main.caption, "ignored")
         assert app.main.caption == (
             f"SIGTERM asked process {ignorer.pid} ({names[ignorer.pid]}) to "
             "terminate. It "
@@ -169,7 +159,7 @@ async def test_x_in_projector_mode_captions_the_escalation_without_a_toast(
         await select(app, pilot, child.pid)
         await pilot.press("x", "y")
         await wait_until(
-            pilot, lambda: "SIGKILL" in app.main.caption, "escalation", app
+            pilot, app, lambda: "SIGKILL" in app.main.caption, "escalation"
         )
         assert "SIGKILL ended it" in log_text(app)
         assert toasts == [], toasts
