@@ -20,7 +20,7 @@ from sigtui.ui.widgets.process_table import (
     MARK_TAGGED,
 )
 from tests.pilot import log_text, select, settle, wait_until
-from tests.spawn import Spawner, sleeper
+from tests.spawn import Spawner
 from tests.ui.test_ui_delivery import TERM_IGNORER
 from tests.ui.test_ui_demo import send, start_demo
 
@@ -113,39 +113,6 @@ async def test_a_caption_explains_a_caught_signal_to_the_demo(
         await send(pilot, app, "usr1")
         await wait_until(pilot, app, lambda: "SIGUSR1 sent" in titles, "a toast")
         await pilot.press("q")
-
-
-@pytest.mark.slow
-async def test_captions_for_a_default_death_and_an_ignored_signal(
-    spawner: Spawner,
-) -> None:
-    plain = sleeper(spawner)
-    ignorer = spawner.python(TERM_IGNORER)
-    # "python3" or "python", as the interpreter running the tests was named.
-    names = {
-        p.pid: Path(f"/proc/{p.pid}/comm").read_text().strip() for p in (plain, ignorer)
-    }
-    app = make_app(Options(interval=0.2, projector=True))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await select(app, pilot, plain.pid)
-        await pilot.press("k", *"term", "enter")
-        await wait_until(pilot, app, lambda: "ended" in app.main.caption, "a death")
-        assert app.main.caption.startswith(
-            f"SIGTERM asked process {plain.pid} ({names[plain.pid]}) to terminate."
-        )
-        assert app.main.caption.endswith(
-            "It had no handler, so the default action happened: it ended."
-        )
-        await pilot.press("escape")  # clear the filter that found the first
-        await select(app, pilot, ignorer.pid)
-        await pilot.press("k", *"term", "enter")
-        await wait_until(pilot, app, lambda: "ignores" in app.main.caption, "ignored")
-        assert app.main.caption == (
-            f"SIGTERM asked process {ignorer.pid} ({names[ignorer.pid]}) to "
-            "terminate. It "
-            "ignores SIGTERM, so the kernel threw the signal away."
-        )
 
 
 async def test_x_in_projector_mode_captions_the_escalation_without_a_toast(

@@ -1,4 +1,7 @@
-"""Why won't it die (pilot): the details panel, the outcome of a send and ``x``.
+"""Why won't it die (pilot): the details panel and ``x``.
+
+The outcome of a send in each state is checked without the app, on the send
+flow (tests/unit/test_send_flow.py).
 
 Real processes in each state (tests/spawn.py): uninterruptible sleep that
 SIGKILL cannot end, a zombie whose parent does not reap it, a stopped process
@@ -10,12 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from sigtui.ui.app import SigtuiApp
 from sigtui.ui.screens.confirm import ConfirmSend
-from sigtui.ui.screens.picker import SignalPicker
 from tests.pilot import log_text, select, settle, wait_until
 from tests.spawn import (
     Spawner,
@@ -95,89 +96,6 @@ async def test_details_say_why_it_is_still_there(
         body = details(app)
         for words in expected:
             assert words in body, (words, body)
-
-
-async def send(app: SigtuiApp, pilot: Pilot[int], name: str) -> None:
-    """Pick a signal by name for the selected process and send it."""
-    await pilot.press("k")
-    await settle(app, pilot)
-    assert isinstance(app.screen, SignalPicker)
-    await pilot.press(*name, "enter")
-
-
-@pytest.mark.slow
-async def test_sigterm_to_a_d_process_says_it_is_still_there_and_why(
-    spawner: Spawner,
-) -> None:
-    victim, _ = d_victim(spawner)
-    app = live_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await select(app, pilot, victim)
-        await send(app, pilot, "term")
-        line = (
-            f"process {victim} ({comm(victim)}): still there: it is in "
-            f"uninterruptible sleep (D) in {wchan(victim)}, where no signal acts, "
-            "not even SIGKILL, until that kernel call returns"
-        )
-        await wait_until(pilot, app, lambda: line in log_text(app), "the outcome")
-        assert "Uninterruptible sleep (D) in" in app.main.caption
-        assert proc_state(victim) == "D"
-
-
-@pytest.mark.slow
-async def test_sigterm_to_a_stopped_process_says_it_waits_for_sigcont(
-    spawner: Spawner,
-) -> None:
-    pid, _ = stopped_one(spawner)
-    app = live_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await select(app, pilot, pid)
-        await send(app, pilot, "term")
-        line = (
-            f"process {pid} ({comm(pid)}): still there: it is stopped (T): SIGTERM "
-            "and other signals wait, pending, until SIGCONT; SIGKILL would end it now"
-        )
-        await wait_until(pilot, app, lambda: line in log_text(app), "the outcome")
-        assert "Stopped (T)" in app.main.caption
-
-
-@pytest.mark.slow
-async def test_sigterm_to_a_traced_process_names_the_tracer(
-    spawner: Spawner,
-) -> None:
-    tracer = traced(spawner)
-    pid = int(tracer.info["tracee"])
-    app = live_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await select(app, pilot, pid)
-        await send(app, pilot, "term")
-        line = (
-            f"process {pid} ({comm(pid)}): still there: it is stopped by its "
-            f"tracer {tracer.pid} ({comm(tracer.pid)}) (t): SIGTERM waits until "
-            "the tracer lets it run"
-        )
-        await wait_until(pilot, app, lambda: line in log_text(app), "the outcome")
-        assert proc_state(pid) == "t"
-
-
-async def test_sigterm_to_a_zombie_names_the_parent(spawner: Spawner) -> None:
-    parent = zombie_parent(spawner)
-    pid = int(parent.info["zombie"])
-    app = live_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await select(app, pilot, pid)
-        await send(app, pilot, "term")
-        line = (
-            f"process {pid} ({comm(pid)}): exited, but its parent {parent.pid} "
-            f"({comm(parent.pid)}) has not reaped it (a zombie); signalling it "
-            "does nothing"
-        )
-        await wait_until(pilot, app, lambda: line in log_text(app), "the outcome")
-        assert "Signalling the zombie does nothing" in app.main.caption
 
 
 @pytest.mark.slow

@@ -18,7 +18,16 @@ from sigtui.processes import ProcessInfo
 from sigtui.processes.scan import ProcfsScanner
 from sigtui.signals import catalogue
 from sigtui.signals.reader import read_state_of
-from tests.spawn import Spawner, sleeper, wait_for_state
+from tests.spawn import (
+    Spawner,
+    proc_state,
+    sleeper,
+    stopped,
+    traced,
+    uninterruptible,
+    wait_for_state,
+    zombie_parent,
+)
 
 TERM = catalogue().by_name("SIGTERM")
 USR1 = catalogue().by_name("SIGUSR1")
@@ -158,3 +167,90 @@ def test_a_big_group_gets_a_count_after_the_first_lines(spawner: Spawner) -> Non
     assert len(report.outcome_lines) == MAX_WATCH_LINES + 1
     assert report.outcome_lines[-1] == "group: 6 exited"
     assert leader.proc.wait(timeout=STOP_TIMEOUT) == -signal.SIGTERM
+
+
+# --- why it is still there (was checked through the app, one pilot per state) ---
+
+
+def comm(pid: int) -> str:
+    with open(f"/proc/{pid}/comm") as file:
+        return file.read().strip()
+
+
+def wchan(pid: int) -> str:
+    with open(f"/proc/{pid}/wchan") as file:
+        text = file.read().strip()
+    assert text not in ("", "0"), f"pid {pid} sleeps nowhere"
+    return text
+
+
+def term(pid: int) -> list[str]:
+    """Send SIGTERM through the flow: the outcome lines and the caption."""
+    report = flow().run(
+        ProcessTarget(info_of(pid)), TERM, context(), Instrumented(), Recorder()
+    )
+    return [*report.outcome_lines, report.caption]
+
+
+def test_a_process_in_d_is_still_there_and_why(spawner: Spawner) -> None:
+    victim = int(uninterruptible(spawner).info["victim"])
+    line, caption = term(victim)
+    assert line == (
+        f"process {victim} ({comm(victim)}): still there: it is in "
+        f"uninterruptible sleep (D) in {wchan(victim)}, where no signal acts, "
+        "not even SIGKILL, until that kernel call returns"
+    )
+    assert "Uninterruptible sleep (D) in" in caption
+    assert proc_state(victim) == "D"
+
+
+def test_a_stopped_process_waits_for_sigcont(spawner: Spawner) -> None:
+    pid = stopped(spawner).pid
+    line, caption = term(pid)
+    assert line == (
+        f"process {pid} ({comm(pid)}): still there: it is stopped (T): SIGTERM "
+        "and other signals wait, pending, until SIGCONT; SIGKILL would end it now"
+    )
+    assert "Stopped (T)" in caption
+
+
+def test_a_traced_process_names_its_tracer(spawner: Spawner) -> None:
+    tracer = traced(spawner)
+    pid = int(tracer.info["tracee"])
+    line, _ = term(pid)
+    assert line.startswith(
+        f"process {pid} ({comm(pid)}): still there: it is stopped by its "
+        f"tracer {tracer.pid} ({comm(tracer.pid)}) (t): SIGTERM waits until "
+        "the tracer lets it run"
+    )
+    assert proc_state(pid) == "t"
+
+
+def test_a_zombie_names_its_parent(spawner: Spawner) -> None:
+    parent = zombie_parent(spawner)
+    pid = int(parent.info["zombie"])
+    line, caption = term(pid)
+    assert line == (
+        f"process {pid} ({comm(pid)}): exited, but its parent {parent.pid} "
+        f"({comm(parent.pid)}) has not reaped it (a zombie); signalling it "
+        "does nothing"
+    )
+    assert "Signalling the zombie does nothing" in caption
+
+
+def test_captions_for_a_default_death_and_an_ignored_signal(
+    spawner: Spawner,
+) -> None:
+    plain = sleeper(spawner)
+    ignorer = spawner.python(IGNORES_TERM)
+    wait_for_state(ignorer.pid, "S")
+    *_, died = term(plain.pid)
+    assert died.startswith(
+        f"SIGTERM asked process {plain.pid} ({comm(plain.pid)}) to terminate."
+    )
+    assert died.endswith("It had no handler, so the default action happened: it ended.")
+    *_, ignored = term(ignorer.pid)
+    assert ignored == (
+        f"SIGTERM asked process {ignorer.pid} ({comm(ignorer.pid)}) to terminate. "
+        "It ignores SIGTERM, so the kernel threw the signal away."
+    )
