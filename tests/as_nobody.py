@@ -374,16 +374,11 @@ async def send_scenario(sleeper: int) -> dict[str, Any]:
         report["listed"] = {
             str(p.pid): [p.user, p.uid, p.comm] for p in app.main.snapshot.processes
         }
-        await pilot.press("slash", *str(sleeper), "enter")
-        await until(
-            pilot,
-            app,
-            lambda: (
-                app.main.table.current is not None
-                and app.main.table.current.info.pid == sleeper
-            ),
-            "the cursor on the sleeper",
-        )
+        # Filter by its pid and step onto it: in a parallel run the cursor
+        # may rest on a process that exited meanwhile (kept while selected).
+        from tests.pilot import select
+
+        await select(app, pilot, sleeper)
         attempts = {}
         for name, keys in (
             ("k TERM", ["k", *"term", "enter"]),

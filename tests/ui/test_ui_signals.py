@@ -17,6 +17,7 @@ from sigtui.signals.sample import sample_signal_state
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.picker import PickedSignal, SignalPicker
+from tests.pilot import select as select_live
 from tests.pilot import settle
 from tests.spawn import Spawner
 
@@ -248,7 +249,7 @@ async def test_real_process_that_ignores_hup(spawner: Spawner) -> None:
     app = make_app(Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await select(app, pilot, child.pid)
+        await select_live(app, pilot, child.pid)
         await pilot.press("i")
         await settle(app, pilot)
         body = static_text(app.query_one("#details-body", Static))
