@@ -20,7 +20,13 @@ from sigtui.delivery.explain import caption, outcome_line
 from sigtui.delivery.guards import Context
 from sigtui.delivery.send import Sender, SendResult, Syscalls
 from sigtui.delivery.targets import GroupTarget, ProcessTarget, Target
-from sigtui.delivery.watch import Fate, Observation, held_after, watch
+from sigtui.delivery.watch import (
+    WATCH_SECONDS,
+    Fate,
+    Observation,
+    held_after,
+    watch,
+)
 from sigtui.processes import ProcessInfo
 from sigtui.processes.format import display_escape
 from sigtui.signals import SignalSpec, SignalState, predict
@@ -102,14 +108,21 @@ class SendFlow:
         syscalls: The system calls to send with (a fake in tests).
         read_state: Reads a process's masks, for predictions and reasons.
         state_of: Reads a process's state, for watching outcomes.
+        watch_seconds: How long to watch for an outcome before calling a
+            target "still running" (an outcome ends the watch sooner).
     """
 
     def __init__(
-        self, syscalls: Syscalls, read_state: StateReader, state_of: StateOf
+        self,
+        syscalls: Syscalls,
+        read_state: StateReader,
+        state_of: StateOf,
+        watch_seconds: float = WATCH_SECONDS,
     ) -> None:
         self.syscalls = syscalls
         self.read_state = read_state
         self.state_of = state_of
+        self.watch_seconds = watch_seconds
 
     def run(
         self,
@@ -182,7 +195,7 @@ class SendFlow:
         if not watched:
             text = caption(sig, who, results, [], predictions, by_demo)
             return SendReport(sent, (), (), text)
-        seen = watch(watched, sig, state_of=self.state_of)
+        seen = watch(watched, sig, timeout=self.watch_seconds, state_of=self.state_of)
         # Why the ones still there are there (D, zombie, stopped, traced).
         held = held_after(seen[:MAX_WATCH_LINES], sig, predictions)
         by_pid = {identity.pid: reason for identity, reason in held.items()}

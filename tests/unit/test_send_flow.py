@@ -13,7 +13,7 @@ import time
 
 from sigtui.delivery import Context, GroupTarget, ProcessTarget, Syscalls
 from sigtui.delivery.flow import MAX_WATCH_LINES, Instrumented, SendFlow, Sent
-from sigtui.delivery.watch import Fate, current_state
+from sigtui.delivery.watch import WATCH_SECONDS, Fate, current_state
 from sigtui.processes import ProcessInfo
 from sigtui.processes.scan import ProcfsScanner
 from sigtui.signals import catalogue
@@ -61,8 +61,13 @@ def info_of(pid: int) -> ProcessInfo:
     return snapshot.by_pid[pid]
 
 
-def flow() -> SendFlow:
-    return SendFlow(Syscalls(), read_state_of, current_state)
+SURVIVOR_WATCH = 0.5
+"""Seconds to watch where the target survives: the answer is the same after
+any wait, and an outcome (an exit) ends the watch sooner anyway."""
+
+
+def flow(watch_seconds: float = SURVIVOR_WATCH) -> SendFlow:
+    return SendFlow(Syscalls(), read_state_of, current_state, watch_seconds)
 
 
 def context() -> Context:
@@ -85,7 +90,9 @@ def test_term_ends_a_sleeper_and_says_so(spawner: Spawner) -> None:
     child = sleeper(spawner)
     info = info_of(child.pid)
     on_sent = Recorder()
-    report = flow().run(ProcessTarget(info), TERM, context(), Instrumented(), on_sent)
+    report = flow(WATCH_SECONDS).run(
+        ProcessTarget(info), TERM, context(), Instrumented(), on_sent
+    )
     assert on_sent.sent == [report.sent]  # told once, before the watch
     assert report.sent.ok
     assert not report.sent.reached_demo
@@ -160,7 +167,7 @@ def test_a_big_group_gets_a_count_after_the_first_lines(spawner: Spawner) -> Non
     leader = spawner.python(GROUP_OF_SIX)
     members = tuple(p for p in ProcfsScanner().scan().processes if p.pgid == leader.pid)
     assert len(members) == 6 > MAX_WATCH_LINES
-    report = flow().run(
+    report = flow(WATCH_SECONDS).run(
         GroupTarget(leader.pid, members), TERM, context(), Instrumented(), Recorder()
     )
     assert report.sent.ok
@@ -184,9 +191,9 @@ def wchan(pid: int) -> str:
     return text
 
 
-def term(pid: int) -> list[str]:
+def term(pid: int, watch_seconds: float = SURVIVOR_WATCH) -> list[str]:
     """Send SIGTERM through the flow: the outcome lines and the caption."""
-    report = flow().run(
+    report = flow(watch_seconds).run(
         ProcessTarget(info_of(pid)), TERM, context(), Instrumented(), Recorder()
     )
     return [*report.outcome_lines, report.caption]
@@ -244,7 +251,7 @@ def test_captions_for_a_default_death_and_an_ignored_signal(
     plain = sleeper(spawner)
     ignorer = spawner.python(IGNORES_TERM)
     wait_for_state(ignorer.pid, "S")
-    *_, died = term(plain.pid)
+    *_, died = term(plain.pid, WATCH_SECONDS)
     assert died.startswith(
         f"SIGTERM asked process {plain.pid} ({comm(plain.pid)}) to terminate."
     )
