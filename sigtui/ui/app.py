@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -80,6 +81,28 @@ class SigtuiApp(App[int]):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
+
+    def on_key(self, event: events.Key) -> None:
+        """Give a box the keys that were typed for it before it had the focus.
+
+        Keys typed fast (a paste, tmux's send-keys) are all queued on the
+        table before the first is handled, and reach the app only after
+        ``/`` has moved the focus to the filter box. The box would have
+        taken them, so they are not the table's commands (``t``, ``q``...):
+        they go to the box, in order.
+
+        Args:
+            event: A key that bubbled up to the app.
+        """
+        focused = self.focused
+        if focused is not None and focused.check_consume_key(
+            event.key, event.character
+        ):
+            # The focused widget stops every key it takes: this one never
+            # reached it.
+            event.prevent_default()
+            event.stop()
+            focused.post_message(events.Key(event.key, event.character))
 
     def on_unmount(self) -> None:
         """Give back the switch interval and the objects frozen at the first scan."""

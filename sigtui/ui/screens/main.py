@@ -200,7 +200,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Apply the saved settings, start scanning, the demo and the lesson."""
-        self.table.focus()
+        self.set_focus(self.table)
         self._apply_saved_settings()
         self.as_tree = self.view.tree
         self.app.theme_changed_signal.subscribe(
@@ -409,9 +409,10 @@ class MainScreen(Screen[None]):
 
     def action_filter(self) -> None:
         """Open the filter box."""
-        box = self.query_one("#filter", Input)
         self.add_class("-filtering")
-        box.focus()
+        # At once, not after the queued keys: keys typed right after "/" (a
+        # paste, tmux's send-keys) belong to the box, not to the table.
+        self.set_focus(self.query_one("#filter", Input))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -426,7 +427,7 @@ class MainScreen(Screen[None]):
         """Go back to the table, keeping the filter."""
         if not self.view.filter_text:
             self.remove_class("-filtering")
-        self.table.focus()
+        self.set_focus(self.table)
 
     def action_clear_filter(self) -> None:
         """Cancel a graceful end that is waiting, else clear the filter."""
@@ -440,7 +441,7 @@ class MainScreen(Screen[None]):
         self.view.set_filter("")
         self.remove_class("-filtering")
         self.table.rows_changed()
-        self.table.focus()
+        self.set_focus(self.table)
         self.update_status()
 
     def _rearranged(self, *, kept: bool = True) -> None:
@@ -532,7 +533,7 @@ class MainScreen(Screen[None]):
             self._find(box.value, skip=True)
         else:
             self.add_class("-searching")
-        box.focus()
+        self.set_focus(box)  # at once: see action_filter
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -556,7 +557,7 @@ class MainScreen(Screen[None]):
         box.value = ""
         box.border_subtitle = ""
         self.remove_class("-searching")
-        self.table.focus()
+        self.set_focus(self.table)
 
     def action_choose_user(self) -> None:
         """Show one user's processes, chosen from a list (htop's ``u``)."""
