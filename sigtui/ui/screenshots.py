@@ -211,13 +211,14 @@ def sample_app(options: Options | None = None) -> SigtuiApp:
     """Build the app on the sample data, never refreshing by itself.
 
     Args:
-        options: Options other than the interval (default: none).
+        options: The options; without an interval, an hour (the sample
+            data never changes, so a refresh shows nothing new).
 
     Returns:
         The app.
     """
     return make_app(
-        replace(options or Options(), interval=3600),
+        replace(options or Options(), interval=(options and options.interval) or 3600),
         Deps(
             source=SampleSource(),
             syscalls=DrySyscalls(sample_snapshot()),
@@ -228,6 +229,10 @@ def sample_app(options: Options | None = None) -> SigtuiApp:
             clock=lambda: SAMPLE_NOW,
         ),
     )
+
+
+SHOWN_INTERVAL = 2.0
+"""Seconds between refreshes in the pictures (scans of the same sample)."""
 
 
 async def take(name: str, steps: Steps, out: Path) -> Path:
@@ -241,7 +246,8 @@ async def take(name: str, steps: Steps, out: Path) -> Path:
     Returns:
         The path written.
     """
-    app = sample_app()
+    # The interval a user would have: the status line shows it.
+    app = sample_app(Options(interval=SHOWN_INTERVAL))
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
