@@ -31,6 +31,7 @@ _USER_DEFINED = frozenset({"SIGUSR1", "SIGUSR2"})
 _FATE_WORDS = {
     Fate.EXITED: "ended",
     Fate.STOPPED: "stopped",
+    Fate.RESUMED: "stopped and were continued at once by another process",
     Fate.CONTINUED: "continued",
     Fate.RUNNING: "still running",
 }
@@ -123,6 +124,11 @@ def why(
         if outcome is Outcome.CAUGHT:
             return f"Its handler ran and then stopped it: {until}."
         return f"It had no handler, so the default action happened: {until}."
+    if fate is Fate.RESUMED:
+        return (
+            "It stopped, but another process sent it SIGCONT at once (a parent "
+            "such as a shell or tmux may do this), so it runs again (no T in STAT)."
+        )
     if fate is Fate.CONTINUED:
         return "It had been stopped; now it runs again (no T in STAT)."
     return _still_running(sig, outcome, prediction, instrumented is not None)
@@ -145,6 +151,9 @@ def outcome_line(observation: Observation, held: Reason | None, masks: str = "")
         return held.summary
     if held is not None and fate is Fate.RUNNING:
         return f"still there: {held.summary}"
+    if fate is Fate.RUNNING and observation.state in ("T", "t"):
+        # Still stopped: the signal did not change that.
+        return f"still stopped ({masks})" if masks else "still stopped"
     if fate is Fate.RUNNING and masks:
         return f"still running ({masks})"
     return fate.value
