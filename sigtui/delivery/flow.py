@@ -31,7 +31,7 @@ from sigtui.delivery.watch import (
 from sigtui.processes import ProcessInfo
 from sigtui.processes.format import display_escape
 from sigtui.signals import SignalSpec, SignalState, predict
-from sigtui.signals.predict import Prediction
+from sigtui.signals.predict import Prediction, as_reported
 
 MAX_WATCH_LINES = 5
 """Outcome lines logged one by one; bigger groups get a count."""
@@ -165,7 +165,9 @@ class SendFlow:
             if now is not None and now != member.state:
                 member = dataclasses.replace(member, state=now)
             with contextlib.suppress(OSError, ValueError):
-                predictions[member.pid] = predict(member, self.read_state(member), sig)
+                predictions[member.pid] = predict(
+                    member, self._state(member, instrumented, sig), sig
+                )
         who = target.describe()
         if (
             isinstance(target, ProcessTarget)
@@ -237,6 +239,19 @@ class SendFlow:
                 "group: " + ", ".join(f"{n} {fate}" for fate, n in counts.items())
             )
         return SendReport(sent, tuple(seen), tuple(lines), text)
+
+    def _state(
+        self, info: ProcessInfo, instrumented: Instrumented, sig: SignalSpec
+    ) -> SignalState:
+        """Its masks; for the demo, the masks its reported disposition means.
+
+        The demo blocks what it catches (it dequeues with ``sigtimedwait``),
+        so its own masks would predict "blocked: stays pending".
+        """
+        state = self.read_state(info)
+        if instrumented.demo_pid and info.pid == instrumented.demo_pid:
+            return as_reported(state, {sig.number: instrumented.disposition})
+        return state
 
     def survived_because(self, info: ProcessInfo, sig: SignalSpec) -> str:
         """Why a process is still running after a signal, from its masks now.

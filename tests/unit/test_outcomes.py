@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import signal
 
+import pytest
+
 from sigtui.delivery import GroupTarget, ProcessTarget
 from sigtui.delivery.flow import Instrumented, Sent
 from sigtui.delivery.watch import WATCH_SECONDS, Fate
@@ -157,3 +159,28 @@ def test_the_first_blocked_signal_stays_pending_the_second_merges(
     assert first.endswith("still running (blocked: stays pending)")
     [second] = send(child.pid, USR1)
     assert second.endswith("still running (blocked: merges with pending)")
+
+
+# --- bug 4: the demo's reported dispositions, not its masks ---------------------
+
+
+@pytest.mark.parametrize(
+    ("disposition", "outcome", "caption"),
+    [
+        ("catch", "caught by its handler", "it logged the signal and kept running"),
+        ("hold", "blocked: stays pending", "the signal waits, pending"),
+    ],
+)
+def test_the_demo_is_explained_by_its_disposition_not_its_masks(
+    spawner: Spawner, disposition: str, outcome: str, caption: str
+) -> None:
+    # Like the demo: every signal blocked, dequeued by sigtimedwait when it
+    # catches, so the masks say "blocked" either way.
+    child = spawner.python(BLOCKS_USR1)
+    wait_for_state(child.pid, "S")
+    info = info_of(child.pid)
+    demo = Instrumented(child.pid, info.pgid, disposition)
+    report = flow().run(ProcessTarget(info), USR1, context(), demo, ignore)
+    [line] = report.outcome_lines
+    assert line.endswith(f"still running ({outcome})")
+    assert caption in report.caption

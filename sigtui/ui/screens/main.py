@@ -732,9 +732,21 @@ class MainScreen(Screen[None]):
             group = False
         members = [p for p in self.view.snapshot.processes if p.pgid == info.pgid]
         tagged = [] if group else self.view.tagged_processes()
+        # The demo reports what it does with each signal; its masks do not
+        # say it (it blocks what it catches and dequeues with sigtimedwait).
+        demo = self.demo
+        dispositions = (
+            {demo.pid: demo.dispositions} if demo is not None and demo.running else {}
+        )
         self.app.push_screen(
             SignalPicker(
-                info, members, catalogue(), self.read_state, group=group, tagged=tagged
+                info,
+                members,
+                catalogue(),
+                self.read_state,
+                group=group,
+                tagged=tagged,
+                dispositions=dispositions,
             ),
             self._signal_picked,
         )
