@@ -197,6 +197,42 @@ def _still_running(
     return "It is still running."
 
 
+def graceful_forecast(prediction: Prediction, grace: float) -> str:
+    """What ``x`` (SIGTERM, then SIGKILL) will do, for its confirmation.
+
+    Args:
+        prediction: What SIGTERM will do, from the masks read just now.
+        grace: Seconds ``x`` waits after SIGTERM before SIGKILL.
+
+    Returns:
+        For example "it ignores SIGTERM: SIGKILL will end it after 5 s".
+    """
+    kill = f"SIGKILL will end it after {grace:g} s"
+    outcome = prediction.outcome
+    if outcome is Outcome.IGNORED:
+        return f"it ignores SIGTERM: {kill}"
+    if outcome is Outcome.CAUGHT:
+        return (
+            "it has a handler for SIGTERM and may clean up and exit; if it is "
+            f"still there after {grace:g} s, SIGKILL gives it no choice"
+        )
+    if outcome in (Outcome.PENDING, Outcome.MERGED):
+        return f"it blocks SIGTERM, so the signal stays pending: {kill}"
+    if outcome is Outcome.WAITS:
+        return f"it is stopped, so SIGTERM waits for SIGCONT: {kill}"
+    if outcome is Outcome.DEFAULT:
+        return (
+            "SIGTERM should end it (it has no handler); if it is still there "
+            f"after {grace:g} s, SIGKILL ends it"
+        )
+    if outcome is Outcome.UNKNOWN:
+        return (
+            "its masks cannot be read: it may clean up on SIGTERM; after "
+            f"{grace:g} s SIGKILL gives it no choice"
+        )
+    return prediction.explanation
+
+
 def caption(
     sig: SignalSpec,
     who: str,
@@ -259,4 +295,4 @@ def caption(
     return text
 
 
-__all__ = ["asks", "caption", "outcome_line", "why"]
+__all__ = ["asks", "caption", "graceful_forecast", "outcome_line", "why"]
