@@ -31,6 +31,7 @@ _USER_DEFINED = frozenset({"SIGUSR1", "SIGUSR2"})
 _FATE_WORDS = {
     Fate.EXITED: "ended",
     Fate.STOPPED: "stopped",
+    Fate.RESUMED: "stopped and were continued at once by another process",
     Fate.CONTINUED: "continued",
     Fate.RUNNING: "still running",
 }
@@ -123,6 +124,11 @@ def why(
         if outcome is Outcome.CAUGHT:
             return f"Its handler ran and then stopped it: {until}."
         return f"It had no handler, so the default action happened: {until}."
+    if fate is Fate.RESUMED:
+        return (
+            "It stopped, but another process sent it SIGCONT at once (a parent "
+            "such as a shell or tmux may do this), so it runs again (no T in STAT)."
+        )
     if fate is Fate.CONTINUED:
         return "It had been stopped; now it runs again (no T in STAT)."
     return _still_running(sig, outcome, prediction, instrumented is not None)
@@ -145,6 +151,9 @@ def outcome_line(observation: Observation, held: Reason | None, masks: str = "")
         return held.summary
     if held is not None and fate is Fate.RUNNING:
         return f"still there: {held.summary}"
+    if fate is Fate.RUNNING and observation.state in ("T", "t"):
+        # Still stopped: the signal did not change that.
+        return f"still stopped ({masks})" if masks else "still stopped"
     if fate is Fate.RUNNING and masks:
         return f"still running ({masks})"
     return fate.value
@@ -186,6 +195,42 @@ def _still_running(
     ):
         return prediction.explanation
     return "It is still running."
+
+
+def graceful_forecast(prediction: Prediction, grace: float) -> str:
+    """What ``x`` (SIGTERM, then SIGKILL) will do, for its confirmation.
+
+    Args:
+        prediction: What SIGTERM will do, from the masks read just now.
+        grace: Seconds ``x`` waits after SIGTERM before SIGKILL.
+
+    Returns:
+        For example "it ignores SIGTERM: SIGKILL will end it after 5 s".
+    """
+    kill = f"SIGKILL will end it after {grace:g} s"
+    outcome = prediction.outcome
+    if outcome is Outcome.IGNORED:
+        return f"it ignores SIGTERM: {kill}"
+    if outcome is Outcome.CAUGHT:
+        return (
+            "it has a handler for SIGTERM and may clean up and exit; if it is "
+            f"still there after {grace:g} s, SIGKILL gives it no choice"
+        )
+    if outcome in (Outcome.PENDING, Outcome.MERGED):
+        return f"it blocks SIGTERM, so the signal stays pending: {kill}"
+    if outcome is Outcome.WAITS:
+        return f"it is stopped, so SIGTERM waits for SIGCONT: {kill}"
+    if outcome is Outcome.DEFAULT:
+        return (
+            "SIGTERM should end it (it has no handler); if it is still there "
+            f"after {grace:g} s, SIGKILL ends it"
+        )
+    if outcome is Outcome.UNKNOWN:
+        return (
+            "its masks cannot be read: it may clean up on SIGTERM; after "
+            f"{grace:g} s SIGKILL gives it no choice"
+        )
+    return prediction.explanation
 
 
 def caption(
@@ -250,4 +295,4 @@ def caption(
     return text
 
 
-__all__ = ["asks", "caption", "outcome_line", "why"]
+__all__ = ["asks", "caption", "graceful_forecast", "outcome_line", "why"]

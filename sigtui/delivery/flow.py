@@ -11,6 +11,7 @@ refresh) and once when the targets have been watched (:class:`SendReport`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from sigtui.delivery.watch import (
 from sigtui.processes import ProcessInfo
 from sigtui.processes.format import display_escape
 from sigtui.signals import SignalSpec, SignalState, predict
-from sigtui.signals.predict import Prediction
+from sigtui.signals.predict import Prediction, as_reported
 
 MAX_WATCH_LINES = 5
 """Outcome lines logged one by one; bigger groups get a count."""
@@ -151,12 +152,22 @@ class SendFlow:
             The report.
         """
         demo_pid = instrumented.demo_pid
-        # What each target's masks say just before the send: the caption
-        # explains the outcome by them ("it had a handler, so...").
+        # Each target's state just before the send: an outcome compares it
+        # with the state after ("continued" only if it was stopped).
+        before = {member.pid: self.state_of(member) for member in target.members}
+        # What each target's masks (pending ones too) say just before the
+        # send: the caption and the outcome lines explain the outcome by them
+        # ("it had a handler, so..."); read afterwards, they would count the
+        # signal just sent as one already pending.
         predictions: dict[int, Prediction] = {}
         for member in target.members[:MAX_WATCH_LINES]:
+            now = before.get(member.pid)
+            if now is not None and now != member.state:
+                member = dataclasses.replace(member, state=now)
             with contextlib.suppress(OSError, ValueError):
-                predictions[member.pid] = predict(member, self.read_state(member), sig)
+                predictions[member.pid] = predict(
+                    member, self._state(member, instrumented, sig), sig
+                )
         who = target.describe()
         if (
             isinstance(target, ProcessTarget)
@@ -195,7 +206,13 @@ class SendFlow:
         if not watched:
             text = caption(sig, who, results, [], predictions, by_demo)
             return SendReport(sent, (), (), text)
-        seen = watch(watched, sig, timeout=self.watch_seconds, state_of=self.state_of)
+        seen = watch(
+            watched,
+            sig,
+            timeout=self.watch_seconds,
+            state_of=self.state_of,
+            before=before,
+        )
         # Why the ones still there are there (D, zombie, stopped, traced).
         held = held_after(seen[:MAX_WATCH_LINES], sig, predictions)
         by_pid = {identity.pid: reason for identity, reason in held.items()}
@@ -206,8 +223,14 @@ class SendFlow:
             reason = held.get(info.identity)
             masks = ""
             if observation.fate is Fate.RUNNING and reason is None:
-                # Why a survivor survived comes from its masks, read now.
-                masks = self.survived_because(info, sig)
+                # Why a survivor survived comes from its masks as they were
+                # just before the send (read now only if they were not).
+                prediction = predictions.get(info.pid)
+                masks = (
+                    prediction.summary
+                    if prediction is not None
+                    else self.survived_because(info, sig)
+                )
             what = outcome_line(observation, reason, masks)
             lines.append(f"process {info.pid} ({display_escape(info.comm)}): {what}")
         if len(seen) > MAX_WATCH_LINES:
@@ -216,6 +239,19 @@ class SendFlow:
                 "group: " + ", ".join(f"{n} {fate}" for fate, n in counts.items())
             )
         return SendReport(sent, tuple(seen), tuple(lines), text)
+
+    def _state(
+        self, info: ProcessInfo, instrumented: Instrumented, sig: SignalSpec
+    ) -> SignalState:
+        """Its masks; for the demo, the masks its reported disposition means.
+
+        The demo blocks what it catches (it dequeues with ``sigtimedwait``),
+        so its own masks would predict "blocked: stays pending".
+        """
+        state = self.read_state(info)
+        if instrumented.demo_pid and info.pid == instrumented.demo_pid:
+            return as_reported(state, {sig.number: instrumented.disposition})
+        return state
 
     def survived_because(self, info: ProcessInfo, sig: SignalSpec) -> str:
         """Why a process is still running after a signal, from its masks now.

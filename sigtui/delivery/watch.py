@@ -30,6 +30,9 @@ WATCH_SECONDS = 2.0
 POLL_SECONDS = 0.05
 """How often their state is looked at meanwhile."""
 
+STOP_SETTLE_SECONDS = 0.25
+"""How long a process seen stopped is watched for someone continuing it."""
+
 _STOP_SIGNALS = frozenset(
     int(s) for s in (signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU)
 )
@@ -40,6 +43,9 @@ class Fate(Enum):
 
     EXITED = "exited"
     STOPPED = "stopped"
+    RESUMED = "stopped, then continued by another process"
+    """It stopped, but something else sent it SIGCONT at once (as tmux does
+    for its pane's process), so the watch finds it running again."""
     CONTINUED = "continued"
     RUNNING = "still running"
 
@@ -79,13 +85,19 @@ def watch(
     timeout: float = WATCH_SECONDS,
     cancel: threading.Event | None = None,
     state_of: Callable[[ProcessInfo], str | None] = current_state,
+    before: Mapping[int, str | None] | None = None,
 ) -> list[Observation]:
     """Watch processes for a short, bounded while after a signal.
 
-    A process that exits (or becomes a zombie) is ``exited``; after a stop
-    signal one that reaches state T is ``stopped``; after SIGCONT one that
-    leaves T is ``continued``. Whatever has not changed when the time is up is
-    ``still running``.
+    An outcome compares the state before the send with the states seen
+    after it. A process that exits (or becomes a zombie) is ``exited``;
+    after a stop signal one that reaches state T is ``stopped``, and one
+    that is running again at the end (someone continued it at once) or that
+    SIGSTOP never showed stopped, though nothing held the signal off
+    (no D, no tracer), is ``resumed``; after SIGCONT one that was stopped
+    before the send and leaves T is ``continued``. Whatever has not changed
+    when the time is up is ``still running`` (its state says whether it
+    runs or is still stopped).
 
     Args:
         members: The processes signalled.
@@ -93,6 +105,9 @@ def watch(
         timeout: Seconds to watch at most.
         cancel: Stops the watch early when set.
         state_of: Reads a process's state (None: gone).
+        before: By pid, each process's state read just before the send
+            (None: it was gone). A process not in it (or no mapping) is taken
+            to have been stopped before a SIGCONT.
 
     Returns:
         One observation per process, in the order given.
@@ -106,7 +121,8 @@ def watch(
             if id(info) in fates:
                 continue
             state = state_of(info)
-            fate = _fate(state, sig)
+            was = before.get(info.pid, "T") if before is not None else "T"
+            fate = _fate(state, sig, was)
             if state is not None:
                 last[id(info)] = state
             if fate is not None:
@@ -115,10 +131,61 @@ def watch(
             break
         if waiter.wait(POLL_SECONDS):
             break
-    return [
+    seen = [
         fates.get(id(info)) or Observation(info, Fate.RUNNING, last.get(id(info), ""))
         for info in members
     ]
+    if sig.number in _STOP_SIGNALS:
+        seen = _settle(seen, sig, state_of, waiter)
+    return seen
+
+
+def _settle(
+    seen: list[Observation],
+    sig: SignalSpec,
+    state_of: Callable[[ProcessInfo], str | None],
+    waiter: threading.Event,
+) -> list[Observation]:
+    """Look at stopped processes a moment longer: is someone continuing them?
+
+    A parent that watches its children's stops (a shell, tmux) may send
+    SIGCONT a few milliseconds after the stop.
+    """
+    deadline = time.monotonic() + STOP_SETTLE_SECONDS
+    while True:
+        seen = [_resumed(o, sig, state_of) for o in seen]
+        if not any(o.fate is Fate.STOPPED for o in seen):
+            return seen
+        if time.monotonic() >= deadline or waiter.wait(POLL_SECONDS / 5):
+            return seen
+
+
+def _resumed(
+    observation: Observation,
+    sig: SignalSpec,
+    state_of: Callable[[ProcessInfo], str | None],
+) -> Observation:
+    """Whether a stop was undone at once by someone else's SIGCONT.
+
+    Seen stopped, a process running again a moment later was continued.
+    After SIGSTOP (which nothing can catch, block or ignore), one never seen
+    stopped, though running, not in D and not traced, was stopped and
+    continued between two looks (or its pending SIGSTOP was discarded by a
+    SIGCONT): either way, another process continued it.
+    """
+    fate = observation.fate
+    if fate is Fate.STOPPED:
+        now = state_of(observation.info)
+        if now is not None and now not in "TtZXD":
+            return Observation(observation.info, Fate.RESUMED, now)
+    elif (
+        fate is Fate.RUNNING
+        and sig.number == int(signal.SIGSTOP)
+        and observation.state
+        and observation.state not in "TtZXD"
+    ):
+        return Observation(observation.info, Fate.RESUMED, observation.state)
+    return observation
 
 
 def held_after(
@@ -162,12 +229,13 @@ def held_after(
     return reasons
 
 
-def _fate(state: str | None, sig: SignalSpec) -> Fate | None:
+def _fate(state: str | None, sig: SignalSpec, was: str | None) -> Fate | None:
     if state is None or state in "ZX":
         return Fate.EXITED
     if sig.number in _STOP_SIGNALS and state in "Tt":
         return Fate.STOPPED
-    if sig.number == int(signal.SIGCONT) and state not in "Tt":
+    stopped_before = was is not None and was in ("T", "t")
+    if sig.number == int(signal.SIGCONT) and state not in "Tt" and stopped_before:
         return Fate.CONTINUED
     return None
 

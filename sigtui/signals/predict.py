@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import signal
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from sigtui.processes import ProcessInfo
@@ -69,6 +69,67 @@ class Prediction:
     outcome: Outcome
     summary: str
     explanation: str
+
+
+_UNCATCHABLE = frozenset({int(signal.SIGKILL), int(signal.SIGSTOP)})
+
+DISPOSITIONS = ("catch", "ignore", "default", "hold")
+"""What an instrumented process (the demo) reports doing with a signal."""
+
+
+def as_reported(
+    state: SignalState | None,
+    dispositions: Mapping[int, str],
+    *,
+    others: str | None = None,
+) -> SignalState:
+    """The masks that say what a process reports doing with its signals.
+
+    The demo blocks every signal it catches and dequeues it with
+    ``sigtimedwait``: its masks say "blocked" although it catches. Its
+    reported dispositions are the truth; this turns them into the masks a
+    process doing the same with handlers would have, so that
+    :func:`predict` tells what will really happen. Pending signals are kept.
+
+    Args:
+        state: Its masks as /proc shows them (None: unread).
+        dispositions: By signal number, ``catch`` (a handler), ``hold``
+            (blocked, left pending), ``ignore`` (SIG_IGN) or ``default``
+            (SIG_DFL, not blocked).
+        others: The disposition of every other catchable signal (the demo
+            catches what it was not told otherwise), or None to keep what
+            the masks say of them.
+
+    Returns:
+        The masks it behaves as if it had.
+    """
+    state = state or SignalState()
+    blocked, ignored, caught = (
+        set(state.blocked),
+        set(state.ignored),
+        set(state.caught),
+    )
+    chosen = dict(dispositions)
+    if others is not None:
+        for valid in signal.valid_signals():
+            chosen.setdefault(int(valid), others)
+    for number, disposition in chosen.items():
+        if number in _UNCATCHABLE or disposition not in DISPOSITIONS:
+            continue
+        for mask in (blocked, ignored, caught):
+            mask.discard(number)
+        if disposition == "catch":
+            caught.add(number)
+        elif disposition == "hold":
+            blocked.add(number)
+        elif disposition == "ignore":
+            ignored.add(number)
+    return replace(
+        state,
+        blocked=frozenset(blocked),
+        ignored=frozenset(ignored),
+        caught=frozenset(caught),
+    )
 
 
 def predict(

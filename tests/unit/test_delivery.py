@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import itertools
 import json
 import os
 import select
@@ -669,7 +670,8 @@ def test_reused_pid_is_gone_and_the_reuser_untouched() -> None:
 def test_watch_reports_the_first_fate_it_sees() -> None:
     # No process needed: watch() takes how to read a state.
     info = dataclasses.replace(info_of(os.getpid()), pid=424242)
-    states = iter(["S", "S", "T"])
+    # It stays stopped: the watch looks a moment longer for a SIGCONT.
+    states = itertools.chain(["S", "S"], itertools.repeat("T"))
     [seen] = watch([info], STOP, timeout=LONG, state_of=lambda _: next(states))
     assert (seen.fate, seen.state) == (Fate.STOPPED, "T")
     [gone] = watch([info], CONT, timeout=LONG, state_of=lambda _: None)

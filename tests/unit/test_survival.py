@@ -299,7 +299,8 @@ def test_outcome_line_says_still_there_and_why() -> None:
         "pending, until SIGCONT; SIGKILL would end it now"
     )
     # Held by nothing but its masks: the words stay as they were.
-    assert outcome_line(seen, None, "caught by its handler") == (
+    running = Observation(make_info(100, state="S"), Fate.RUNNING, "S")
+    assert outcome_line(running, None, "caught by its handler") == (
         "still running (caught by its handler)"
     )
     assert outcome_line(Observation(info, Fate.EXITED, ""), None) == "exited"

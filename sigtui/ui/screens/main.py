@@ -45,6 +45,7 @@ from sigtui.delivery import (
     check,
     summary,
 )
+from sigtui.delivery.explain import graceful_forecast
 from sigtui.delivery.flow import Instrumented, SendFlow, SendReport, Sent
 from sigtui.demo.session import (
     DemoError,
@@ -69,7 +70,8 @@ from sigtui.processes import (
 from sigtui.processes.chooser import columns_spec
 from sigtui.processes.columns import for_screen, sources_of
 from sigtui.processes.view import Layout, ProcessView
-from sigtui.signals import SignalSpec, catalogue
+from sigtui.signals import SignalSpec, SignalState, catalogue, predict
+from sigtui.signals.predict import Prediction, as_reported
 from sigtui.ui.keys import MAIN_KEYS, SORT_KEYS
 from sigtui.ui.messages import DemoReported, LessonReported
 from sigtui.ui.options import Deps, Options
@@ -733,9 +735,21 @@ class MainScreen(Screen[None]):
             group = False
         members = [p for p in self.view.snapshot.processes if p.pgid == info.pgid]
         tagged = [] if group else self.view.tagged_processes()
+        # The demo reports what it does with each signal; its masks do not
+        # say it (it blocks what it catches and dequeues with sigtimedwait).
+        demo = self.demo
+        dispositions = (
+            {demo.pid: demo.dispositions} if demo is not None and demo.running else {}
+        )
         self.app.push_screen(
             SignalPicker(
-                info, members, catalogue(), self.read_state, group=group, tagged=tagged
+                info,
+                members,
+                catalogue(),
+                self.read_state,
+                group=group,
+                tagged=tagged,
+                dispositions=dispositions,
             ),
             self._signal_picked,
         )
@@ -970,10 +984,26 @@ class MainScreen(Screen[None]):
                 f"there after {self.grace:g} s?",
                 verdict.confirmations,
                 target.members,
-                "it may clean up on SIGTERM; SIGKILL gives it no choice",
+                graceful_forecast(self._predict_term(info), self.grace),
             ),
             answered,
         )
+
+    def _predict_term(self, info: ProcessInfo) -> Prediction:
+        """What SIGTERM will do to a process, from its masks read now.
+
+        For the demo, from the disposition it reports instead (it blocks
+        what it catches). One small /proc read, on the UI thread.
+        """
+        term = catalogue().by_name("SIGTERM")
+        try:
+            state: SignalState | None = self.read_state(info)
+        except (OSError, ValueError):
+            state = None
+        demo = self.demo
+        if demo is not None and demo.running and info.pid == demo.pid:
+            state = as_reported(state, {term.number: demo.disposition(term.number)})
+        return predict(info, state, term)
 
     @on(Countdown.Ended)
     def _escalated(self, event: Countdown.Ended) -> None:

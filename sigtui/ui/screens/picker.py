@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -23,6 +23,7 @@ from sigtui.signals import (
     predict,
     summarize,
 )
+from sigtui.signals.predict import as_reported
 
 StateReader = Callable[[ProcessInfo], SignalState]
 """Reads a process's signal state (may raise ProcessLookupError/PermissionError)."""
@@ -86,6 +87,11 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
         read_state: How to read a process's signal masks (runs in a thread).
         group: Start in group mode.
         tagged: Tagged processes: the picker is then for them, not the target.
+        dispositions: By pid, for the processes sigtui started and that
+            report what they do with each signal (the demo): those
+            dispositions (``catch``, ``ignore``, ``default``, ``hold``; a
+            signal not listed is caught), which predict better than their
+            masks.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -117,8 +123,10 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
         *,
         group: bool = False,
         tagged: Sequence[ProcessInfo] = (),
+        dispositions: Mapping[int, Mapping[int, str]] | None = None,
     ) -> None:
         super().__init__()
+        self.dispositions = dict(dispositions or {})
         self.tagged = tuple(tagged)
         self.target = target
         self.members = tuple(members) or (target,)
@@ -167,9 +175,13 @@ class SignalPicker(ModalScreen[PickedSignal | None]):
         states: dict[ProcessIdentity, SignalState | None] = {}
         for info in {self.target, *self.members, *self.tagged}:
             try:
-                states[info.identity] = self._read_state(info)
+                state: SignalState | None = self._read_state(info)
             except (ProcessLookupError, PermissionError, OSError, ValueError):
-                states[info.identity] = None
+                state = None
+            reported = self.dispositions.get(info.pid)
+            if reported is not None:
+                state = as_reported(state, reported, others="catch")
+            states[info.identity] = state
         self.app.call_from_thread(self._states_loaded, states)
 
     def _states_loaded(self, states: dict[ProcessIdentity, SignalState | None]) -> None:
