@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from textual.widgets import Log
 
-from sigtui.ui.app import SigtuiApp
+from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Options
+from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screenshots import sample_app
-from tests.pilot import settle, wait_until
+from tests.pilot import log_text, settle, wait_until
+from tests.ui.test_ui_demo import send, start_demo
 
 
 def the_log(app: SigtuiApp) -> Log:
@@ -102,3 +107,56 @@ async def test_projector_mode_wraps_earlier_entries_and_unwraps_them() -> None:
         # Off again: one line an entry, the long one whole.
         assert any(long in str(line) for line in log.lines), log.lines
         assert str(log.lines[-1]).endswith("projector mode off")
+
+
+def entries_about(app: SigtuiApp, signal: str) -> list[str]:
+    return [line for line in log_text(app).splitlines() if signal in line]
+
+
+async def test_one_send_to_the_demo_is_one_entry_completed_in_place(
+    tmp_path: Path,
+) -> None:
+    # It was five lines: delivered, continued, sent, received (and the
+    # outcome), in the order they arrived.
+    path = tmp_path / "log.jsonl"
+    with path.open("w") as log_file:
+        app = make_app(Options(interval=0.3, log_file=log_file))
+        async with app.run_test(size=(160, 50)) as pilot:
+            demo_pid = await start_demo(pilot, app)
+            await send(pilot, app, "cont")
+            await wait_until(
+                pilot,
+                app,
+                lambda: "received SIGCONT" in log_text(app) and app.main.caption,
+                "the receipt and the outcome",
+            )
+            await settle(app, pilot)
+            entries = entries_about(app, "SIGCONT")
+            assert len(entries) == 1, log_text(app)
+            entry = entries[0]
+            for part in ("SIGCONT delivered", "sent SIGCONT to demo", "continued"):
+                assert part in entry
+            assert f"demo ({demo_pid}) received SIGCONT from pid" in entry
+            assert "SI_USER" in entry
+            app.main.stop_demo()
+    # The file keeps every event, one JSON line each.
+    events = [json.loads(line)["entry"] for line in path.read_text().splitlines()]
+    about = [event for event in events if "SIGCONT" in event or "continued" in event]
+    assert len(about) >= 3, events
+
+
+async def test_identical_sends_collapse_into_a_count() -> None:
+    app = sample_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        for _ in range(4):
+            await send(pilot, app, "usr1")
+            await wait_until(
+                pilot, app, lambda: isinstance(app.screen, ConfirmSend), "confirm"
+            )
+            await pilot.press("y")
+            await settle(app, pilot)  # the send worker watched and ended
+        entries = entries_about(app, "SIGUSR1")
+        assert len(entries) == 1, log_text(app)
+        entry = entries[0]
+        assert "×4" in entry, log_text(app)  # noqa: RUF001
