@@ -154,6 +154,8 @@ class MainScreen(Screen[None]):
         columns = for_screen(options.column_list(self.config))
         self._screen_columns = columns
         self._theme_before_projector = ""
+        self._open_sends: dict[int, int] = {}
+        """Signal number → the log entry of its send to the demo, while watched."""
         self.caption = ""
         self.view = ProcessView(columns)
         self._table = ProcessTable(self.view, self_pid=self.self_pid, id="processes")
@@ -846,6 +848,10 @@ class MainScreen(Screen[None]):
         demo = self.demo
         if demo is not None and demo.pid not in {m.pid for m in target.members}:
             demo = None
+        # One entry for the send, completed in place as its results come.
+        entry = self.query_one(SignalLog).add(f"{sig.name} → {target.describe()}")
+        if demo is not None:
+            self._open_sends[sig.number] = entry  # for the demo's receipt
         self._send_worker(
             target,
             sig,
@@ -853,6 +859,7 @@ class MainScreen(Screen[None]):
             Instrumented() if self.demo is None else self.demo.instrumented(sig.number),
             demo,
             self.lesson_session,
+            entry,
         )
 
     @work(thread=True, group="send", exit_on_error=False)
@@ -864,6 +871,7 @@ class MainScreen(Screen[None]):
         instrumented: Instrumented,
         demo: DemoSession | None,
         lesson: LessonSession | None,
+        entry: int,
     ) -> None:
         """Send, then watch the targets for a moment (system calls: a thread)."""
         said: list[DemoEvent] = []
@@ -875,24 +883,26 @@ class MainScreen(Screen[None]):
                 said.append(demo.sent(sig.number, sig.name, started_ns))
 
         def sent(report: Sent) -> None:
-            if demo is not None and report.reached_demo:
-                # Through the queue the demo's own reports take, so that
-                # "sent" is logged before "received".
-                self.post_message(DemoReported(demo, said))
-            elif demo is not None:
+            if demo is not None and not report.reached_demo:
                 demo.withdraw(sig.number)
+                said.clear()
             if lesson is not None:
                 lesson.saw_send(report)
-            self.app.call_from_thread(self._sent, report)
+            self.app.call_from_thread(self._sent, report, entry, said)
 
         report = self.flow.run(target, sig, context, instrumented, sent, before_send)
-        self.app.call_from_thread(self._watched, report)
+        self.app.call_from_thread(self._watched, report, entry)
 
-    def _sent(self, report: Sent) -> None:
+    def _sent(self, report: Sent, entry: int, said: list[DemoEvent]) -> None:
         if not self._alive():
             return
+        log = self.query_one(SignalLog)
         for line in report.log_lines:
-            self.log_line(line)
+            # "SIGTERM → process 7: delivered…" completes "SIGTERM → process 7".
+            log.amend(entry, line.partition(": ")[2] or line)
+        for event in said:
+            if isinstance(event, Logged):
+                log.amend(entry, event.text)  # the demo's "sigtui sent …"
         self._pop_up_result(
             summary(report.results),
             title=f"{report.sig.name} {'sent' if report.ok else 'not sent everywhere'}",
@@ -911,14 +921,29 @@ class MainScreen(Screen[None]):
                 message, title=title, severity="error" if failed else "information"
             )
 
-    def _watched(self, report: SendReport) -> None:
+    def _watched(self, report: SendReport, entry: int) -> None:
         if not self._alive():
             return
         self.show_caption(report.caption)
+        log = self.query_one(SignalLog)
         for line in report.outcome_lines:
-            self.log_line(line)
+            log.amend(entry, line)
+        if entry not in self._open_sends.values():
+            log.finish(entry)  # else when the demo's receipt completes it
         if report.seen:
             self.request_scan()
+
+    def _log_send_event(self, signo: int, lines: Sequence[str]) -> None:
+        """Add the demo's receipt of a signal to its send's entry, if open."""
+        entry = self._open_sends.pop(signo, None)
+        if entry is None or not self._alive():
+            for line in lines:
+                self.log_line(line)
+            return
+        log = self.query_one(SignalLog)
+        for line in lines:
+            log.amend(entry, line)
+        log.finish(entry)
 
     def log_line(self, text: str) -> None:
         """Add a timestamped line to the signal log.
@@ -1081,9 +1106,8 @@ class MainScreen(Screen[None]):
         """Render what the demo session says: log lines, a panel, the status."""
         for event in events:
             match event:
-                case Received(lines=lines):
-                    for line in lines:
-                        self.log_line(line)
+                case Received(signo=signo, lines=lines):
+                    self._log_send_event(signo, lines)
                 case Logged(text=text):
                     self.log_line(text)
                 case Ticked():

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TextIO
 
+from textual import events
 from textual.widgets import Log
 
 from sigtui.signals import catalogue
@@ -33,8 +37,48 @@ def wrap_words(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
 
 
+_TIMINGS = re.compile(r"\d+(\.\d+)? ms")
+"""A latency, which differs between otherwise identical entries."""
+
+
+@dataclass
+class Entry:
+    """One entry on screen: a line, or a send completed as its results come.
+
+    Attributes:
+        number: Its handle, for :meth:`SignalLog.amend`.
+        stamp: When it began (``HH:MM:SS``).
+        text: What it says so far.
+        count: How many identical entries it stands for.
+    """
+
+    number: int
+    stamp: str
+    text: str
+    count: int = 1
+
+    @property
+    def shown(self) -> str:
+        """The text, with the count of repeats if there were any."""
+        shown = f"×{self.count} {self.text}"  # noqa: RUF001 (a multiplication)
+        return shown if self.count > 1 else self.text
+
+    def same_as(self, other: Entry) -> bool:
+        """Whether the two say the same, latencies apart."""
+        return _TIMINGS.sub("", self.text) == _TIMINGS.sub("", other.text)
+
+
 class SignalLog(Log):
     """What was sent, received and what became of it, newest last.
+
+    It keeps its entries as they were written, so that wrapping (projector
+    mode) and a new width re-render them all. It follows new entries unless
+    the user has scrolled up; scrolling back to the end follows again. Tab
+    focuses it, and the arrows, Page Up/Down, Home and End scroll it.
+
+    A send is one entry, amended as its results arrive (:meth:`amend`) and
+    collapsed into the one before when it ends the same (:meth:`finish`);
+    the log file still gets one JSON line per event.
 
     Args:
         clock: The current time, for the stamps and the file.
@@ -53,36 +97,135 @@ class SignalLog(Log):
         self.clock = clock
         self.log_file = log_file
         self.file_failed = False
-        self.wrap = False
-        """Whether long lines wrap under the text (projector mode)."""
+        self._wrap = False
+        self._entries: deque[Entry] = deque(maxlen=LOG_LINES)
+        """Every entry on screen, oldest first."""
+        self._numbered = 0
+        self._wrapped_to = 0
+        """The width the entries were last wrapped to."""
+        self.following = True
+        """Whether new entries scroll into view (the user has not scrolled up)."""
 
     def on_mount(self) -> None:
         """Colour signal names from the theme, now and when it changes."""
         self._recolour()
         self.app.theme_changed_signal.subscribe(self, lambda _: self._recolour())
+        self.watch(self, "scroll_y", self._scrolled, init=False)
+
+    @property
+    def wrap(self) -> bool:
+        """Whether long entries wrap under the text (projector mode)."""
+        return self._wrap
+
+    @wrap.setter
+    def wrap(self, on: bool) -> None:
+        if on != self._wrap:
+            self._wrap = on
+            self._rerender()
+
+    def _scrolled(self, y: float) -> None:
+        # Scrolled to the end, by the user or by a new entry: follow.
+        self.following = y >= self.max_scroll_y
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Re-wrap to the new width, and keep the newest entry in view."""
+        if self._wrap and self._wrap_width() != self._wrapped_to:
+            self._rerender()
+        elif self.following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def _recolour(self) -> None:
         self.highlighter = SignalHighlighter(
             catalogue(), action_styles(self.app.theme_variables)
         )
 
-    def add(self, text: str) -> None:
+    def add(self, text: str) -> int:
         """Add a timestamped entry, on screen and in the log file.
 
         Args:
             text: The entry (escaped already where it holds process text).
+
+        Returns:
+            The entry's number, to :meth:`amend` it.
         """
         now = self.clock()
         stamp = time.strftime("%H:%M:%S", time.localtime(now))
-        if self.wrap:
-            # A class cannot scroll sideways: long lines wrap, under the text.
-            width = self.scrollable_content_region.width - 1 - len(stamp) - 2
-            first, *rest = wrap_words(text, width)
-            self.write_line(f"{stamp}  {first}")
-            self.write_lines(f"{' ' * len(stamp)}  {more}" for more in rest)
-        else:
-            self.write_line(f"{stamp}  {text}")
+        self._numbered += 1
+        entry = Entry(self._numbered, stamp, text)
+        self._entries.append(entry)
+        self._show(self._rendered(entry))
         self._write_file(now, text)
+        return entry.number
+
+    def _find(self, number: int) -> Entry | None:
+        for entry in reversed(self._entries):
+            if entry.number == number:
+                return entry
+        return None
+
+    def amend(self, number: int, text: str) -> int:
+        """Add an event to an entry, in place; the file gets it as its own line.
+
+        Args:
+            number: The entry, from :meth:`add`.
+            text: The event.
+
+        Returns:
+            The entry's number: a new entry's if that one has scrolled away.
+        """
+        entry = self._find(number)
+        if entry is None:
+            return self.add(text)
+        entry.text = f"{entry.text} · {text}"
+        self._rerender()
+        self._write_file(self.clock(), text)
+        return number
+
+    def finish(self, number: int) -> None:
+        """Fold an entry that says what the one before it said into that one.
+
+        Args:
+            number: The entry, from :meth:`add`; it gets no more events.
+        """
+        entries = self._entries
+        if len(entries) < 2 or entries[-1].number != number:
+            return
+        if entries[-1].same_as(entries[-2]):
+            last = entries.pop()
+            entries[-1].count += last.count
+            entries[-1].text, entries[-1].stamp = last.text, last.stamp
+            self._rerender()
+
+    def _wrap_width(self) -> int:
+        # The text's width, right of a stamp ("HH:MM:SS  ").
+        return self.scrollable_content_region.width - 1 - len("HH:MM:SS  ")
+
+    def _rendered(self, entry: Entry) -> list[str]:
+        stamp, text = entry.stamp, entry.shown
+        if not self._wrap:
+            return [f"{stamp}  {text}"]
+        # A class cannot scroll sideways: long lines wrap, under the text.
+        first, *rest = wrap_words(text, self._wrapped_to)
+        return [f"{stamp}  {first}", *(f"{' ' * len(stamp)}  {more}" for more in rest)]
+
+    def _show(self, lines: list[str]) -> None:
+        following = self.following
+        self.write_lines(lines, scroll_end=False)
+        self.following = following
+        if following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def _rerender(self) -> None:
+        """Write every entry again, wrapped or not, to the current width."""
+        self._wrapped_to = self._wrap_width()
+        following, y = self.following, self.scroll_y
+        self.clear()
+        lines = [line for entry in self._entries for line in self._rendered(entry)]
+        self.write_lines(lines, scroll_end=False)
+        self.following = following
+        if not following:
+            self.scroll_to(y=y, animate=False, immediate=True)
+        self._show([])
 
     def _write_file(self, now: float, text: str) -> None:
         if self.log_file is None or self.file_failed:
