@@ -911,15 +911,14 @@ class MainScreen(Screen[None]):
         self.request_scan()
 
     def _pop_up_result(self, message: str, *, title: str = "", failed: bool) -> None:
-        """Toast what a send did; in projector mode only if it failed.
+        """Pop up what a send did only when it failed.
 
-        There the caption already says it, in larger words, and a toast would
-        only cover the table.
+        A result is in the log, where it stays readable; a pop-up repeating
+        it only covered the newest log lines. A failure is also worth the
+        user's eye when the log is busy.
         """
-        if failed or not self.projector:
-            self.notify(
-                message, title=title, severity="error" if failed else "information"
-            )
+        if failed:
+            self.notify(message, title=title, severity="error")
 
     def _watched(self, report: SendReport, entry: int) -> None:
         if not self._alive():
