@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from sigtui.children import Change, Continued, Exited, Gone, Killed, Stopped
+from sigtui.demo.naming import CHILD_NAME
 from sigtui.demo.protocol import DispositionAck, MemberEnded, SignalReport
 from sigtui.procfs import signal_name
 
@@ -55,7 +56,7 @@ class Narrator:
         """
         self._sent_at.setdefault(signo, deque(maxlen=100_000)).append(t_mono_ns)
         self._unanswered[signo] = self._unanswered.get(signo, 0) + 1
-        return f"sigtui ({self.self_pid}) sent {name} to demo ({self.demo_pid})"
+        return f"sigtui ({self.self_pid}) sent {name} to {CHILD_NAME} ({self.demo_pid})"
 
     def withdraw(self, signo: int) -> None:
         """Forget the last send recorded for ``signo``: it did not reach the demo.
@@ -89,7 +90,7 @@ class Narrator:
             report.disposition, report.disposition
         )
         lines = [
-            f"demo ({self.demo_pid}) received {report.name} from {sender} "
+            f"{CHILD_NAME} ({self.demo_pid}) received {report.name} from {sender} "
             f"uid {report.si_uid} ({report.code}), {done}"
         ]
         signo = report.signo
@@ -134,7 +135,7 @@ class Narrator:
                 what = f"exited with status {status}"
             case Gone():
                 what = "is gone"
-        return f"demo ({self.demo_pid}) {what}"
+        return f"{CHILD_NAME} ({self.demo_pid}) {what}"
 
     def member(self, report: MemberEnded) -> str:
         """Explain what happened to one of the demo's member processes.
@@ -163,4 +164,5 @@ class Narrator:
             The log sentence.
         """
         meaning = MEANINGS.get(ack.disposition, ack.disposition)
-        return f"demo ({self.demo_pid}): {ack.name} is now {ack.disposition}: {meaning}"
+        state = f"{ack.name} is now {ack.disposition}"
+        return f"{CHILD_NAME} ({self.demo_pid}): {state}: {meaning}"
