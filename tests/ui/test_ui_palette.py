@@ -45,14 +45,20 @@ async def search(
     return offered(app)
 
 
+async def open_palette(pilot: Pilot[int], app: SigtuiApp) -> None:
+    """Open the palette with its key over the main screen."""
+    await settle(app, pilot)
+    await pilot.press("ctrl+p")
+    await wait_until(
+        pilot, app, lambda: isinstance(app.screen, CommandPalette), "palette"
+    )
+
+
 async def test_every_action_of_the_main_screen_is_in_the_palette() -> None:
     app = make_app(Options(interval=3600))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await wait_until(
-            pilot, app, lambda: isinstance(app.screen, CommandPalette), "palette"
-        )
+        await open_palette(pilot, app)
         await settle(app, pilot)
         titles = set(offered(app))
         for binding in MAIN_KEYS:
@@ -63,19 +69,13 @@ async def test_every_lesson_is_in_the_palette_and_starts_from_it() -> None:
     app = make_app(Options(interval=0.5))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await wait_until(
-            pilot, app, lambda: isinstance(app.screen, CommandPalette), "palette"
-        )
+        await open_palette(pilot, app)
         wanted = [f"Lesson {lesson.number}: {lesson.title}" for lesson in LESSONS]
         await search(pilot, app, "lesson", wanted)
         await pilot.press("escape")
         await settle(app, pilot)
         third = LESSONS[2]
-        await pilot.press("ctrl+p")
-        await wait_until(
-            pilot, app, lambda: isinstance(app.screen, CommandPalette), "palette"
-        )
+        await open_palette(pilot, app)
         wanted = [f"Lesson 3: {third.title}"]
         titles = await search(pilot, app, f"lesson 3: {third.title}", wanted)
         assert titles[0] == wanted[0], titles
