@@ -14,6 +14,7 @@ from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.keys import MAIN_KEYS
 from sigtui.ui.options import Options
 from tests.pilot import settle, wait_until
+from tests.ui.test_ui_lessons import started
 
 SIZE = (120, 40)
 
@@ -80,13 +81,5 @@ async def test_every_lesson_is_in_the_palette_and_starts_from_it() -> None:
         titles = await search(pilot, app, f"lesson 3: {third.title}", wanted)
         assert titles[0] == wanted[0], titles
         await pilot.press("enter")
-        await wait_until(
-            pilot,
-            app,
-            lambda: (
-                app.main.lesson_session is not None
-                and app.main.lesson_session.lesson == third
-            ),
-            "lesson 3 to start",
-        )
+        await started(pilot, app, third.name)
         await pilot.press("q")
