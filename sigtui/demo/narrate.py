@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from sigtui.children import Change, Continued, Exited, Gone, Killed, Stopped
-from sigtui.demo.naming import CHILD_NAME
+from sigtui.demo.naming import CHILD_NAME, member_name
 from sigtui.demo.protocol import DispositionAck, MemberEnded, SignalReport
 from sigtui.procfs import signal_name
 
@@ -36,10 +36,12 @@ class Narrator:
     Args:
         self_pid: sigtui's pid (to recognise its own sends).
         demo_pid: The demo child's pid.
+        members: Its members' pids, in order (once it is ready).
     """
 
     self_pid: int
     demo_pid: int
+    members: tuple[int, ...] = ()
     _sent_at: dict[int, deque[int]] = field(default_factory=dict)
     _unanswered: dict[int, int] = field(default_factory=dict)
 
@@ -152,7 +154,11 @@ class Narrator:
             what = f"exited with status {report.status}"
         else:
             what = "is gone"
-        return f"demo member ({report.pid}) {what}"
+        if report.pid in self.members:
+            name = member_name(self.members.index(report.pid) + 1)
+        else:
+            name = f"{CHILD_NAME} member"
+        return f"{name} ({report.pid}) {what}"
 
     def disposition(self, ack: DispositionAck) -> str:
         """Explain a disposition change the child acknowledged.
