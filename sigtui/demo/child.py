@@ -55,14 +55,19 @@ How it works (research/signals.md 3.2):
   or when the report pipe's reader is gone (EPIPE); it kills and reaps its
   members first.
 
+It names itself ``demo`` (command line and ``comm``) and its members ``demo
+member 1``, ``demo member 2``... (see :mod:`sigtui.demo.naming`).
+
 ``--human`` prints a header naming its pid, its process group and how to
-signal it (``kill -USR1 <pid>``), then one line per signal (sequence number,
-name, number, sender pid and command, uid, ``si_code`` name) and ``Tick N``
-lines. In this mode SIGINT is *not* blocked and logged: Ctrl-C ends the child
-(it kills its members, prints a goodbye line and exits with status 0). Every
-other catchable signal, Ctrl-Z's SIGTSTP and Ctrl-backslash's SIGQUIT
-included, is logged. There is no control pipe and no lifeline in this mode;
-if the terminal goes away, the next write fails and the child exits.
+signal it (``kill -USR1 <pid>``) and its group (a group SIGWINCH leaves the
+members running, a group SIGUSR1 ends them: they take the default actions),
+then one line per signal (sequence number, name, number, sender pid and
+command, uid, ``si_code`` name) and ``Tick N`` lines. In this mode SIGINT is
+*not* blocked and logged: Ctrl-C ends the child (it kills its members, prints
+a goodbye line and exits with status 0). Every other catchable signal, Ctrl-Z's
+SIGTSTP and Ctrl-backslash's SIGQUIT included, is logged. There is no control
+pipe and no lifeline in this mode; if the terminal goes away, the next write
+fails and the child exits.
 """
 
 from __future__ import annotations
@@ -84,6 +89,7 @@ from sigtui.demo.members import (
     fork_member,
     member_message,
 )
+from sigtui.demo.naming import CHILD_NAME, set_name
 from sigtui.demo.options import Options, parse_options
 from sigtui.demo.output import HumanReport, JsonReport, ReaderGoneError
 from sigtui.demo.waiter import SignalWaiter
@@ -141,8 +147,9 @@ class DemoChild:
             close.append(self.options.control_fd)
         close = [fd for fd in close if fd > 2]
         lifeline = self.options.lifeline_fd
-        for _ in range(self.options.members):
-            self.members.append(fork_member(wait_r, lifeline, ready_w, close))
+        for number in range(1, self.options.members + 1):
+            member = fork_member(number, wait_r, lifeline, ready_w, close)
+            self.members.append(member)
         os.close(wait_r)
         os.close(ready_w)
         self._member_pipe = wait_w
@@ -453,6 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # First of all, before any thread could exist: block everything catchable.
     signal.pthread_sigmask(signal.SIG_BLOCK, catchable)
     options = parse_options(sys.argv[1:] if argv is None else argv)
+    set_name(CHILD_NAME)  # its row and its log lines read "demo"
     for signo in catchable:
         signal.signal(signo, signal.SIG_DFL)
     report: JsonReport | HumanReport

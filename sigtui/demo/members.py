@@ -14,6 +14,7 @@ import signal
 from collections.abc import Iterable
 from typing import Any
 
+from sigtui.demo.naming import member_name, set_name
 from sigtui.procfs import process_state, signal_name
 
 
@@ -42,10 +43,15 @@ def _parent_is_stopped(pid: int) -> bool:
 
 
 def _member_main(
-    wait_fd: int, lifeline_fd: int | None, ready_fd: int, close_fds: Iterable[int]
+    number: int,
+    wait_fd: int,
+    lifeline_fd: int | None,
+    ready_fd: int,
+    close_fds: Iterable[int],
 ) -> None:
     """Run a member: default signal handling, wait for an end of file, exit."""
     parent = os.getppid()
+    set_name(member_name(number))
     for fd in close_fds:
         close_quietly(fd)
     null = os.open(os.devnull, os.O_RDWR)
@@ -73,11 +79,16 @@ def _member_main(
 
 
 def fork_member(
-    wait_fd: int, lifeline_fd: int | None, ready_fd: int, close_fds: Iterable[int]
+    number: int,
+    wait_fd: int,
+    lifeline_fd: int | None,
+    ready_fd: int,
+    close_fds: Iterable[int],
 ) -> int:
     """Fork one member process.
 
     Args:
+        number: Its number from 1, in its name (``demo member 1``).
         wait_fd: The read end of the pipe only the child writes to.
         lifeline_fd: The lifeline, which the member watches too.
         ready_fd: A pipe's write end the member closes once its signal
@@ -92,7 +103,7 @@ def fork_member(
     if pid:
         return pid
     try:
-        _member_main(wait_fd, lifeline_fd, ready_fd, close_fds)
+        _member_main(number, wait_fd, lifeline_fd, ready_fd, close_fds)
     finally:
         os._exit(0)
 

@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from sigtui.children import Change, Continued, Exited, Gone, Killed, Stopped
+from sigtui.demo.naming import CHILD_NAME, member_name
 from sigtui.demo.protocol import DispositionAck, MemberEnded, SignalReport
 from sigtui.procfs import signal_name
 
@@ -35,10 +36,12 @@ class Narrator:
     Args:
         self_pid: sigtui's pid (to recognise its own sends).
         demo_pid: The demo child's pid.
+        members: Its members' pids, in order (once it is ready).
     """
 
     self_pid: int
     demo_pid: int
+    members: tuple[int, ...] = ()
     _sent_at: dict[int, deque[int]] = field(default_factory=dict)
     _unanswered: dict[int, int] = field(default_factory=dict)
 
@@ -55,7 +58,7 @@ class Narrator:
         """
         self._sent_at.setdefault(signo, deque(maxlen=100_000)).append(t_mono_ns)
         self._unanswered[signo] = self._unanswered.get(signo, 0) + 1
-        return f"sigtui ({self.self_pid}) sent {name} to demo ({self.demo_pid})"
+        return f"sigtui ({self.self_pid}) sent {name} to {CHILD_NAME} ({self.demo_pid})"
 
     def withdraw(self, signo: int) -> None:
         """Forget the last send recorded for ``signo``: it did not reach the demo.
@@ -89,7 +92,7 @@ class Narrator:
             report.disposition, report.disposition
         )
         lines = [
-            f"demo ({self.demo_pid}) received {report.name} from {sender} "
+            f"{CHILD_NAME} ({self.demo_pid}) received {report.name} from {sender} "
             f"uid {report.si_uid} ({report.code}), {done}"
         ]
         signo = report.signo
@@ -134,7 +137,7 @@ class Narrator:
                 what = f"exited with status {status}"
             case Gone():
                 what = "is gone"
-        return f"demo ({self.demo_pid}) {what}"
+        return f"{CHILD_NAME} ({self.demo_pid}) {what}"
 
     def member(self, report: MemberEnded) -> str:
         """Explain what happened to one of the demo's member processes.
@@ -151,7 +154,11 @@ class Narrator:
             what = f"exited with status {report.status}"
         else:
             what = "is gone"
-        return f"demo member ({report.pid}) {what}"
+        if report.pid in self.members:
+            name = member_name(self.members.index(report.pid) + 1)
+        else:
+            name = f"{CHILD_NAME} member"
+        return f"{name} ({report.pid}) {what}"
 
     def disposition(self, ack: DispositionAck) -> str:
         """Explain a disposition change the child acknowledged.
@@ -163,4 +170,5 @@ class Narrator:
             The log sentence.
         """
         meaning = MEANINGS.get(ack.disposition, ack.disposition)
-        return f"demo ({self.demo_pid}): {ack.name} is now {ack.disposition}: {meaning}"
+        state = f"{ack.name} is now {ack.disposition}"
+        return f"{CHILD_NAME} ({self.demo_pid}): {state}: {meaning}"

@@ -66,6 +66,32 @@ class HumanReport:
             _write_all(self.fd, "".join(line + "\n" for line in lines).encode())
 
     @staticmethod
+    def _group_hint(pid: int, pgid: int, members: bool) -> str:
+        """How to signal the whole group, and what that does to the members.
+
+        The members keep default dispositions (like a ``sleep`` a script
+        started): a signal whose default action is to be ignored leaves them
+        running, one whose default action is to terminate ends them.
+
+        Args:
+            pid: The child's pid.
+            pgid: Its process group.
+            members: Whether it has members.
+
+        Returns:
+            The line.
+        """
+        if pgid != pid:
+            return f"Its group {pgid} is shared with its parent."
+        if not members:
+            return f"Whole group (the child alone): kill -USR1 -- -{pgid}"
+        return (
+            f"Whole group: kill -WINCH -- -{pgid} is logged here and the members "
+            f"ignore it; kill -USR1 -- -{pgid} is logged here and ends the "
+            "members (they take the default actions)."
+        )
+
+    @staticmethod
     def format(report: protocol.Report) -> list[str]:
         """Turn a report into lines of text.
 
@@ -78,16 +104,12 @@ class HumanReport:
         match report:
             case protocol.Ready(pid=pid, pgid=pgid):
                 members = " ".join(str(m) for m in report.members) or "none"
-                group = (
-                    f"whole group: kill -USR1 -- -{pgid}"
-                    if pgid == pid
-                    else f"its group {pgid} is shared with its parent"
-                )
                 return [
                     f"Demo child: pid {pid}, process group {pgid}, members "
                     f"{members}. Signal it: kill -USR1 {pid}",
-                    f"({group}; Ctrl-C ends it; every other signal is logged, "
-                    "and KILL and STOP cannot be.)",
+                    HumanReport._group_hint(pid, pgid, bool(report.members)),
+                    "(Ctrl-C ends it; every other signal is logged, and KILL and "
+                    "STOP cannot be.)",
                 ]
             case protocol.SignalReport(sender=sender):
                 shown = f' "{sender}"' if sender else ""

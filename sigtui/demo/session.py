@@ -345,6 +345,7 @@ class DemoSession:
             match report:
                 case Ready():
                     self._ready = report
+                    self._narrator.members = report.members
                 case SignalReport():
                     self.received += 1
                     lines = tuple(self._narrator.received(report))

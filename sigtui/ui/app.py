@@ -22,6 +22,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from sigtui.lessons import LESSONS
 from sigtui.processes import default_scanner
 from sigtui.processes.columns import sources_of
 from sigtui.ui.options import Deps, Options
@@ -128,7 +129,7 @@ class SigtuiApp(App[int]):
         self.main.stop_lesson()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Textual's commands, then every key's action, for the palette (ctrl+p).
+        """Textual's commands, every key's action and every lesson, for ctrl+p.
 
         Args:
             screen: The screen the palette was opened on.
@@ -156,6 +157,13 @@ class SigtuiApp(App[int]):
             "Seconds between refreshes (kept in the settings file)",
             self.main.action_set_interval,
         )
+        for lesson in LESSONS:
+            yield SystemCommand(
+                f"Lesson {lesson.number}: {lesson.title}",
+                f"Start guided lesson {lesson.number} ({lesson.name}): "
+                f"{lesson.summary}",
+                partial(self.main.start_lesson, lesson),
+            )
 
     async def action_quit(self) -> None:
         """Stop the demo child and any lesson, then leave."""

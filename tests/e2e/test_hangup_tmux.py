@@ -12,6 +12,8 @@ import subprocess
 import psutil
 import pytest
 
+from sigtui.demo.naming import CHILD_NAME
+
 from .test_tui_tmux import start_and_wait
 from .tmux import DEFAULT_TIMEOUT, Sessions, poll
 
@@ -36,7 +38,7 @@ def test_closing_the_terminal_with_the_picker_open_ends_sigtui(
     demo = [
         child
         for child in sigtui.children(recursive=True)
-        if "sigtui.demo.child" in " ".join(child.cmdline())
+        if child.name().startswith(CHILD_NAME)  # "demo", "demo-member-1"...
     ]
     assert demo, "the demo child was not found"
     # Hang up the terminal the way closing the window does: end its tmux server

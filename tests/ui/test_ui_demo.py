@@ -98,7 +98,7 @@ async def test_the_panel_sets_default_and_sigterm_then_ends_the_demo() -> None:
         index = next(i for i, s in enumerate(screen.specs) if s.name == "SIGTERM")
         table = screen.query_one("#dispositions-table")
         table.move_cursor(row=index)  # type: ignore[attr-defined]
-        await pilot.press("d")
+        await pilot.press("D")  # shifted: lowercase letters filter
         await wait_until(
             pilot, app, lambda: "SIGTERM is now default" in log_text(app), "ack"
         )

@@ -834,6 +834,7 @@ def test_the_child_imports_only_the_standard_library_its_protocol_and_procfs() -
         "sigtui.demo.protocol",
         "sigtui.demo.child",
         "sigtui.demo.members",
+        "sigtui.demo.naming",
         "sigtui.demo.options",
         "sigtui.demo.output",
         "sigtui.demo.waiter",

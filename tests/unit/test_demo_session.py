@@ -178,7 +178,8 @@ def test_a_control_line_the_child_refuses_is_logged(demo: Demo) -> None:
 def test_a_member_killed_from_outside_is_logged(demo: Demo) -> None:
     member = demo.session.members[0]
     os.kill(member, signal.SIGKILL)  # started by the session's child, in its group
-    demo.wait(Logged, f"demo member ({member}) was killed by SIGKILL")
+    # Named as it names itself (its command line and comm).
+    demo.wait(Logged, f"demo member 1 ({member}) was killed by SIGKILL")
     assert demo.session.running
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -19,7 +20,11 @@ LEAVE = "leave"
 
 
 class LessonPicker(ModalScreen[Lesson | str | None]):
-    """Lists the lessons; enter starts one, escape closes.
+    """Lists the lessons; a typed number picks one, enter starts it, escape closes.
+
+    Digits typed one after another make one number while it is a lesson's
+    (``1`` then ``0`` is lesson 10); a digit that would make none starts a new
+    number.
 
     Dismissed with the chosen :class:`Lesson`, with :data:`LEAVE` to end the
     lesson in progress, or with None.
@@ -35,6 +40,7 @@ class LessonPicker(ModalScreen[Lesson | str | None]):
     def __init__(self, current: Lesson | None = None) -> None:
         super().__init__()
         self.current = current
+        self.typed = ""
 
     def compose(self) -> ComposeResult:
         """A title, one option per lesson, and a hint."""
@@ -65,7 +71,8 @@ class LessonPicker(ModalScreen[Lesson | str | None]):
             yield Static(Text("Guided lessons", style="bold"), id="lessons-title")
             yield OptionList(*options, id="lessons-list")
             yield Static(
-                "enter: start (it starts its own processes)   escape: close",
+                "1-10: pick   enter: start (it starts its own processes)   "
+                "escape: close",
                 id="lessons-hint",
             )
 
@@ -78,6 +85,25 @@ class LessonPicker(ModalScreen[Lesson | str | None]):
             options.highlighted = after + 1  # +1: the "leave" option first
         else:
             options.highlighted = 0
+
+    def on_key(self, event: events.Key) -> None:
+        """Highlight the lesson whose number is typed.
+
+        Args:
+            event: The key; anything but a digit is left to the list.
+        """
+        if event.character is None or not event.character.isdigit():
+            return
+        event.stop()
+        event.prevent_default()
+        by_number = {str(lesson.number): lesson for lesson in LESSONS}
+        number = self.typed + event.character
+        if number not in by_number:
+            number = event.character
+        self.typed = number if number in by_number else ""
+        if self.typed:
+            options = self.query_one(OptionList)
+            options.highlighted = options.get_option_index(by_number[number].name)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Start the chosen lesson (or leave the current one)."""

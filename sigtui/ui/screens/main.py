@@ -167,6 +167,7 @@ class MainScreen(Screen[None]):
         self._select_pid: int | None = None
         self.demo: DemoSession | None = None
         self.lesson_session: LessonSession | None = None
+        self._dispositions_at: int | None = None
         self._lesson_starting: LessonSession | None = None
         self._lesson_note = ""
         self._lesson_cursor_placed = False
@@ -1146,9 +1147,18 @@ class MainScreen(Screen[None]):
             return
         self.app.push_screen(
             DispositionScreen(
-                catalogue(), self.demo.dispositions, self.set_demo_disposition
-            )
+                catalogue(),
+                self.demo.dispositions,
+                self.set_demo_disposition,
+                self._dispositions_at,
+            ),
+            self._dispositions_left,
         )
+
+    def _dispositions_left(self, signo: int | None) -> None:
+        """Remember where the dispositions dialog was left, to open it there."""
+        if signo is not None:
+            self._dispositions_at = signo
 
     # -- guided lessons --------------------------------------------------------------
 
