@@ -116,8 +116,8 @@ def entries_about(app: SigtuiApp, signal: str) -> list[str]:
 async def test_one_send_to_the_demo_is_one_entry_completed_in_place(
     tmp_path: Path,
 ) -> None:
-    # It was five lines: delivered, continued, sent, received (and the
-    # outcome), in the order they arrived.
+    # It was five lines: delivered, the outcome, sent, received, in the
+    # order they arrived.
     path = tmp_path / "log.jsonl"
     with path.open("w") as log_file:
         app = make_app(Options(interval=0.3, log_file=log_file))
@@ -134,7 +134,9 @@ async def test_one_send_to_the_demo_is_one_entry_completed_in_place(
             entries = entries_about(app, "SIGCONT")
             assert len(entries) == 1, log_text(app)
             entry = entries[0]
-            for part in ("SIGCONT delivered", "sent SIGCONT to demo", "continued"):
+            # The demo was running: SIGCONT continued nothing, and it caught it.
+            parts = ("SIGCONT delivered", "sent SIGCONT to demo", "still running")
+            for part in parts:
                 assert part in entry
             assert f"demo ({demo_pid}) received SIGCONT from pid" in entry
             assert "SI_USER" in entry

@@ -109,16 +109,16 @@ def test_nobody_lists_what_it_may_and_every_send_to_root_is_denied() -> None:
     name = f"process {sleeper} (root-sleeper)"
     expected = {
         "k TERM": [
-            f"SIGTERM → {name}: Permission denied: {name} belongs to root; "
+            f"SIGTERM → {name} · Permission denied: {name} belongs to root; "
             "SIGTERM was not sent."
         ],
         "g TERM": [
-            f"SIGTERM → process group {sleeper} (1 process): Permission denied: "
+            f"SIGTERM → process group {sleeper} (1 process) · Permission denied: "
             f"no member of process group {sleeper} (1 process) may be signalled "
             "by you (they belong to root)."
         ],
         "z": [
-            f"SIGSTOP → {name}: Permission denied: {name} belongs to root; "
+            f"SIGSTOP → {name} · Permission denied: {name} belongs to root; "
             "SIGSTOP was not sent."
         ],
         "x": [
