@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from textual.binding import Binding
+from textual.color import Color
 from textual.pilot import Pilot
 
 from sigtui.ui.app import SigtuiApp, make_app
@@ -168,3 +169,20 @@ async def test_no_stray_block_glyphs_in_the_signal_picker(width: int) -> None:
         await wait_until(pilot, app, lambda: isinstance(app.screen, SignalPicker), "k")
         await settle(app, pilot)
         assert not stray_glyphs(screen_rows(app))
+
+
+@pytest.mark.parametrize("projector", [False, True])
+async def test_scrollbar_tracks_are_not_black_rectangles(projector: bool) -> None:
+    app = sample_app(Options(projector=projector))
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*["down"] * 10, "k")
+        await wait_until(pilot, app, lambda: isinstance(app.screen, SignalPicker), "k")
+        await settle(app, pilot)
+        background = app.main.styles.background
+        scrollers = [app.main.table, app.main.query_one("#log")]
+        scrollers.append(app.screen.query_one("#picker-table"))
+        for widget in scrollers:
+            track = widget.styles.scrollbar_background
+            assert track != Color(0, 0, 0), f"{widget.id}'s track is black"
+            assert track.brightness >= background.brightness, widget.id
