@@ -116,11 +116,10 @@ def status_line(
         parts.append(_Part(("scanning processes…", "scanning…"), 5))
     else:
         total = len(snapshot)
+        counted = short = f"{total} processes"  # the line's first answer: kept
         if view.filter_text or view.user is not None:
             counted = f"{total} processes ({view.shown_count} shown)"
-            short = f"{view.shown_count}/{total} shown"
-        else:
-            counted, short = f"{total} processes", f"{total} procs"
+            short = f"{view.shown_count}/{total} processes"
         parts.append(_Part((counted, short, ""), 5))
     if status.paused:
         parts.append(_Part(("paused",), MODE))
