@@ -36,21 +36,12 @@ class Status:
     lesson: LessonSession | None = None
 
 
-@dataclass(frozen=True)
-class _Part:
-    """One part of the status line and how it gives way to a narrow screen.
+Form = tuple[str, int | None]
+"""A part's text and the rank at which it gives way (None: never).
 
-    Attributes:
-        forms: The part's text, longest first; an empty form drops it.
-        rank: Lower ranks give way first.
-    """
-
-    forms: tuple[str, ...]
-    rank: int
-
-
-MODE = 99
-"""The rank of a mode word (demo, lesson, read-only, projector, paused): kept."""
+Lower ranks give way first: a part's text gives way to its next, shorter
+form, and its last form to nothing (the part is dropped).
+"""
 
 
 def _cells(text: str) -> int:
@@ -58,35 +49,34 @@ def _cells(text: str) -> int:
     return sum(2 if east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _fit(parts: list[_Part], width: int | None) -> str:
-    """Join the parts, shortening then dropping the least important to fit.
+def _fit(parts: list[tuple[Form, ...]], width: int | None) -> str:
+    """Join the parts, letting the lowest-ranked forms give way until it fits.
 
-    Every part first steps to its next shorter form, least important first,
-    before any steps further, so that a shortened line loses detail evenly;
-    the order of the parts never changes.
+    The order of the parts never changes; a form ranked None stays.
 
     Args:
-        parts: The parts, in the order shown.
+        parts: Each part's forms, longest first, their ranks rising.
         width: Cells available; None for no limit.
 
     Returns:
         The parts' chosen forms joined by `` · ``.
     """
-    chosen = [0] * len(parts)
+    chosen = [0] * len(parts)  # an index past the forms: dropped
 
     def line() -> str:
-        texts = (part.forms[form] for part, form in zip(parts, chosen, strict=True))
-        return " · ".join(text for text in texts if text)
+        pairs = zip(parts, chosen, strict=True)
+        return " · ".join(forms[at][0] for forms, at in pairs if at < len(forms))
 
-    if width is None:
-        return line()
-    by_rank = sorted(range(len(parts)), key=lambda index: parts[index].rank)
-    for step in range(1, max(len(part.forms) for part in parts)):
-        for index in by_rank:
-            if _cells(line()) <= width:
-                return line()
-            if step < len(parts[index].forms):
-                chosen[index] = step
+    steps = sorted(
+        (rank, index)
+        for index, forms in enumerate(parts)
+        for _text, rank in forms
+        if rank is not None
+    )
+    for _rank, index in steps:
+        if width is None or _cells(line()) <= width:
+            break
+        chosen[index] += 1
     return line()
 
 
@@ -98,9 +88,11 @@ def status_line(
 ) -> str:
     """The status line: counts, refresh, sort, modes, then the reminders.
 
-    On a narrow screen the less important parts are shortened, then dropped
-    (the host name and the kernel-thread reminder first); the mode words
-    (demo, read-only, projector, lesson, paused) always stay.
+    On a narrow screen the less important parts give way, each shortened
+    before it is dropped: the reminders' keys and the words "every" and
+    "sorted by" first, then the host name, the longer counts, the kernel
+    reminder; the mode words (demo, read-only, projector, lesson, paused)
+    always stay, and the process count goes last.
 
     Args:
         view: The table's view (sort, filter, tags, user, kernel threads).
@@ -111,34 +103,35 @@ def status_line(
     Returns:
         The parts, joined by `` · ``.
     """
-    parts = [_Part((status.hostname, ""), 1)]
+    host: tuple[Form, ...] = ((status.hostname, 4),)
+    parts = [host]
     if snapshot is None:
-        parts.append(_Part(("scanning processes…", "scanning…"), 5))
+        parts.append((("scanning processes…", 5), ("scanning…", 12)))
     else:
         total = len(snapshot)
-        counted = short = f"{total} processes"  # the line's first answer: kept
+        counted = short = f"{total} processes"
         if view.filter_text or view.user is not None:
             counted = f"{total} processes ({view.shown_count} shown)"
             short = f"{view.shown_count}/{total} processes"
-        parts.append(_Part((counted, short, ""), 5))
+        parts.append(((counted, 5), (short, 13)))
     if status.paused:
-        parts.append(_Part(("paused",), MODE))
+        parts.append((("paused", None),))
     else:
         every = f"{status.interval:g} s"
-        parts.append(_Part((f"every {every}", every, ""), 2))
+        parts.append(((f"every {every}", 2), (every, 8)))
     column = view.columns[view.sort_index]
     sort = f"{column.header or column.name} {'▼' if view.reverse else '▲'}"
-    parts.append(_Part((f"sorted by {sort}", sort, ""), 3))
+    parts.append(((f"sorted by {sort}", 3), (sort, 9)))
     if view.tagged:
-        parts.append(_Part((f"{len(view.tagged)} tagged", ""), 7))
+        parts.append(((f"{len(view.tagged)} tagged", 11),))
     if status.demo is not None:
         pid, ticks = status.demo
-        demo = (f"demo {pid}: tick {ticks}", f"demo: tick {ticks}", "demo")
-        parts.append(_Part(demo, MODE))
+        demo = f"demo: tick {ticks}"
+        parts.append(((f"demo {pid}: tick {ticks}", 7), (demo, 14), ("demo", None)))
     if status.readonly:
-        parts.append(_Part(("read-only",), MODE))
+        parts.append((("read-only", None),))
     if status.projector:
-        parts.append(_Part(("projector",), MODE))
+        parts.append((("projector", None),))
     run = status.lesson
     if run is not None:
         number, total = run.lesson.number, len(run.lesson.steps)
@@ -148,18 +141,18 @@ def status_line(
         else:
             lesson = f"lesson {number}: step {run.current + 1} of {total}"
             short = f"lesson {number}: {run.current + 1}/{total}"
-        parts.append(_Part((lesson, short, "lesson"), MODE))
+        parts.append(((lesson, 7), (short, 14), ("lesson", None)))
     if view.tree:
-        parts.append(_Part(("tree", ""), 6))
+        parts.append((("tree", 11),))
     if view.filter_text:
-        parts.append(_Part((f"filter: {view.filter_text}", ""), 8))
+        parts.append(((f"filter: {view.filter_text}", 12),))
     # Last: what the user is typing into the filter must not be cut off
     # by the end of a narrow line; these are reminders, not answers.
     if view.user is not None:
         user = f"user: {display_escape(view.user)}"
-        parts.append(_Part((f"{user} (u)", user, ""), 4))
+        parts.append(((f"{user} (u)", 2), (user, 10)))
     hidden = view.kernel_hidden
     if hidden:
         threads = f"{hidden} kernel thread{'s' if hidden != 1 else ''}"
-        parts.append(_Part((f"{threads} hidden (K)", f"{threads} hidden", ""), 0))
+        parts.append(((f"{threads} hidden (K)", 1), (f"{threads} hidden", 6)))
     return _fit(parts, width)

@@ -17,7 +17,9 @@ from sigtui.ui.keys import MAIN_KEYS
 from sigtui.ui.options import Options
 from sigtui.ui.screens.picker import SignalPicker
 from sigtui.ui.screenshots import sample_app
+from sigtui.ui.status import Status, status_line
 from tests.pilot import settle, wait_until
+from tests.unit.test_status_line import view_of_sample
 
 HORIZONTAL_THUMB = "▉▊▋▌▍▎"
 """Glyphs of a horizontal scrollbar's thumb ends and of a ``tall`` border's
@@ -186,3 +188,26 @@ async def test_scrollbar_tracks_are_not_black_rectangles(projector: bool) -> Non
             track = widget.styles.scrollbar_background
             assert track != Color(0, 0, 0), f"{widget.id}'s track is black"
             assert track.brightness >= background.brightness, widget.id
+
+
+@pytest.mark.parametrize("width", range(40, 130, 6))
+def test_status_line_fits_and_keeps_modes_at_every_width(width: int) -> None:
+    view, _ = view_of_sample()
+    view.set_filter("sleep")
+    status = Status(
+        "classroom",
+        paused=True,
+        interval=1,
+        readonly=True,
+        projector=True,
+        demo=(31337, 12),
+    )
+    full = status_line(view, view.snapshot, status)
+    line = status_line(view, view.snapshot, status, width)
+    assert len(line) <= width, line
+    modes = ["paused", "demo", "read-only", "projector"]
+    assert [word for word in modes if word in line] == modes, line
+    if width >= 60:
+        assert "processes" in line, line
+    if len(full) <= width:
+        assert line == full
