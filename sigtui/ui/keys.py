@@ -1,7 +1,8 @@
 """The main screen's keys: one table, read by the screen, the help and the palette.
 
-The order is the footer's: what fits is shown from the start, so the most
-needed keys come first.
+The order is the footer's: what fits is shown whole from the start, so the
+most needed keys come first (at 80 columns: quit, help, signal, end, filter,
+tree, details, group; at 120 all of them).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ MAIN_KEYS: list[BindingType] = [
     Binding("q,f10", "app.quit", "Quit", tooltip="Leave sigtui"),
     Binding("question_mark,f1", "app.help", "Help", tooltip="Keys and marks"),
     Binding("k,f9", "pick_signal", "Signal", tooltip="Send a signal to the process"),
-    Binding("g", "pick_group_signal", "Group", tooltip="Signal its group"),
     Binding("x", "end_gracefully", "End", tooltip="SIGTERM, then SIGKILL"),
     Binding(
         "z", "stop_continue", "Stop/cont", tooltip="SIGSTOP or SIGCONT", show=False
     ),
-    Binding("space", "toggle_tag", "Tag", tooltip="Tag or untag the process"),
+    Binding("slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"),
+    Binding("t,f5", "toggle_tree", "Tree", tooltip="Show children under parents"),
     Binding("i", "toggle_details", "Details", tooltip="Show the process's details"),
+    Binding("g", "pick_group_signal", "Group", tooltip="Signal its group"),
+    Binding("space", "toggle_tag", "Tag", tooltip="Tag or untag the process"),
     Binding("d", "toggle_demo", "Demo", tooltip="Start or stop the demo child"),
     Binding(
         "D",
@@ -29,8 +32,6 @@ MAIN_KEYS: list[BindingType] = [
         tooltip="What the demo does per signal",
         show=False,
     ),
-    Binding("slash,f4", "filter", "Filter", tooltip="Filter by pid, user or command"),
-    Binding("t,f5", "toggle_tree", "Tree", tooltip="Show children under parents"),
     Binding(
         "s,greater_than_sign",
         "sort_next",

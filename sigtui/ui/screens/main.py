@@ -390,9 +390,14 @@ class MainScreen(Screen[None]):
 
     # -- status ----------------------------------------------------------------
 
+    def on_resize(self) -> None:
+        """Fit the status line to the new width."""
+        self.update_status()
+
     def update_status(self) -> None:
-        """Rewrite the status line."""
+        """Rewrite the status line, fitted to the terminal's width."""
         demo = self.demo
+        box = self.query_one("#status", Static)
         text = status_line(
             self.view,
             self.snapshot,
@@ -405,10 +410,11 @@ class MainScreen(Screen[None]):
                 demo=(demo.pid, demo.ticks) if demo and demo.running else None,
                 lesson=self.lesson_session,
             ),
+            width=self.app.size.width - box.styles.gutter.width,
         )
         if text != self._status_text:  # an unchanged line costs no repaint
             self._status_text = text
-            self.query_one("#status", Static).update(text)
+            box.update(text)
 
     # -- filter, sort, search ----------------------------------------------------
 

@@ -1,20 +1,32 @@
-"""The key footer, without the watcher leak of Textual 8.2.8's own.
+"""The key footer: whole keys, the most important first, and no watcher leak.
 
-Textual's Footer rebuilds its keys whenever the bindings change (every dialog
-opened or closed, every focus change), and each new key registers a watcher
-on the footer's ``compact`` setting. Watchers of removed keys are dropped only
-when ``compact`` changes, which in sigtui never happens, so each dialog left
-about two dozen dead keys in memory: 7 MiB a minute in a soak test that opens
-the signal picker every five seconds (Textual issue #6666).
+Textual's Footer cuts its keys at the screen's edge, in the middle of one
+("L Le"); this one shows the keys that fit whole, in their order (the order
+of :data:`sigtui.ui.keys.MAIN_KEYS`, the most needed first), and drops the
+rest; the command palette's key, docked right, goes first.
+
+Textual's Footer also rebuilds its keys whenever the bindings change (every
+dialog opened or closed, every focus change), and each new key registers a
+watcher on the footer's ``compact`` setting. Watchers of removed keys are
+dropped only when ``compact`` changes, which in sigtui never happens, so each
+dialog left about two dozen dead keys in memory: 7 MiB a minute in a soak test
+that opens the signal picker every five seconds (Textual issue #6666).
 """
 
 from __future__ import annotations
 
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+
+def _width(key: FooterKey) -> int:
+    """The cells a key takes in the footer, margins included."""
+    styles = key.styles
+    return key.render().cell_len + styles.gutter.width + styles.margin.width
 
 
 class KeyFooter(Footer):
-    """A Footer that lets go of the keys it no longer shows."""
+    """A Footer of whole keys that lets go of the keys it no longer shows."""
 
     async def recompose(self) -> None:
         """Rebuild the keys, then drop the watchers of the removed ones."""
@@ -24,3 +36,32 @@ class KeyFooter(Footer):
         compact = self.compact
         self.compact = not compact
         self.compact = compact
+        self.fit_keys()
+
+    def on_resize(self) -> None:
+        """Choose again the keys that fit."""
+        self.fit_keys()
+
+    def fit_keys(self) -> None:
+        """Show the keys that fit whole, in order; hide the rest.
+
+        The palette's key shows only when every other key fits beside it.
+        """
+        room = self.size.width
+        if not room:
+            return  # not laid out yet: the first resize fits them
+        keys = list(self.query_children(FooterKey))
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        ordered = [key for key in keys if key not in palette]
+        widths = [_width(key) for key in ordered]
+        palette_width = sum(_width(key) for key in palette)
+        show_palette = sum(widths) + palette_width <= room
+        for key in palette:
+            key.display = show_palette
+        if show_palette:
+            room -= palette_width
+        fits = True
+        for key, width in zip(ordered, widths, strict=True):
+            fits = fits and width <= room
+            room -= width if fits else 0
+            key.display = fits
