@@ -41,9 +41,9 @@ _ROWS: list[_Row] = [
      "sleep 1000 # [red]not markup[/x]"),
     (4200, 3022, 4200, 3022, 4200, "pts/0", "R", 0, "alice", 2.0, "sigtui",
      "python3 -m sigtui"),
-    (4242, 4200, 4242, 4242, -1, None, "S", 0, "alice", 0.0, "python3", "python3 -m sigtui.demo.child --members 2"),
-    (4243, 4242, 4242, 4242, -1, None, "S", 0, "alice", 0.0, "python3", "python3 -m sigtui.demo.child --members 2"),
-    (4244, 4242, 4242, 4242, -1, None, "S", 0, "alice", 0.0, "python3", "python3 -m sigtui.demo.child --members 2"),
+    (4242, 4200, 4242, 4242, -1, None, "S", 0, "alice", 0.0, "demo", "demo"),
+    (4243, 4242, 4242, 4242, -1, None, "S", 0, "alice", 0.0, "demo-member-1", "demo member 1"),
+    (4244, 4242, 4242, 4242, -1, None, "S", 0, "alice", 0.0, "demo-member-2", "demo member 2"),
     (5001, 1, 5001, 5001, -1, None, "Z", 0, "alice", 0.0, "worker", ""),
 ]
 # fmt: on
