@@ -84,20 +84,21 @@ def open_picker(app: TmuxSession, process: MarkerProcess, typed: str) -> None:
     wanted = f"SIG{typed.upper()}"
     app.wait_for(
         lambda s: (
-            picker_signals(s) == [wanted] and re.search(rf"▊ +{typed} ", s) is not None
+            picker_signals(s) == [wanted] and re.search(rf"│ +{typed} ", s) is not None
         ),
         what=f"{typed!r} in the picker's box and only {wanted} listed",
     )
 
 
 def log_has(app: TmuxSession, pattern: str, what: str) -> str:
-    """Wait for a signal log line that matches a pattern from its start."""
+    """Wait for a signal log line that matches a pattern (anywhere in it: a
+    send's entry is completed in place, its outcome last)."""
     line = re.compile(pattern)
     screen = app.wait_for(
-        lambda s: any(line.match(text) for text in log_lines(s)),
+        lambda s: any(line.search(text) for text in log_lines(s)),
         what=f"the signal log to show {what}",
     )
-    return next(text for text in log_lines(screen) if line.match(text))
+    return next(text for text in log_lines(screen) if line.search(text))
 
 
 def comm(pid: int) -> str:
@@ -143,7 +144,7 @@ def test_term_from_the_picker(sessions: Sessions, processes: Processes) -> None:
 
     # Our own process and a catchable signal: nothing to confirm.
     delivered = re.compile(
-        rf"SIGTERM → process {process.pid} \(sleep\): "
+        rf"SIGTERM → process {process.pid} \(sleep\) · "
         rf"SIGTERM delivered to process {process.pid} \(sleep\)\."
     )
     screen = app.wait_for(
@@ -219,7 +220,7 @@ def test_readonly_refuses(sessions: Sessions, processes: Processes) -> None:
 
     line = log_has(
         app,
-        rf"SIGKILL → process {process.pid} \(sleep\): Not sent: ",
+        rf"^SIGKILL → process {process.pid} \(sleep\): Not sent: ",
         "the refusal",
     )
     assert "--readonly" in line, line

@@ -41,7 +41,10 @@ def test_short_soak_passes() -> None:
         assert int(sent) >= 2, f"{name} from {sender}: only {sent} sent\n{report}"
         assert int(received) >= int(sent), f"{name} from {sender}\n{report}"
     assert re.search(r"Resizes: [1-9]", report), report
-    assert re.search(r"Notifications read on screen .*\d+ information", report), report
+    # Sends that worked are said in the log, not in pop-ups (issue 16).
+    assert "Notifications read on screen (once per sample while shown): none" in (
+        report
+    ), report
 
 
 def _toast(edge: tuple[int, int, int], text: str) -> str:
