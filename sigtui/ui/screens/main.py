@@ -1270,7 +1270,9 @@ class MainScreen(Screen[None]):
                 case Kind.STEP:
                     self._lesson_note = event.text
                 case Kind.FINISHED:
-                    self.notify(event.text, title="Lesson complete")
+                    # The log and the panel say it; a pop-up (top right) would
+                    # cover the panel's ticked steps.
+                    pass
         if run is self.lesson_session:
             self._place_lesson_cursor(run)
             self.query_one("#lesson", LessonPanel).show(
