@@ -243,15 +243,44 @@ class SendFlow:
     def _state(
         self, info: ProcessInfo, instrumented: Instrumented, sig: SignalSpec
     ) -> SignalState:
-        """Its masks; for the demo, the masks its reported disposition means.
-
-        The demo blocks what it catches (it dequeues with ``sigtimedwait``),
-        so its own masks would predict "blocked: stays pending".
-        """
+        """Its masks; for the demo, the masks its reported disposition means."""
         state = self.read_state(info)
+        reported = self._as_instrumented(state, info, instrumented, sig)
+        return state if reported is None else reported
+
+    @staticmethod
+    def _as_instrumented(
+        state: SignalState | None,
+        info: ProcessInfo,
+        instrumented: Instrumented,
+        sig: SignalSpec,
+    ) -> SignalState | None:
+        # The demo blocks what it catches (it dequeues with sigtimedwait), so
+        # its own masks would predict "blocked: stays pending".
         if instrumented.demo_pid and info.pid == instrumented.demo_pid:
             return as_reported(state, {sig.number: instrumented.disposition})
         return state
+
+    def forecast(
+        self, info: ProcessInfo, sig: SignalSpec, instrumented: Instrumented
+    ) -> Prediction:
+        """What ``sig`` will do to a process, from its masks read now.
+
+        Args:
+            info: The process.
+            sig: The signal.
+            instrumented: The demo, whose reported disposition counts instead
+                of its masks.
+
+        Returns:
+            The prediction (from the state letter alone if the masks cannot
+            be read).
+        """
+        try:
+            state: SignalState | None = self.read_state(info)
+        except (OSError, ValueError):
+            state = None
+        return predict(info, self._as_instrumented(state, info, instrumented, sig), sig)
 
     def survived_because(self, info: ProcessInfo, sig: SignalSpec) -> str:
         """Why a process is still running after a signal, from its masks now.

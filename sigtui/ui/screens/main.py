@@ -70,8 +70,8 @@ from sigtui.processes import (
 from sigtui.processes.chooser import columns_spec
 from sigtui.processes.columns import for_screen, sources_of
 from sigtui.processes.view import Layout, ProcessView
-from sigtui.signals import SignalSpec, SignalState, catalogue, predict
-from sigtui.signals.predict import Prediction, as_reported
+from sigtui.signals import SignalSpec, catalogue
+from sigtui.signals.predict import Prediction
 from sigtui.ui.keys import MAIN_KEYS, SORT_KEYS
 from sigtui.ui.messages import DemoReported, LessonReported
 from sigtui.ui.options import Deps, Options
@@ -1021,20 +1021,13 @@ class MainScreen(Screen[None]):
         )
 
     def _predict_term(self, info: ProcessInfo) -> Prediction:
-        """What SIGTERM will do to a process, from its masks read now.
-
-        For the demo, from the disposition it reports instead (it blocks
-        what it catches). One small /proc read, on the UI thread.
-        """
+        """What SIGTERM will do to a process (one small /proc read)."""
         term = catalogue().by_name("SIGTERM")
-        try:
-            state: SignalState | None = self.read_state(info)
-        except (OSError, ValueError):
-            state = None
         demo = self.demo
-        if demo is not None and demo.running and info.pid == demo.pid:
-            state = as_reported(state, {term.number: demo.disposition(term.number)})
-        return predict(info, state, term)
+        instrumented = (
+            Instrumented() if demo is None else demo.instrumented(term.number)
+        )
+        return self.flow.forecast(info, term, instrumented)
 
     @on(Countdown.Ended)
     def _escalated(self, event: Countdown.Ended) -> None:
