@@ -67,7 +67,6 @@ class Sent:
         target: What was signalled.
         sig: The signal.
         results: One per target process.
-        log_lines: One log line per result.
         reached_demo: Whether the signal reached the demo child.
         started_ns: ``time.monotonic_ns()`` just before the send.
     """
@@ -75,7 +74,6 @@ class Sent:
     target: Target
     sig: SignalSpec
     results: tuple[SendResult, ...]
-    log_lines: tuple[str, ...]
     reached_demo: bool
     started_ns: int
 
@@ -83,6 +81,11 @@ class Sent:
     def ok(self) -> bool:
         """Whether every target was signalled."""
         return all(r.ok for r in self.results)
+
+    @property
+    def log_lines(self) -> tuple[str, ...]:
+        """One whole log line per result ("SIGTERM → process 7: delivered...")."""
+        return tuple(f"{self.sig.name} → {r.target}: {r.message}" for r in self.results)
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,6 @@ class SendFlow:
             target,
             sig,
             results,
-            tuple(f"{sig.name} → {r.target}: {r.message}" for r in results),
             reached_demo,
             started,
         )

@@ -11,7 +11,8 @@ from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Options
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screenshots import sample_app
-from tests.pilot import log_text, settle, wait_until
+from tests.pilot import log_text, select, settle, wait_until
+from tests.spawn import Spawner
 from tests.ui.test_ui_demo import send, start_demo
 
 
@@ -162,3 +163,31 @@ async def test_identical_sends_collapse_into_a_count() -> None:
         assert len(entries) == 1, log_text(app)
         entry = entries[0]
         assert "×4" in entry, log_text(app)  # noqa: RUF001
+
+
+COLON_IN_NAME = """
+import ctypes, signal
+ctypes.CDLL(None).prctl(15, b"job: 1", 0, 0, 0)  # PR_SET_NAME
+signal.signal(signal.SIGUSR1, lambda *_: None)
+ready()
+park()
+"""
+
+
+async def test_a_send_entry_is_completed_with_the_whole_result(
+    spawner: Spawner,
+) -> None:
+    # The result used to be cut at the first ": ", inside the name here.
+    child = spawner.python(COLON_IN_NAME)
+    app = make_app(Options(interval=0.2))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, child.pid)
+        await pilot.press("k")
+        await settle(app, pilot)
+        await pilot.press(*"usr1", "enter")
+        name = f"process {child.pid} (job: 1)"
+        await wait_until(
+            pilot, app, lambda: "still running" in log_text(app), "the outcome"
+        )
+        assert f"SIGUSR1 → {name} · SIGUSR1 delivered to {name}." in log_text(app)

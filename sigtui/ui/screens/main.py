@@ -904,9 +904,9 @@ class MainScreen(Screen[None]):
         if not self._alive():
             return
         log = self.query_one(SignalLog)
-        for line in report.log_lines:
-            # "SIGTERM → process 7: delivered…" completes "SIGTERM → process 7".
-            log.amend(entry, line.partition(": ")[2] or line)
+        for result in report.results:
+            # "SIGTERM delivered to process 7." completes "SIGTERM → process 7".
+            log.amend(entry, result.message)
         for event in said:
             if isinstance(event, Logged):
                 log.amend(entry, event.text)  # the demo's "sigtui sent …"
