@@ -163,8 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start in projector mode (as sigtui --projector)",
     )
+    from sigtui.trace.command import add_parser as add_trace_parser
     from sigtui.ui.serve import add_parser  # stdlib only until it serves
 
+    add_trace_parser(commands)
     add_parser(commands)
     return parser
 
@@ -263,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sigtui.ui.serve import run_serve
 
         return run_serve(args, parser)
+    if args.command == "trace":
+        from sigtui.trace.command import run_trace
+
+        return run_trace(args)
     if args.command in LISTINGS:
         return run_listing(args, parser)
     return run_tui(args, parser)

@@ -1,0 +1,224 @@
+"""``sigtui trace``: every signal on the machine, as lines or JSON lines.
+
+Standard library only. It is also the TUI's reader process (``--feed``): the
+TUI runs ``python -m sigtui trace --feed`` so that the mount namespace, the
+parsing and the pairing are out of the UI's process (a multi-threaded process
+cannot move to a mount namespace of its own, and the parsing would take the
+UI's GIL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from sigtui.procfs import read_stat_fields
+from sigtui.trace.reader import read_records
+from sigtui.trace.records import Exited, Lost, Record, to_json
+from sigtui.trace.tracefs import Unavailable, opened
+from sigtui.trace.words import record_line
+
+EXIT_UNAVAILABLE = 1
+"""Exit status when tracing cannot work here (the sentence says why)."""
+
+READY = "ready"
+"""The ``type`` of the first JSON line ``--feed`` writes once it traces."""
+
+
+def add_parser(commands: Any) -> None:
+    """Add the ``trace`` subcommand to the command line's subparsers.
+
+    Args:
+        commands: What ``ArgumentParser.add_subparsers()`` returned.
+    """
+    trace = commands.add_parser(
+        "trace",
+        help="print every signal on the machine, who sent it and what became of it",
+        description=(
+            "Print each signal the kernel generates, as it happens: who sent it "
+            "(a process, the kernel, or the CPU for a fault), to whom, how "
+            "(kill(), tgkill(), ...) and what became of it (caught, ignored, "
+            "killed, stopped, merged, still pending), and each traced process "
+            "that ends and how. Needs root; reads the kernel's signal tracepoints "
+            "through a tracing instance of its own, which it removes when it "
+            "ends. Runs until Ctrl-C."
+        ),
+    )
+    trace.add_argument(
+        "-p",
+        "--pid",
+        type=_positive("pid"),
+        action="append",
+        metavar="PID",
+        help="only signals sent or received by this process (repeatable)",
+    )
+    trace.add_argument(
+        "-g",
+        "--pgid",
+        type=_positive("process group"),
+        action="append",
+        metavar="PGID",
+        help="only signals sent or received in this process group (repeatable)",
+    )
+    trace.add_argument(
+        "--json", action="store_true", help="one JSON object per line (for scripts)"
+    )
+    trace.add_argument(
+        "--hide-sigchld",
+        action="store_true",
+        help="leave out SIGCHLD (one is sent each time any child ends)",
+    )
+    trace.add_argument("--feed", action="store_true", help=argparse.SUPPRESS)
+
+
+def _positive(what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"invalid {what} {text!r}: not a number"
+            ) from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(
+                f"invalid {what} {text!r}: must be positive"
+            )
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+class Selection:
+    """Which records ``-p``, ``-g`` and ``--hide-sigchld`` keep.
+
+    Args:
+        pids: Keep what these processes sent or received (empty: any).
+        pgids: Keep what members of these groups sent or received.
+        hide_sigchld: Drop SIGCHLD.
+    """
+
+    def __init__(self, pids: set[int], pgids: set[int], hide_sigchld: bool) -> None:
+        self.pids = pids
+        self.pgids = pgids
+        self.hide_sigchld = hide_sigchld
+        self._groups: dict[int, int] = {}
+
+    def _group(self, pid: int) -> int:
+        group = self._groups.get(pid)
+        if group is None:
+            fields = read_stat_fields(pid)
+            group = int(fields[2]) if fields and len(fields) > 2 else 0
+            if len(self._groups) > 65536:
+                self._groups.clear()
+            self._groups[pid] = group
+        return group
+
+    def _involves(self, pid: int) -> bool:
+        return pid in self.pids or (bool(self.pgids) and self._group(pid) in self.pgids)
+
+    def keeps(self, record: Record) -> bool:
+        """Whether to give out a record.
+
+        Args:
+            record: The record.
+
+        Returns:
+            True to keep it.
+        """
+        if isinstance(record, Lost):
+            return True
+        if isinstance(record, Exited):
+            kept = not (self.pids or self.pgids) or self._involves(record.pid)
+            self._groups.pop(record.pid, None)
+            if not (self.pids or self.pgids):
+                return record.signo != 0  # the whole machine: only deaths by a signal
+            return kept
+        if self.hide_sigchld and record.signo == signal.SIGCHLD:
+            return False
+        if not (self.pids or self.pgids):
+            return True
+        if record.pgid and record.pgid in self.pgids:
+            return True
+        return self._involves(record.sender_pid) or self._involves(record.target_pid)
+
+
+def _writer(
+    out: TextIO, as_json: bool, selection: Selection
+) -> Callable[[list[Record]], None]:
+    def emit(records: list[Record]) -> None:
+        lines = [
+            to_json(record) if as_json else record_line(record)
+            for record in records
+            if selection.keeps(record)
+        ]
+        if lines:
+            out.write("\n".join(lines) + "\n")
+            out.flush()
+
+    return emit
+
+
+def _stop_on_signals() -> None:
+    def stop(signo: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for signo in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signo, stop)
+
+
+def run_trace(args: argparse.Namespace) -> int:
+    """Trace until Ctrl-C, SIGTERM, SIGHUP (or, with ``--feed``, standard input's end).
+
+    Args:
+        args: The parsed command line.
+
+    Returns:
+        The exit status: 0, or :data:`EXIT_UNAVAILABLE` with the reason on
+        standard error.
+    """
+    _stop_on_signals()
+    selection = Selection(set(args.pid or ()), set(args.pgid or ()), args.hide_sigchld)
+    emit = _writer(sys.stdout, args.json or args.feed, selection)
+    stop_fd = None
+    if args.feed:
+        # The TUI holds the write end of our standard input: its end means
+        # the TUI is gone (even SIGKILLed), so the instance is removed anyway.
+        stop_fd = sys.stdin.fileno()
+        os.set_blocking(stop_fd, False)
+        with contextlib.suppress(OSError):
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    try:
+        with opened() as instance:
+            if args.feed:
+                sys.stdout.write(
+                    json.dumps({"type": READY, "instance": instance.path.name})
+                )
+                sys.stdout.write("\n")
+                sys.stdout.flush()
+            elif not args.json:
+                print(
+                    f"Tracing every signal (instance {instance.path.name});"
+                    " Ctrl-C ends.",
+                    file=sys.stderr,
+                )
+            read_records(str(instance.pipe), emit, stop_fd=stop_fd)
+    except Unavailable as error:
+        print(f"sigtui trace: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except KeyboardInterrupt:
+        return 0
+    except BrokenPipeError:
+        # Whoever read our output stopped (| head); not an error of ours.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return 0

@@ -1,0 +1,415 @@
+"""Pair generated signals with their fates, and exits with what caused them.
+
+Standard library only, no I/O but an optional read of a zombie's exit status.
+A :class:`Pairer` takes raw events in trace order (:mod:`sigtui.trace.events`)
+and gives back records (:mod:`sigtui.trace.records`) once their fate is known:
+
+- a ``signal_generate`` whose result already says it all (ignored, merged,
+  dropped) is settled at once;
+- a queued one waits for the ``signal_deliver`` of the same signal in the
+  target: a handler caught it, it was ignored, or the default action ran.
+  A fatal signal is often taken as SIGKILL (the kernel converts it when it
+  is generated), so a SIGKILL taken with nothing of its own pending settles
+  the newest terminating signal pending for that process;
+- one still waiting after :attr:`Pairer.hold` seconds is given out as
+  pending (blocked, or taken with sigwait/signalfd, which leave no trace)
+  and kept a while longer: if it is taken later, it is given out again with
+  the same id and ``late`` set;
+- when a process's last thread exits, what is still pending for it has
+  "exited first", and an :class:`~sigtui.trace.records.Exited` says whether
+  a traced signal killed it.
+
+Consecutive sends of the same signal by the same thread with ``kill()`` are a
+burst (a group send, ``kill -- -PGID``, makes one event per member and
+nothing says "group"); their records share the burst's id and size.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sigtui.procfs import read_stat_fields
+from sigtui.signals.catalog import LINUX_ACTIONS, Action
+from sigtui.trace.events import Deliver, Event, Generate, Head, LostEvents, ProcessExit
+from sigtui.trace.records import (
+    RESULTS,
+    Exited,
+    Fate,
+    Lost,
+    Record,
+    Result,
+    Sender,
+    TracedSignal,
+)
+from sigtui.trace.words import FAULT_SIGNALS
+
+SI_KERNEL = 128
+SI_TIMER = -2
+BURST_GAP = 0.002
+"""Seconds between two sends of one burst, at most (a group send's are µs apart)."""
+
+HOLD = 1.0
+"""Seconds a queued signal waits for its delivery before it is given out as pending."""
+
+LATE_KEEP = 300.0
+"""Seconds a pending signal given out is kept, to pair a late delivery."""
+
+MAX_WAITING = 20_000
+"""Signals kept waiting at most; the oldest is given out as pending beyond it."""
+
+MAX_REMEMBERED = 4096
+"""Processes whose fatal signal, thread group and group are remembered."""
+
+_SIGKILL = int(signal.SIGKILL)
+_SIGCONT = int(signal.SIGCONT)
+
+
+def _action(signo: int) -> Action:
+    try:
+        name = signal.Signals(signo).name
+    except ValueError:
+        return Action.TERMINATE  # realtime signals terminate by default
+    return LINUX_ACTIONS.get(name, Action.TERMINATE)
+
+
+_ACTIONS = {signo: _action(signo) for signo in range(1, 65)}
+_FATE_OF_DEFAULT = {
+    Action.TERMINATE: Fate.KILLED,
+    Action.CORE: Fate.KILLED,
+    Action.STOP: Fate.STOPPED,
+    Action.CONTINUE: Fate.CONTINUED,
+    Action.IGNORE: Fate.IGNORED,
+}
+
+
+def read_exit_status(pid: int) -> int | None:
+    """Read a zombie's exit status from ``/proc/PID/stat`` (field 52), if still there.
+
+    Args:
+        pid: The process that just exited.
+
+    Returns:
+        The status it passed to exit(), or None if it is gone (reaped) or was
+        killed by a signal.
+    """
+    fields = read_stat_fields(pid)
+    if fields is None or len(fields) < 50 or fields[0] != b"Z":
+        return None
+    status = int(fields[49])
+    return None if status & 0x7F else (status >> 8) & 0xFF
+
+
+class _Bounded(OrderedDict[int, object]):
+    """A dict that forgets its oldest entries beyond a size."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def put(self, key: int, value: object) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
+@dataclass(slots=True)
+class _Burst:
+    first: TracedSignal
+    sender_tid: int
+    signo: int
+    last_time: float
+    members: list[TracedSignal]
+
+
+class Pairer:
+    """Turn raw trace events into records, pairing sends with their fates.
+
+    Args:
+        hold: Seconds a queued signal waits for its delivery before it is
+            given out as pending.
+        exit_status: Reads the exit status of a process that just ended (by
+            default from its zombie's stat); None when it cannot be known.
+    """
+
+    def __init__(
+        self,
+        hold: float = HOLD,
+        exit_status: Callable[[int], int | None] = read_exit_status,
+    ) -> None:
+        self.hold = hold
+        self._exit_status = exit_status
+        self._next_id = 1
+        self._waiting: dict[tuple[int, int], deque[TracedSignal]] = {}
+        self._order: deque[TracedSignal] = deque()
+        self._given_pending: dict[tuple[int, int], deque[TracedSignal]] = {}
+        self._given_order: deque[TracedSignal] = deque()
+        self._tgid = _Bounded(MAX_REMEMBERED)
+        self._fatal = _Bounded(MAX_REMEMBERED)
+        self._burst: _Burst | None = None
+        self.lost = 0
+        """Events lost so far, as the kernel reported them."""
+
+    def feed(self, events: list[Event], now: float) -> list[Record]:
+        """Pair a batch of events, in trace order.
+
+        Args:
+            events: The batch.
+            now: ``time.monotonic()`` now, to give out what waited too long.
+
+        Returns:
+            The records whose fate became known, then those that waited too long.
+        """
+        out: list[Record] = []
+        for event in events:
+            if isinstance(event, Generate):
+                self._generate(event, out)
+            elif isinstance(event, Deliver):
+                self._deliver(event, out)
+            elif isinstance(event, ProcessExit):
+                self._exit(event.head, out)
+            elif isinstance(event, LostEvents):
+                self.lost += event.count
+                out.append(Lost(now, event.count))
+        self._burst_done(now)
+        self._expire(now, out)
+        return out
+
+    def flush(self, now: float) -> list[Record]:
+        """Give out everything still waiting, as pending (at the end of a trace)."""
+        out: list[Record] = []
+        self._burst_done(float("inf"))
+        self._expire(float("inf"), out)
+        return out
+
+    # -- generate -------------------------------------------------------------
+
+    def _learn(self, head: Head) -> None:
+        if head.tgid and head.tgid != head.tid:
+            self._tgid.put(head.tid, head.tgid)
+
+    def _generate(self, event: Generate, out: list[Record]) -> None:
+        head = event.head
+        self._learn(head)
+        signo, code = event.signo, event.code
+        if (
+            signo in FAULT_SIGNALS
+            and 0 < code < SI_KERNEL
+            and not event.process_directed
+        ):
+            sender = Sender.CPU
+        elif code in (SI_KERNEL, SI_TIMER) or head.irq:
+            sender = Sender.KERNEL
+        else:
+            sender = Sender.PROCESS
+        target_tid = event.target_tid
+        tgid = self._tgid.get(target_tid, target_tid)
+        result = (
+            RESULTS[event.result] if 0 <= event.result < len(RESULTS) else Result.QUEUED
+        )
+        record = TracedSignal(
+            id=self._next_id,
+            time=head.time,
+            signo=signo,
+            code=code,
+            sender=sender,
+            sender_pid=0 if sender is Sender.KERNEL else (head.tgid or head.tid),
+            sender_tid=0 if sender is Sender.KERNEL else head.tid,
+            sender_name="" if sender is Sender.KERNEL else head.comm,
+            target_pid=tgid if isinstance(tgid, int) else target_tid,
+            target_tid=target_tid,
+            target_name=event.target_comm,
+            process_directed=event.process_directed,
+            result=result,
+            fate=Fate.PENDING,
+        )
+        self._next_id += 1
+        if sender is Sender.PROCESS and code == 0:
+            self._join_burst(record)
+        if result is Result.IGNORED:
+            record.fate = Fate.CONTINUED if signo == _SIGCONT else Fate.IGNORED
+        elif result is Result.MERGED:
+            record.fate = Fate.MERGED
+        elif result is Result.DROPPED:
+            record.fate = Fate.DROPPED
+        if record.fate.settled:
+            out.append(record)
+            return
+        key = (record.target_pid if record.process_directed else target_tid, signo)
+        self._waiting.setdefault(key, deque()).append(record)
+        self._order.append(record)
+        if len(self._order) > MAX_WAITING:
+            self._give_out_pending(self._order[0], out)
+
+    def _join_burst(self, record: TracedSignal) -> None:
+        burst = self._burst
+        if (
+            burst is not None
+            and burst.sender_tid == record.sender_tid
+            and burst.signo == record.signo
+            and record.time - burst.last_time <= BURST_GAP
+        ):
+            burst.members.append(record)
+            burst.last_time = record.time
+            size = len(burst.members)
+            for member in burst.members:
+                member.burst = burst.first.id
+                member.burst_size = size
+            return
+        self._burst_done(record.time)
+        self._burst = _Burst(
+            record, record.sender_tid, record.signo, record.time, [record]
+        )
+
+    def _burst_done(self, now: float) -> None:
+        burst = self._burst
+        if burst is None or now - burst.last_time <= BURST_GAP:
+            return
+        self._burst = None
+        if len(burst.members) < 2:
+            return
+        groups = {_pgid_of(member.target_pid) for member in burst.members}
+        if len(groups) == 1:
+            pgid = groups.pop()
+            for member in burst.members:
+                member.pgid = pgid
+
+    # -- deliver --------------------------------------------------------------
+
+    def _take(self, key: tuple[int, int]) -> TracedSignal | None:
+        queue = self._waiting.get(key)
+        if not queue:
+            return None
+        record = queue.popleft()
+        if not queue:
+            del self._waiting[key]
+        return record
+
+    def _deliver(self, event: Deliver, out: list[Record]) -> None:
+        head = event.head
+        self._learn(head)
+        tgid = head.tgid or head.tid
+        signo = event.signo
+        late = False
+        record = self._take((head.tid, signo)) or self._take((tgid, signo))
+        if record is None and signo == _SIGKILL:
+            if tgid in self._fatal:
+                return  # the rest of a dying process's threads taking its SIGKILL
+            record = self._converted(tgid)
+        if record is None:
+            record = self._late((head.tid, signo)) or self._late((tgid, signo))
+            late = record is not None
+        if record is None:
+            return  # taken without a traced send: sigtui started after it was sent
+        record.taken = head.time
+        record.target_pid = tgid
+        if event.handler == "1":
+            record.fate = Fate.IGNORED
+        elif event.handler == "0":
+            record.fate = _FATE_OF_DEFAULT[_ACTIONS.get(signo, Action.TERMINATE)]
+            if signo == _SIGKILL:
+                record.fate = Fate.KILLED
+        else:
+            record.fate = Fate.CAUGHT
+            record.handler = event.handler
+        if record.fate is Fate.KILLED:
+            self._fatal.put(tgid, record)
+        if late:
+            record.late = True
+        out.append(record)
+
+    def _converted(self, tgid: int) -> TracedSignal | None:
+        """The newest terminating signal waiting for a process that took SIGKILL."""
+        best: tuple[int, int] | None = None
+        newest = -1.0
+        for key, queue in self._waiting.items():
+            record = queue[0]
+            terminates = _ACTIONS.get(record.signo) is Action.TERMINATE
+            if terminates and record.target_pid == tgid and record.time > newest:
+                best, newest = key, record.time
+        return self._take(best) if best is not None else None
+
+    def _late(self, key: tuple[int, int]) -> TracedSignal | None:
+        queue = self._given_pending.get(key)
+        if not queue:
+            return None
+        record = queue.popleft()
+        if not queue:
+            del self._given_pending[key]
+        return record
+
+    # -- exit -----------------------------------------------------------------
+
+    def _exit(self, head: Head, out: list[Record]) -> None:
+        tgid = head.tgid or head.tid
+        for key in [
+            key for key, queue in self._waiting.items() if queue[0].target_pid == tgid
+        ]:
+            for record in self._waiting.pop(key):
+                record.fate = Fate.EXITED_FIRST
+                out.append(record)
+        for key in [
+            k for k, q in self._given_pending.items() if q[0].target_pid == tgid
+        ]:
+            del self._given_pending[key]
+        fatal = self._fatal.pop(tgid, None)
+        if isinstance(fatal, TracedSignal):
+            out.append(Exited(head.time, tgid, head.comm, signo=fatal.signo, by=fatal))
+        else:
+            out.append(
+                Exited(head.time, tgid, head.comm, status=self._exit_status(tgid))
+            )
+        self._tgid.pop(tgid, None)
+
+    # -- waiting too long -----------------------------------------------------
+
+    def _give_out_pending(self, record: TracedSignal, out: list[Record]) -> None:
+        key = (
+            record.target_pid if record.process_directed else record.target_tid,
+            record.signo,
+        )
+        queue = self._waiting.get(key)
+        if queue is None or record not in queue:
+            return
+        queue.remove(record)
+        if not queue:
+            del self._waiting[key]
+        out.append(record)
+        self._given_pending.setdefault(key, deque()).append(record)
+        self._given_order.append(record)
+
+    def _expire(self, now: float, out: list[Record]) -> None:
+        order = self._order
+        while order and (order[0].fate.settled or now - order[0].time >= self.hold):
+            record = order.popleft()
+            if not record.fate.settled:
+                self._give_out_pending(record, out)
+        given = self._given_order
+        while given and (
+            given[0].fate.settled
+            or now - given[0].time >= LATE_KEEP
+            or len(given) > MAX_WAITING
+        ):
+            record = given.popleft()
+            self._late_forget(record)
+
+    def _late_forget(self, record: TracedSignal) -> None:
+        key = (
+            record.target_pid if record.process_directed else record.target_tid,
+            record.signo,
+        )
+        queue = self._given_pending.get(key)
+        if queue and record in queue:
+            queue.remove(record)
+            if not queue:
+                del self._given_pending[key]
+
+
+def _pgid_of(pid: int) -> int:
+    fields = read_stat_fields(pid)
+    if fields is None or len(fields) < 3:
+        return 0
+    return int(fields[2])

@@ -1,0 +1,104 @@
+"""Read a tracing instance's ``trace_pipe`` and give out paired records.
+
+Standard library only. :func:`read_records` is the loop behind
+``sigtui trace`` and behind the TUI's reader process: it waits for the pipe
+to be readable, drains it until EAGAIN (one read returns at most about
+8 KiB), waits :data:`BATCH` seconds so that a flood is read in large batches
+rather than one wake per event, parses and pairs what it read
+(:mod:`sigtui.trace.pairing`), and hands the records to ``emit``.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import time
+from collections.abc import Callable
+
+from sigtui.trace.events import Event, parse_line
+from sigtui.trace.pairing import Pairer
+from sigtui.trace.records import Record
+
+BATCH = 0.1
+"""Seconds between reads while events arrive (research/tracing.md 3)."""
+
+CHUNK = 1 << 16
+
+
+def read_records(
+    pipe_path: str,
+    emit: Callable[[list[Record]], None],
+    *,
+    stop_fd: int | None = None,
+    batch: float = BATCH,
+    pairer: Pairer | None = None,
+    until: Callable[[], bool] | None = None,
+) -> None:
+    """Read and pair events until ``stop_fd`` reaches its end or ``until()`` says so.
+
+    Args:
+        pipe_path: The instance's ``trace_pipe``.
+        emit: Called with each batch of records (never an empty one).
+        stop_fd: A file descriptor whose end of file (or error) ends the loop:
+            a lifeline whose write end the owner holds.
+        batch: Seconds to wait after a wake before reading, to read in bulk.
+        pairer: The pairing state (default: a new one).
+        until: Checked after each batch; True ends the loop.
+    """
+    pairer = pairer or Pairer()
+    fd = os.open(pipe_path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        if stop_fd is not None:
+            poller.register(stop_fd, select.POLLIN | select.POLLHUP)
+        partial = b""
+        while True:
+            ready = poller.poll(int(pairer.hold * 1000 / 2))
+            lifeline = any(ready_fd == stop_fd for ready_fd, _ in ready)
+            if lifeline and not _still_open(stop_fd):
+                break
+            if any(ready_fd == fd for ready_fd, _ in ready) and batch > 0:
+                time.sleep(batch)
+            data, closed = _drain(fd)
+            lines = (partial + data).split(b"\n")
+            partial = lines.pop()
+            events: list[Event] = []
+            for line in lines:
+                event = parse_line(line.decode("utf-8", "replace"))
+                if event is not None:
+                    events.append(event)
+            records = pairer.feed(events, time.monotonic())
+            if records:
+                emit(records)
+            if closed or (until is not None and until()):
+                break
+        records = pairer.flush(time.monotonic())
+        if records:
+            emit(records)
+    finally:
+        os.close(fd)
+
+
+def _still_open(fd: int | None) -> bool:
+    if fd is None:
+        return True
+    try:
+        return bool(os.read(fd, 4096))
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+def _drain(fd: int) -> tuple[bytes, bool]:
+    """Read everything there is now; True as well if the pipe was closed."""
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(fd, CHUNK)
+        except BlockingIOError:
+            return b"".join(chunks), False
+        if not chunk:
+            return b"".join(chunks), True
+        chunks.append(chunk)
