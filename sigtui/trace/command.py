@@ -102,12 +102,22 @@ class Selection:
         pids: Keep what these processes sent or received (empty: any).
         pgids: Keep what members of these groups sent or received.
         hide_sigchld: Drop SIGCHLD.
+        every_exit: Keep every process's exit; otherwise, with no pid or
+            group asked for, only deaths by a signal are kept (the whole
+            machine's ordinary exits would drown them).
     """
 
-    def __init__(self, pids: set[int], pgids: set[int], hide_sigchld: bool) -> None:
+    def __init__(
+        self,
+        pids: set[int],
+        pgids: set[int],
+        hide_sigchld: bool,
+        every_exit: bool = False,
+    ) -> None:
         self.pids = pids
         self.pgids = pgids
         self.hide_sigchld = hide_sigchld
+        self.every_exit = every_exit
         self._groups: dict[int, int] = {}
 
     def _group(self, pid: int) -> int:
@@ -138,7 +148,7 @@ class Selection:
             kept = not (self.pids or self.pgids) or self._involves(record.pid)
             self._groups.pop(record.pid, None)
             if not (self.pids or self.pgids):
-                return record.signo != 0  # the whole machine: only deaths by a signal
+                return self.every_exit or record.signo != 0
             return kept
         if self.hide_sigchld and record.signo == signal.SIGCHLD:
             return False
@@ -184,7 +194,9 @@ def run_trace(args: argparse.Namespace) -> int:
         standard error.
     """
     _stop_on_signals()
-    selection = Selection(set(args.pid or ()), set(args.pgid or ()), args.hide_sigchld)
+    selection = Selection(
+        set(args.pid or ()), set(args.pgid or ()), args.hide_sigchld, args.feed
+    )
     emit = _writer(sys.stdout, args.json or args.feed, selection)
     stop_fd = None
     if args.feed:
@@ -198,19 +210,19 @@ def run_trace(args: argparse.Namespace) -> int:
             ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     try:
         with opened() as instance:
+            fd = instance.open_pipe()
             if args.feed:
                 sys.stdout.write(
                     json.dumps({"type": READY, "instance": instance.path.name})
                 )
                 sys.stdout.write("\n")
                 sys.stdout.flush()
-            elif not args.json:
+            else:  # standard error: with --json too, so a script knows it began
                 print(
-                    f"Tracing every signal (instance {instance.path.name});"
-                    " Ctrl-C ends.",
+                    f"Tracing signals (instance {instance.path.name}); Ctrl-C ends.",
                     file=sys.stderr,
                 )
-            read_records(str(instance.pipe), emit, stop_fd=stop_fd)
+            read_records(fd, emit, stop_fd=stop_fd)
     except Unavailable as error:
         print(f"sigtui trace: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE

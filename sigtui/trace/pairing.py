@@ -259,14 +259,15 @@ class Pairer:
                 member.burst = burst.first.id
                 member.burst_size = size
             return
-        self._burst_done(record.time)
+        self._burst_done(record.time, force=True)
         self._burst = _Burst(
             record, record.sender_tid, record.signo, record.time, [record]
         )
 
-    def _burst_done(self, now: float) -> None:
+    def _burst_done(self, now: float, *, force: bool = False) -> None:
+        """Close the burst if it is over: name its group if all share one."""
         burst = self._burst
-        if burst is None or now - burst.last_time <= BURST_GAP:
+        if burst is None or (not force and now - burst.last_time <= BURST_GAP):
             return
         self._burst = None
         if len(burst.members) < 2:

@@ -26,7 +26,7 @@ CHUNK = 1 << 16
 
 
 def read_records(
-    pipe_path: str,
+    fd: int,
     emit: Callable[[list[Record]], None],
     *,
     stop_fd: int | None = None,
@@ -37,7 +37,8 @@ def read_records(
     """Read and pair events until ``stop_fd`` reaches its end or ``until()`` says so.
 
     Args:
-        pipe_path: The instance's ``trace_pipe``.
+        fd: The instance's ``trace_pipe``, open and non-blocking; the caller
+            closes it.
         emit: Called with each batch of records (never an empty one).
         stop_fd: A file descriptor whose end of file (or error) ends the loop:
             a lifeline whose write end the owner holds.
@@ -46,38 +47,34 @@ def read_records(
         until: Checked after each batch; True ends the loop.
     """
     pairer = pairer or Pairer()
-    fd = os.open(pipe_path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        if stop_fd is not None:
-            poller.register(stop_fd, select.POLLIN | select.POLLHUP)
-        partial = b""
-        while True:
-            ready = poller.poll(int(pairer.hold * 1000 / 2))
-            lifeline = any(ready_fd == stop_fd for ready_fd, _ in ready)
-            if lifeline and not _still_open(stop_fd):
-                break
-            if any(ready_fd == fd for ready_fd, _ in ready) and batch > 0:
-                time.sleep(batch)
-            data, closed = _drain(fd)
-            lines = (partial + data).split(b"\n")
-            partial = lines.pop()
-            events: list[Event] = []
-            for line in lines:
-                event = parse_line(line.decode("utf-8", "replace"))
-                if event is not None:
-                    events.append(event)
-            records = pairer.feed(events, time.monotonic())
-            if records:
-                emit(records)
-            if closed or (until is not None and until()):
-                break
-        records = pairer.flush(time.monotonic())
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    if stop_fd is not None:
+        poller.register(stop_fd, select.POLLIN | select.POLLHUP)
+    partial = b""
+    while True:
+        ready = poller.poll(int(pairer.hold * 1000 / 2))
+        lifeline = any(ready_fd == stop_fd for ready_fd, _ in ready)
+        if lifeline and not _still_open(stop_fd):
+            break
+        if any(ready_fd == fd for ready_fd, _ in ready) and batch > 0:
+            time.sleep(batch)
+        data, closed = _drain(fd)
+        lines = (partial + data).split(b"\n")
+        partial = lines.pop()
+        events: list[Event] = []
+        for line in lines:
+            event = parse_line(line.decode("utf-8", "replace"))
+            if event is not None:
+                events.append(event)
+        records = pairer.feed(events, time.monotonic())
         if records:
             emit(records)
-    finally:
-        os.close(fd)
+        if closed or (until is not None and until()):
+            break
+    records = pairer.flush(time.monotonic())
+    if records:
+        emit(records)
 
 
 def _still_open(fd: int | None) -> bool:

@@ -24,6 +24,7 @@ import ctypes
 import ctypes.util
 import errno
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,17 @@ _CLONE_NEWNS = 0x00020000
 _MS_REC = 16384
 _MS_PRIVATE = 1 << 18
 _MNT_DETACH = 2
+
+
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP (they arrive when the block ends)."""
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class Unavailable(Exception):  # noqa: N818 (not sigtui's error: the machine's)
@@ -234,6 +246,21 @@ class Instance:
         self.path = self.root / "instances" / (name or instance_name())
         self.buffer_kb = buffer_kb
         self.pipe = self.path / "trace_pipe"
+        self.fd: int | None = None
+        """The open ``trace_pipe`` (non-blocking), after :meth:`open_pipe`."""
+
+    def open_pipe(self) -> int:
+        """Open ``trace_pipe`` for reading, non-blocking; :meth:`remove` closes it.
+
+        Returns:
+            The file descriptor. An open one keeps the instance busy (it
+            cannot be removed), so it is owned here and never leaks: a stop
+            signal cannot land between the open and the bookkeeping.
+        """
+        with _stop_signals_held():
+            if self.fd is None:
+                self.fd = os.open(self.pipe, os.O_RDONLY | os.O_NONBLOCK)
+            return self.fd
 
     def __enter__(self) -> Instance:
         for event in ("signal/signal_generate", "signal/signal_deliver"):
@@ -258,6 +285,9 @@ class Instance:
                 "Tracing is off: cannot set up the tracing instance "
                 f"({error.strerror})."
             ) from None
+        except BaseException:  # a stop signal turned into an exception
+            self.remove()
+            raise
         return self
 
     def _configure(self) -> None:
@@ -275,7 +305,19 @@ class Instance:
             _write(events / event / "enable", "1")
 
     def remove(self) -> None:
-        """Turn the events off and remove the instance (safe to call twice)."""
+        """Turn the events off and remove the instance (safe to call twice).
+
+        The signals that stop sigtui are held meanwhile: one that came in the
+        middle (a second Ctrl-C, the parent-death signal after the lifeline's
+        end) would otherwise leave the instance behind.
+        """
+        with _stop_signals_held():
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+            self._remove()
+
+    def _remove(self) -> None:
         if not self.path.exists():
             return
         _disable(self.path)
