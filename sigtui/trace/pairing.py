@@ -218,7 +218,7 @@ class Pairer:
             sender=sender,
             sender_pid=0 if sender is Sender.KERNEL else (head.tgid or head.tid),
             sender_tid=0 if sender is Sender.KERNEL else head.tid,
-            sender_name="" if sender is Sender.KERNEL else head.comm,
+            sender_name="" if sender is Sender.KERNEL else _known_name(head),
             target_pid=tgid if isinstance(tgid, int) else target_tid,
             target_tid=target_tid,
             target_name=event.target_comm,
@@ -407,6 +407,17 @@ class Pairer:
             queue.remove(record)
             if not queue:
                 del self._given_pending[key]
+
+
+def _known_name(head: Head) -> str:
+    """The running task's name; ``<...>`` (the kernel forgot it) read from /proc."""
+    if head.comm != "<...>":
+        return head.comm
+    try:
+        with open(f"/proc/{head.tgid or head.tid}/comm", "rb") as comm:
+            return comm.read(64).rstrip(b"\n").decode(errors="replace")
+    except OSError:
+        return head.comm
 
 
 def _pgid_of(pid: int) -> int:

@@ -8,11 +8,19 @@ machine (research/tracing.md) and then varied: names with spaces and dashes,
 from __future__ import annotations
 
 import json
+import os
 import signal
 
 import pytest
 
-from sigtui.trace.events import Deliver, Generate, LostEvents, ProcessExit, parse_line
+from sigtui.trace.events import (
+    Deliver,
+    Event,
+    Generate,
+    LostEvents,
+    ProcessExit,
+    parse_line,
+)
 from sigtui.trace.pairing import Pairer
 from sigtui.trace.records import (
     Exited,
@@ -68,11 +76,14 @@ def gone(t: float, comm: str, tid: int, *, tgid: int | None = None) -> str:
     )
 
 
+def parsed(*lines: str) -> list[Event]:
+    """The events of some lines (lines that are none are left out)."""
+    return [event for line in lines if (event := parse_line(line)) is not None]
+
+
 def pair(*lines: str, now: float = 100.0, status: int | None = None) -> list[Record]:
     """Parse and pair lines in one batch; exit statuses read as ``status``."""
-    pairer = Pairer(exit_status=lambda pid: status)
-    events = [event for line in lines if (event := parse_line(line)) is not None]
-    return pairer.feed(events, now)
+    return Pairer(exit_status=lambda pid: status).feed(parsed(*lines), now)
 
 
 def signals(records: list[Record]) -> list[TracedSignal]:
@@ -223,13 +234,14 @@ def test_the_kernel_sends_with_si_kernel_and_from_interrupts() -> None:
 
 def test_a_blocked_signal_is_given_out_pending_then_again_when_taken_late() -> None:
     pairer = Pairer(exit_status=lambda pid: None)
-    first = pairer.feed([parse_line(gen(1.0, "sh", 5, 10, "b", 7))], now=1.1)  # type: ignore[list-item]
+    first = pairer.feed(parsed(gen(1.0, "sh", 5, 10, "b", 7)), now=1.1)
     assert first == []
     waited = pairer.feed([], now=2.5)
     assert [r.fate for r in signals(waited)] == [Fate.PENDING]
-    late = pairer.feed([parse_line(dlv(3.0, "b", 7, 10, "abc"))], now=3.1)  # type: ignore[list-item]
+    late = pairer.feed(parsed(dlv(3.0, "b", 7, 10, "abc")), now=3.1)
     (record,) = signals(late)
-    assert (record.id, record.fate, record.late) == (waited[0].id, Fate.CAUGHT, True)  # type: ignore[union-attr]
+    (pending,) = signals(waited)
+    assert (record.id, record.fate, record.late) == (pending.id, Fate.CAUGHT, True)
 
 
 def test_what_is_pending_when_the_target_exits_was_not_taken() -> None:
@@ -291,3 +303,11 @@ def test_records_round_trip_through_json() -> None:
         assert from_json(line) == record
     with pytest.raises(ValueError, match="not a trace record"):
         from_json('{"type": "nonsense"}')
+
+
+def test_a_sender_name_the_kernel_forgot_is_read_from_proc() -> None:
+    me = os.getpid()
+    line = gen(1.0, "<...>", me, 10, "b", 7, res=1)
+    (record,) = signals(pair(line))
+    with open(f"/proc/{me}/comm") as comm:
+        assert record.sender_name == comm.read().strip()
