@@ -17,37 +17,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from sigtui.trace.tracefs import PREFIX
 from tests.spawn import READY_TIMEOUT, Spawner, wait_until
+from tests.tracefs import instances, owned_by
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="tracing needs root")
 
 TRACE = [sys.executable, "-m", "sigtui", "trace"]
-
-
-def instances() -> set[str]:
-    """sigtui's tracing instances, seen through a private mount of tracefs."""
-    listing = subprocess.run(
-        [
-            "unshare",
-            "--mount",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            "mount -t tracefs nodev /sys/kernel/tracing && "
-            "ls /sys/kernel/tracing/instances",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=READY_TIMEOUT,
-        check=True,
-    )
-    return {name for name in listing.stdout.split() if name.startswith(PREFIX)}
-
-
-def owned_by(pid: int) -> set[str]:
-    return {name for name in instances() if name.startswith(f"{PREFIX}{pid}-")}
 
 
 def started(process: subprocess.Popen[str]) -> str:
