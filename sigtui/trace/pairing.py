@@ -11,10 +11,13 @@ and gives back records (:mod:`sigtui.trace.records`) once their fate is known:
   A fatal signal is often taken as SIGKILL (the kernel converts it when it
   is generated), so a SIGKILL taken with nothing of its own pending settles
   the newest terminating signal pending for that process;
+- signals taken with sigwaitinfo or signalfd have no delivery event: one
+  waiting that ``/proc`` no longer shows pending, and whose delivery did not
+  turn up in the next batch either (it would be there by then), was waited
+  for;
 - one still waiting after :attr:`Pairer.hold` seconds is given out as
-  pending (blocked, or taken with sigwait/signalfd, which leave no trace)
-  and kept a while longer: if it is taken later, it is given out again with
-  the same id and ``late`` set;
+  pending (blocked) and kept a while longer: if it is taken later, it is
+  given out again with the same id and ``late`` set;
 - when a process's last thread exits, what is still pending for it has
   "exited first", and an :class:`~sigtui.trace.records.Exited` says whether
   a traced signal killed it.
@@ -65,6 +68,13 @@ MAX_REMEMBERED = 4096
 
 _SIGKILL = int(signal.SIGKILL)
 _SIGCONT = int(signal.SIGCONT)
+_FATE_OF_IGNORED = {
+    # SIGCONT continues a stopped process even when reported ignored.
+    _SIGCONT: Fate.CONTINUED,
+    # Nothing can ignore these: "ignored" means the target was already exiting.
+    _SIGKILL: Fate.EXITED_FIRST,
+    int(signal.SIGSTOP): Fate.EXITED_FIRST,
+}
 
 
 def _action(signo: int) -> Action:
@@ -83,6 +93,32 @@ _FATE_OF_DEFAULT = {
     Action.CONTINUE: Fate.CONTINUED,
     Action.IGNORE: Fate.IGNORED,
 }
+
+
+QUIET_AFTER = 0.02
+"""Seconds a queued signal waits before /proc is asked whether it is still pending."""
+
+
+def read_pending(pid: int, tid: int | None) -> int | None:
+    """Read the signals pending for a process (``ShdPnd``) or one thread (``SigPnd``).
+
+    Args:
+        pid: The process.
+        tid: The thread, for signals directed at it; None for the process.
+
+    Returns:
+        The mask (bit ``n - 1`` for signal ``n``), or None if it is gone.
+    """
+    path = f"/proc/{pid}/status" if tid is None else f"/proc/{pid}/task/{tid}/status"
+    field = b"ShdPnd:" if tid is None else b"SigPnd:"
+    try:
+        with open(path, "rb") as status:
+            for line in status:
+                if line.startswith(field):
+                    return int(line.split()[1], 16)
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def read_exit_status(pid: int) -> int | None:
@@ -133,15 +169,20 @@ class Pairer:
             given out as pending.
         exit_status: Reads the exit status of a process that just ended (by
             default from its zombie's stat); None when it cannot be known.
+        pending: Reads the signals pending for a process or thread (by
+            default :func:`read_pending`).
     """
 
     def __init__(
         self,
         hold: float = HOLD,
         exit_status: Callable[[int], int | None] = read_exit_status,
+        pending: Callable[[int, int | None], int | None] = read_pending,
     ) -> None:
         self.hold = hold
         self._exit_status = exit_status
+        self._pending = pending
+        self._quiet: set[int] = set()
         self._next_id = 1
         self._waiting: dict[tuple[int, int], deque[TracedSignal]] = {}
         self._order: deque[TracedSignal] = deque()
@@ -175,6 +216,7 @@ class Pairer:
                 self.lost += event.count
                 out.append(Lost(now, event.count))
         self._burst_done(now)
+        self._waited_for(now, out)
         self._expire(now, out)
         return out
 
@@ -182,6 +224,7 @@ class Pairer:
         """Give out everything still waiting, as pending (at the end of a trace)."""
         out: list[Record] = []
         self._burst_done(float("inf"))
+        self._settle_quiet(out)
         self._expire(float("inf"), out)
         return out
 
@@ -230,7 +273,7 @@ class Pairer:
         if sender is Sender.PROCESS and code == 0:
             self._join_burst(record)
         if result is Result.IGNORED:
-            record.fate = Fate.CONTINUED if signo == _SIGCONT else Fate.IGNORED
+            record.fate = _FATE_OF_IGNORED.get(signo, Fate.IGNORED)
         elif result is Result.MERGED:
             record.fate = Fate.MERGED
         elif result is Result.DROPPED:
@@ -365,6 +408,37 @@ class Pairer:
             )
         self._tgid.pop(tgid, None)
 
+    # -- taken without a delivery event ------------------------------------
+
+    def _waited_for(self, now: float, out: list[Record]) -> None:
+        """Settle what was taken with sigwait; find what may have been."""
+        self._settle_quiet(out)
+        masks: dict[tuple[int, int | None], int | None] = {}
+        for queue in self._waiting.values():
+            record = queue[0]
+            if now - record.time < QUIET_AFTER:
+                continue
+            thread = None if record.process_directed else record.target_tid
+            where = (record.target_pid, thread)
+            if where not in masks:
+                masks[where] = self._pending(*where)
+            mask = masks[where]
+            if mask is not None and not mask >> (record.signo - 1) & 1:
+                # Settled at the next batch unless its delivery turns up there.
+                self._quiet.update(r.id for r in queue)
+
+    def _settle_quiet(self, out: list[Record]) -> None:
+        if self._quiet:
+            for key in list(self._waiting):
+                for record in list(self._waiting[key]):
+                    if record.id in self._quiet:
+                        self._waiting[key].remove(record)
+                        record.fate = Fate.WAITED
+                        out.append(record)
+                if not self._waiting[key]:
+                    del self._waiting[key]
+        self._quiet = set()
+
     # -- waiting too long -----------------------------------------------------
 
     def _give_out_pending(self, record: TracedSignal, out: list[Record]) -> None:
@@ -385,6 +459,8 @@ class Pairer:
     def _expire(self, now: float, out: list[Record]) -> None:
         order = self._order
         while order and (order[0].fate.settled or now - order[0].time >= self.hold):
+            if order[0].id in self._quiet:
+                break  # settled at the next batch
             record = order.popleft()
             if not record.fate.settled:
                 self._give_out_pending(record, out)

@@ -50,8 +50,10 @@ class Fate(Enum):
     """The same standard signal was already pending: this one adds nothing."""
     DROPPED = "dropped"
     """The realtime queue was full; the sender got EAGAIN."""
+    WAITED = "waited for"
+    """Taken with sigwaitinfo or signalfd: no longer pending, yet no delivery."""
     PENDING = "pending"
-    """Not taken yet: blocked, or taken by sigwait or signalfd (no trace)."""
+    """Not taken yet: blocked."""
     EXITED_FIRST = "exited first"
     """The target ended before it took the signal."""
 

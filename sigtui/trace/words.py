@@ -123,8 +123,9 @@ _FATES = {
     Fate.CONTINUED: "continued it",
     Fate.MERGED: "merged with the same signal already pending",
     Fate.DROPPED: "dropped: the realtime queue was full",
-    Fate.PENDING: "not taken yet (blocked, or read with sigwait/signalfd)",
-    Fate.EXITED_FIRST: "not taken: the process ended first",
+    Fate.WAITED: "taken with sigwait or signalfd (the program read it; no handler)",
+    Fate.PENDING: "not taken yet: blocked",
+    Fate.EXITED_FIRST: "not seen taken before the process ended",
 }
 
 

@@ -244,3 +244,21 @@ def test_an_exit_by_itself_says_exited(tracer: Tracer) -> None:
     assert child.wait(TIMEOUT) == 3
     assert exited.signo == 0
     assert exit_words(exited) in ("exited 3", "exited")
+
+
+def test_a_signal_taken_with_sigwaitinfo_was_waited_for(
+    tracer: Tracer, spawner: Spawner
+) -> None:
+    child = spawner.python(
+        """
+        import signal, threading
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+        ready()
+        signal.sigwaitinfo({signal.SIGUSR1})
+        park()
+        """
+    )
+    os.kill(child.pid, signal.SIGUSR1)
+    record = tracer.signal_to(child.pid, signal.SIGUSR1)
+    assert record.fate is Fate.WAITED
+    assert record.taken is None

@@ -83,7 +83,12 @@ def parsed(*lines: str) -> list[Event]:
 
 def pair(*lines: str, now: float = 100.0, status: int | None = None) -> list[Record]:
     """Parse and pair lines in one batch; exit statuses read as ``status``."""
-    return Pairer(exit_status=lambda pid: status).feed(parsed(*lines), now)
+    return unknowing(status).feed(parsed(*lines), now)
+
+
+def unknowing(status: int | None = None) -> Pairer:
+    """A pairer that reads nothing from /proc: the pids here are made up."""
+    return Pairer(exit_status=lambda pid: status, pending=lambda pid, tid: None)
 
 
 def signals(records: list[Record]) -> list[TracedSignal]:
@@ -233,7 +238,7 @@ def test_the_kernel_sends_with_si_kernel_and_from_interrupts() -> None:
 
 
 def test_a_blocked_signal_is_given_out_pending_then_again_when_taken_late() -> None:
-    pairer = Pairer(exit_status=lambda pid: None)
+    pairer = unknowing()
     first = pairer.feed(parsed(gen(1.0, "sh", 5, 10, "b", 7)), now=1.1)
     assert first == []
     waited = pairer.feed([], now=2.5)
@@ -264,7 +269,7 @@ def test_a_group_send_is_one_burst() -> None:
         gen(1.00002, "bash", 5, 15, "sleep", 72),
         gen(1.5, "bash", 5, 15, "sleep", 73),  # later: a send of its own
     )
-    sent = signals(records) + signals(Pairer().flush(3.0))
+    sent = signals(records)
     bursts = [(r.target_pid, r.burst, r.burst_size) for r in sent if r.burst]
     first = sent[0].id
     assert bursts == [(70, first, 3), (71, first, 3), (72, first, 3)]
@@ -281,7 +286,7 @@ def test_a_thread_directed_signal_is_taken_by_that_thread_only() -> None:
 
 
 def test_losses_are_counted() -> None:
-    pairer = Pairer()
+    pairer = unknowing()
     records = pairer.feed([LostEvents(10), LostEvents(5)], now=1.0)
     assert pairer.lost == 15
     assert records == [Lost(1.0, 10), Lost(1.0, 5)]
@@ -311,3 +316,37 @@ def test_a_sender_name_the_kernel_forgot_is_read_from_proc() -> None:
     (record,) = signals(pair(line))
     with open(f"/proc/{me}/comm") as comm:
         assert record.sender_name == comm.read().strip()
+
+
+def test_a_signal_no_longer_pending_without_a_delivery_was_waited_for() -> None:
+    # sigwaitinfo and signalfd take a signal without a delivery event; /proc
+    # shows it is no longer pending. Judged a batch later, in case its
+    # delivery was still on its way.
+    masks = {7: 0}
+    pairer = Pairer(exit_status=lambda pid: None, pending=lambda pid, tid: masks[pid])
+    assert pairer.feed(parsed(gen(1.0, "sh", 5, 10, "b", 7)), now=1.05) == []
+    (record,) = signals(pairer.feed([], now=1.15))
+    assert record.fate is Fate.WAITED
+    assert "sigwait" in signal_line(record)
+
+
+def test_a_delivery_in_the_next_batch_wins_over_the_pending_check() -> None:
+    pairer = Pairer(exit_status=lambda pid: None, pending=lambda pid, tid: 0)
+    assert pairer.feed(parsed(gen(1.0, "sh", 5, 10, "b", 7)), now=1.05) == []
+    (record,) = signals(pairer.feed(parsed(dlv(1.04, "b", 7, 10, "abc")), now=1.15))
+    assert record.fate is Fate.CAUGHT
+
+
+def test_a_blocked_signal_still_pending_stays_pending() -> None:
+    pairer = Pairer(
+        exit_status=lambda pid: None, pending=lambda pid, tid: 1 << (10 - 1)
+    )
+    assert pairer.feed(parsed(gen(1.0, "sh", 5, 10, "b", 7)), now=1.05) == []
+    assert pairer.feed([], now=1.15) == []
+    (record,) = signals(pairer.feed([], now=2.5))
+    assert record.fate is Fate.PENDING
+
+
+def test_sigkill_reported_ignored_means_the_target_was_already_exiting() -> None:
+    (record,) = signals(pair(gen(1.0, "sh", 5, int(signal.SIGKILL), "x", 6, res=1)))
+    assert record.fate is Fate.EXITED_FIRST
