@@ -1,10 +1,11 @@
 """``sigtui trace``: every signal on the machine, as lines or JSON lines.
 
-Standard library only. It is also the TUI's reader process (``--feed``): the
-TUI runs ``python -m sigtui trace --feed`` so that the mount namespace, the
-parsing and the pairing are out of the UI's process (a multi-threaded process
-cannot move to a mount namespace of its own, and the parsing would take the
-UI's GIL).
+Standard library only, and cheap to import: every ``sigtui`` command builds
+this parser, so the tracing modules are imported only when it runs. It is
+also the TUI's reader process: the TUI runs ``python -m sigtui trace --feed``
+so that the mount namespace, the parsing and the pairing are out of the UI's
+process (a multi-threaded process cannot move to a mount namespace of its
+own, and the parsing would take the UI's GIL).
 """
 
 from __future__ import annotations
@@ -16,13 +17,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
-
-from sigtui.procfs import read_stat_fields
-from sigtui.trace.reader import read_records
-from sigtui.trace.records import Exited, Lost, Record, to_json
-from sigtui.trace.tracefs import Unavailable, opened
-from sigtui.trace.words import record_line
+from typing import Any
 
 EXIT_UNAVAILABLE = 1
 """Exit status when tracing cannot work here (the sentence says why)."""
@@ -95,86 +90,6 @@ def _positive(what: str) -> Callable[[str], int]:
     return parse
 
 
-class Selection:
-    """Which records ``-p``, ``-g`` and ``--hide-sigchld`` keep.
-
-    Args:
-        pids: Keep what these processes sent or received (empty: any).
-        pgids: Keep what members of these groups sent or received.
-        hide_sigchld: Drop SIGCHLD.
-        every_exit: Keep every process's exit; otherwise, with no pid or
-            group asked for, only deaths by a signal are kept (the whole
-            machine's ordinary exits would drown them).
-    """
-
-    def __init__(
-        self,
-        pids: set[int],
-        pgids: set[int],
-        hide_sigchld: bool,
-        every_exit: bool = False,
-    ) -> None:
-        self.pids = pids
-        self.pgids = pgids
-        self.hide_sigchld = hide_sigchld
-        self.every_exit = every_exit
-        self._groups: dict[int, int] = {}
-
-    def _group(self, pid: int) -> int:
-        group = self._groups.get(pid)
-        if group is None:
-            fields = read_stat_fields(pid)
-            group = int(fields[2]) if fields and len(fields) > 2 else 0
-            if len(self._groups) > 65536:
-                self._groups.clear()
-            self._groups[pid] = group
-        return group
-
-    def _involves(self, pid: int) -> bool:
-        return pid in self.pids or (bool(self.pgids) and self._group(pid) in self.pgids)
-
-    def keeps(self, record: Record) -> bool:
-        """Whether to give out a record.
-
-        Args:
-            record: The record.
-
-        Returns:
-            True to keep it.
-        """
-        if isinstance(record, Lost):
-            return True
-        if isinstance(record, Exited):
-            kept = not (self.pids or self.pgids) or self._involves(record.pid)
-            self._groups.pop(record.pid, None)
-            if not (self.pids or self.pgids):
-                return self.every_exit or record.signo != 0
-            return kept
-        if self.hide_sigchld and record.signo == signal.SIGCHLD:
-            return False
-        if not (self.pids or self.pgids):
-            return True
-        if record.pgid and record.pgid in self.pgids:
-            return True
-        return self._involves(record.sender_pid) or self._involves(record.target_pid)
-
-
-def _writer(
-    out: TextIO, as_json: bool, selection: Selection
-) -> Callable[[list[Record]], None]:
-    def emit(records: list[Record]) -> None:
-        lines = [
-            to_json(record) if as_json else record_line(record)
-            for record in records
-            if selection.keeps(record)
-        ]
-        if lines:
-            out.write("\n".join(lines) + "\n")
-            out.flush()
-
-    return emit
-
-
 def _stop_on_signals() -> None:
     def stop(signo: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -193,11 +108,16 @@ def run_trace(args: argparse.Namespace) -> int:
         The exit status: 0, or :data:`EXIT_UNAVAILABLE` with the reason on
         standard error.
     """
+    # Imported here: building the command line's parser must stay cheap.
+    from sigtui.trace.output import Selection, writer
+    from sigtui.trace.reader import read_records
+    from sigtui.trace.tracefs import Unavailable, opened
+
     _stop_on_signals()
     selection = Selection(
         set(args.pid or ()), set(args.pgid or ()), args.hide_sigchld, args.feed
     )
-    emit = _writer(sys.stdout, args.json or args.feed, selection)
+    emit = writer(sys.stdout, args.json or args.feed, selection)
     stop_fd = None
     if args.feed:
         # The TUI holds the write end of our standard input: its end means

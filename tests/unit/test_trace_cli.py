@@ -106,12 +106,13 @@ def test_trace_prints_a_line_per_signal(
 
 
 def test_not_root_says_so_in_one_sentence() -> None:
-    # The interpreter starts as root (nobody may not reach the virtualenv),
-    # then becomes nobody with no groups before sigtui trace runs.
+    # The interpreter starts as root and imports sigtui (nobody may not read
+    # this virtualenv), then becomes nobody with no groups and runs it.
     code = (
         "import os, sys\n"
         "from sigtui.cli import build_parser\n"
         "from sigtui.trace.command import run_trace\n"
+        "import sigtui.trace.output, sigtui.trace.reader, sigtui.trace.tracefs\n"
         "args = build_parser().parse_args(['trace'])\n"
         "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
         "sys.exit(run_trace(args))\n"
