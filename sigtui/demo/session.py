@@ -9,13 +9,18 @@ sentences (:mod:`sigtui.demo.narrate`). The UI only renders those events.
 The events reach ``on_events`` from the supervisor's threads, in batches (one
 per read of the report pipe, so a burst of ten thousand signals is a few
 batches, not ten thousand messages), one batch at a time.
+
+Where the kernel's trace is on, :meth:`DemoSession.traced` adds what the
+child cannot report itself (a signal it ignored, who stopped or killed it,
+what its members took), one source per fact (:mod:`sigtui.demo.traced`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sigtui.children import (
@@ -29,6 +34,7 @@ from sigtui.children import (
     program_env,
 )
 from sigtui.delivery.flow import Instrumented
+from sigtui.demo.naming import CHILD_NAME, member_name
 from sigtui.demo.narrate import Narrator
 from sigtui.demo.protocol import (
     Bye,
@@ -41,6 +47,8 @@ from sigtui.demo.protocol import (
     Tick,
     encode,
 )
+from sigtui.demo.traced import STATE_CHANGES, receipt_line, receipts
+from sigtui.trace.records import Fate, Record
 
 READY_TIMEOUT = 10.0
 """Seconds the child may take to say it is ready."""
@@ -184,6 +192,9 @@ class DemoSession:
         """The last heartbeat's number."""
         self.received = 0
         """How many signals the child has reported."""
+        self._tracing = False
+        self._stopped_members: set[int] = set()
+        self._ended_at: dict[int, float] = {}
 
     # -- what the UI reads ------------------------------------------------------
 
@@ -243,6 +254,12 @@ class DemoSession:
         """
         with self._children.lock:
             return self._dispositions.get(signo, "catch")
+
+    @property
+    def tracing(self) -> bool:
+        """Whether the screen passes the kernel's trace to :meth:`traced`."""
+        with self._children.lock:
+            return self._tracing
 
     # -- what the UI asks -------------------------------------------------------
 
@@ -337,6 +354,77 @@ class DemoSession:
         self._children.write(self.pid, encode({"cmd": "quit"}))
         self._children.stop(timeout)
 
+    # -- the kernel's trace -------------------------------------------------------
+
+    def set_tracing(self, on: bool) -> None:
+        """Say whether the kernel's trace is on (the screen calls it on each change).
+
+        The demo works the same either way: the child reports what it
+        catches, the supervisor what happens to it. The flag is for the
+        screen and its captions; records are taken whenever they come.
+
+        Args:
+            on: True while the screen passes traced records to :meth:`traced`.
+        """
+        with self._children.lock:
+            self._tracing = on
+
+    def traced(self, records: Sequence[Record]) -> None:
+        """Take a batch of the kernel's traced records (any thread).
+
+        The screen passes every batch while tracing is on; records about
+        other processes are skipped. What the child and the supervisor
+        cannot see becomes events, sent to ``on_events`` from this call
+        (:mod:`sigtui.demo.traced` has the rule, so nothing counts twice):
+
+        - a signal the child took but did not catch (ignored, or its default
+          action stopped, continued or ended it): a :class:`Received` with
+          the sender the kernel named; what it caught the child reports
+          itself, so a traced ``caught`` for the child is skipped;
+        - a signal a member took: a :class:`StateChanged` when it stopped
+          or continued a member (no one else sees that), else a
+          :class:`Received`. A member's end is the child's report.
+
+        Records still pending, merged, dropped or taken by nobody (the
+        process ended first) make no event: the screen's traced log shows
+        them. The events go to ``on_events`` under the supervisor's lock,
+        like its own, so batches never interleave.
+
+        Args:
+            records: One batch, in the order the feed gave them.
+        """
+        events: list[DemoEvent] = []
+        with self._children.lock:
+            pids = self.pids
+            if not pids:
+                return
+            members = self.members
+            for record in receipts(records, pids, self._ended_at):
+                pid, fate = record.target_pid, record.fate
+                if pid == self.pid:
+                    if fate is Fate.CAUGHT:
+                        continue  # the child's own report says it, sooner
+                    who = f"{CHILD_NAME} ({pid})"
+                else:
+                    who = f"{member_name(members.index(pid) + 1)} ({pid})"
+                line = receipt_line(who, record)
+                taken = record.taken if record.taken is not None else record.time
+                when = int(taken * 1e9)
+                if pid != self.pid and fate in STATE_CHANGES:
+                    was_stopped = pid in self._stopped_members
+                    if fate is Fate.STOPPED:
+                        self._stopped_members.add(pid)
+                        events.append(StateChanged(line))
+                        continue
+                    if was_stopped:
+                        self._stopped_members.discard(pid)
+                        events.append(StateChanged(line))
+                        continue
+                events.append(Received(record.signo, when, (line,)))
+            # Under the lock, as the supervisor's callbacks: one batch at a time.
+            if events:
+                self._on_events(events)
+
     # -- the supervisor's threads -------------------------------------------------
 
     def _on_data(self, data: bytes) -> None:
@@ -359,7 +447,8 @@ class DemoSession:
                     events.append(DispositionChanged(signo, disposition, text))
                 case ControlError(message=message):
                     events.append(Logged(f"demo: {message}"))
-                case MemberEnded():
+                case MemberEnded(pid=pid):
+                    self._ended_at[pid] = time.monotonic()
                     events.append(Logged(self._narrator.member(report)))
                 case Bye():
                     pass  # the exit itself comes from the supervisor, with its status
@@ -367,6 +456,8 @@ class DemoSession:
             self._on_events(events)
 
     def _on_change(self, change: Change) -> None:
+        if isinstance(change, Exited | Killed):
+            self._ended_at[change.pid] = time.monotonic()
         text = self._narrator.changed(change)
         match change:
             case Stopped() | Continued():

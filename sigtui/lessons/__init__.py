@@ -1,7 +1,8 @@
-"""Guided lessons: each starts its own instrumented processes and checks steps.
+"""Guided lessons: each starts its own processes and checks steps as they happen.
 
 Standard library and psutil only; the UI shows a :class:`LessonSession`'s
-steps and events. ``LESSONS`` lists the ten lessons (one module each under
+steps and events; a lesson with a plain program checks its steps from the
+kernel's trace. ``LESSONS`` lists the eleven lessons (one module each under
 ``course/``), ``find_lesson`` finds one by number or name.
 """
 

@@ -1,4 +1,4 @@
-"""The course: the ten lessons in order, and finding one by number or name.
+"""The course: the eleven lessons in order, and finding one by number or name.
 
 Nothing here starts a process: :class:`sigtui.lessons.session.LessonSession`
 does that. The texts are read by a class on a projector, so they are short and
@@ -20,6 +20,7 @@ from sigtui.lessons.course import (
     lesson08_sigchld,
     lesson09_blocking,
     lesson10_stop_continue,
+    lesson11_plain_program,
 )
 from sigtui.lessons.model import Lesson, LessonError
 
@@ -34,6 +35,7 @@ LESSONS: tuple[Lesson, ...] = (
     lesson08_sigchld.LESSON,
     lesson09_blocking.LESSON,
     lesson10_stop_continue.LESSON,
+    lesson11_plain_program.LESSON,
 )
 """The lessons, in order."""
 

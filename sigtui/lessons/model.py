@@ -78,7 +78,9 @@ class Observation:
         pid: The process it is about (for a group send, the group).
         name: That process's role (``ticker``).
         signal: The signal's name, where one is involved.
-        data: The program's report, or the send's ``t_mono_ns`` and ``group``.
+        data: The program's report, the send's ``t_mono_ns`` and ``group``,
+            or what the kernel's trace saw (``traced`` True, ``fate``, the
+            sender: :func:`sigtui.demo.traced.sender_data`).
     """
 
     kind: Kind
@@ -177,6 +179,25 @@ class Launcher(Protocol):
         """
         ...
 
+    def plain(self, role: str, argv: Sequence[str], *, named: str) -> int:
+        """Start a plain program: no reports, no code for signals of its own.
+
+        Its standard input is the lifeline, so the program must end at its
+        end of file (``cat``, ``sort``...): then it cannot outlive sigtui.
+        What happens to it is known from the kernel's trace (and the
+        supervisor); a lesson with one sets :attr:`Lesson.needs_tracing`.
+
+        Args:
+            role: Its role, shown in the log.
+            argv: The command (``["nohup", "sort"]``).
+            named: Its kernel name once it is ready (``sort`` after
+                ``nohup`` has run it): the lesson starts when it has it.
+
+        Returns:
+            Its pid.
+        """
+        ...
+
 
 Check = Callable[[Observation, Context], bool]
 """Whether an observation completes a step."""
@@ -247,6 +268,8 @@ class Lesson:
             the process is itself a step.
         hint: What to say when an observation leaves the lesson stuck.
         words: Its own log line for an observation (None: the usual one).
+        needs_tracing: Its checks need the kernel's trace (a plain program
+            reports nothing): it starts only while tracing is on.
     """
 
     number: int
@@ -259,6 +282,7 @@ class Lesson:
     start_on: str | None = None
     hint: Say = ended_too_soon
     words: Say = no_words
+    needs_tracing: bool = False
 
 
 # Checks that several lessons use.
@@ -289,6 +313,26 @@ def seen(kind: Kind, signal: str | None = None, *, role: str | None = None) -> C
     """
     return lambda obs, _: (
         obs.kind is kind and signal in (None, obs.signal) and role in (None, obs.name)
+    )
+
+
+def traced(signal: str, fate: str, *, role: str | None = None) -> Check:
+    """The kernel's trace saw a process take this signal with this fate.
+
+    Args:
+        signal: The signal's name.
+        fate: ``caught``, ``ignored``, ``killed``, ``stopped`` or ``continued``
+            (:class:`sigtui.trace.records.Fate` values).
+        role: The process's role, or None for any.
+
+    Returns:
+        The check.
+    """
+    return lambda obs, _: (
+        obs.data.get("traced") is True
+        and obs.data.get("fate") == fate
+        and obs.signal == signal
+        and role in (None, obs.name)
     )
 
 

@@ -18,6 +18,13 @@ lesson 6's second player could not join the first one's group from another
 session. A bonus: when sigtui dies, the group becomes orphaned, and the kernel
 sends a stopped member SIGHUP and SIGCONT, so it wakes and sees its lifeline
 end. Lesson 5's shell script reads its lifeline where it would ``wait``.
+
+Where the kernel's trace is on, the screen passes its records to
+:meth:`LessonSession.traced`: what the programs and the supervisor cannot see
+(a signal ignored, a plain program's receipts, who sent a signal, a stop of a
+process the session did not start) becomes observations too, one source per
+fact (:mod:`sigtui.demo.traced`), so a lesson can use a plain program
+(:attr:`~sigtui.lessons.model.Lesson.needs_tracing`).
 """
 
 from __future__ import annotations
@@ -30,10 +37,24 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sigtui.children import Change, Children, SpawnError, program_env
+from sigtui.children import (
+    Change,
+    Children,
+    Exited,
+    Gone,
+    Killed,
+    SpawnError,
+    program_env,
+)
 from sigtui.delivery.flow import Sent
 from sigtui.delivery.targets import GroupTarget
 from sigtui.demo.protocol import LineReader
+from sigtui.demo.traced import (
+    STATE_CHANGES,
+    receipt_line,
+    receipts,
+    sender_data,
+)
 from sigtui.lessons.model import (
     REPORTED,
     Kind,
@@ -43,7 +64,14 @@ from sigtui.lessons.model import (
     Observation,
 )
 from sigtui.lessons.words import observed, report_text
-from sigtui.procfs import signal_name
+from sigtui.procfs import signal_name, stat_comm
+from sigtui.trace.records import Fate, Lost, Record, TracedSignal
+
+NEEDS_TRACING = (
+    "Lesson {number} ({name}) needs the kernel's signal trace, which is off: "
+    "run sigtui as root on Linux with tracefs to take it."
+)
+"""Why a lesson that needs tracing does not start (one sentence)."""
 
 PROGRAMS = "sigtui.lessons.programs"
 """The package of the lesson programs."""
@@ -76,6 +104,12 @@ class _Launcher:
     def script(self, role: str, path: Path) -> int:
         return self.session._spawn(role, ["/bin/sh", str(path)], stdio=True)
 
+    def plain(self, role: str, argv: Sequence[str], *, named: str) -> int:
+        pid = self.session._spawn(role, list(argv), stdio=True)
+        with self.session._lock:
+            self.session._plain[pid] = named
+        return pid
+
 
 class LessonSession:
     """One run of a lesson: its processes, their events and the steps done.
@@ -101,6 +135,11 @@ class LessonSession:
         self._ready = 0
         self._temp_files: set[str] = set()
         self._state = "new"  # new, running, stopping, stopped
+        self._reporting: set[int] = set()  # said "ready" itself: it reports
+        self._plain: dict[int, str] = {}  # plain program: its ready name
+        self._ended_at: dict[int, float] = {}
+        self._trace_stopped: set[int] = set()
+        self._tracing = False
 
     # -- what the UI and the checks read ------------------------------------------
 
@@ -184,6 +223,12 @@ class LessonSession:
         role = self.lesson.start_on
         return None if role is None else self.pid_of(role) or None
 
+    @property
+    def tracing(self) -> bool:
+        """Whether the screen says the kernel's trace is on (:meth:`set_tracing`)."""
+        with self._lock:
+            return self._tracing
+
     # -- what the UI tells the session --------------------------------------------
 
     def sent(self, pid: int, signo: int, *, group: bool = False) -> None:
@@ -226,6 +271,92 @@ class LessonSession:
             if pid in self._roles and self._children.alive(pid):
                 self._observe(Observation(Kind.SELECTED, pid, self._roles[pid]))
 
+    # -- the kernel's trace -------------------------------------------------------
+
+    def set_tracing(self, on: bool) -> None:
+        """Say whether the kernel's trace is on; the screen calls it on each change.
+
+        Call it before :meth:`start`: a lesson that needs tracing starts only
+        while it is on. If it turns off while such a lesson runs, one hint
+        says why its steps can no longer complete.
+
+        Args:
+            on: True while the screen passes traced records to :meth:`traced`.
+        """
+        with self._lock:
+            was, self._tracing = self._tracing, on
+            if (
+                was
+                and not on
+                and self.lesson.needs_tracing
+                and self._state == "running"
+                and self.current is not None
+            ):
+                text = (
+                    "The kernel's trace is off now, so this lesson's steps "
+                    "cannot be checked: leave the lesson."
+                )
+                self._on_events([LessonEvent(Kind.HINT, text)])
+
+    def traced(self, records: Sequence[Record]) -> None:
+        """Take a batch of the kernel's traced records (any thread).
+
+        The screen passes every batch while tracing is on; records about
+        other processes are skipped (a lesson's process counts for what was
+        sent to it before it ended). One source per fact
+        (:mod:`sigtui.demo.traced`), so nothing is counted twice:
+
+        - a signal a lesson process took becomes a :attr:`Kind.RECEIVED`
+          observation with the trace's ``fate`` and sender in its data
+          (checked with :func:`sigtui.lessons.model.traced`), except a
+          ``caught`` one for a program that reports itself (its own report
+          says so) and an ignored SIGCHLD, SIGWINCH or SIGURG;
+        - for a process the session did not start (one its programs
+          started), a stop, and a continue after it, are
+          :attr:`Kind.STOPPED` and :attr:`Kind.CONTINUED` instead (the
+          supervisor sees only its own children stop);
+        - ends always come from the supervisor, never from the trace;
+        - lost events, while a lesson that needs tracing runs, give a hint.
+
+        Each observation is logged and may complete the current step, as
+        the programs' reports do; events go to ``on_events`` under the
+        supervisor's lock, so batches never interleave.
+
+        Args:
+            records: One batch, in the order the feed gave them.
+        """
+        with self._lock:
+            if self._state != "running":
+                return
+            alive = frozenset(p for p in self._roles if self._children.alive(p))
+            for record in receipts(records, alive, self._ended_at):
+                self._traced_signal(record)
+            lost = sum(r.count for r in records if isinstance(r, Lost))
+            if lost and self.lesson.needs_tracing and self.current is not None:
+                text = (
+                    f"The kernel lost {lost} events in a flood of signals: if "
+                    "a step did not tick, do it again."
+                )
+                self._on_events([LessonEvent(Kind.HINT, text)])
+
+    def _traced_signal(self, record: TracedSignal) -> None:
+        pid, fate = record.target_pid, record.fate
+        if fate is Fate.CAUGHT and pid in self._reporting:
+            return  # the program's own report says it, sooner
+        role = self._roles[pid]
+        kind = Kind.RECEIVED
+        if pid not in self._started and fate in STATE_CHANGES:
+            if fate is Fate.STOPPED:
+                kind = Kind.STOPPED
+                self._trace_stopped.add(pid)
+            elif pid in self._trace_stopped:
+                kind = Kind.CONTINUED
+                self._trace_stopped.discard(pid)
+        obs = Observation(
+            kind, pid, role, signal_name(record.signo), sender_data(record)
+        )
+        self._observe(obs, receipt_line(obs.label, record))
+
     # -- starting and stopping ----------------------------------------------------
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
@@ -241,6 +372,11 @@ class LessonSession:
         with self._lock:
             if self._state != "new":
                 raise LessonError("a lesson session can start only once")
+            if self.lesson.needs_tracing and not self._tracing:
+                lesson = self.lesson
+                raise LessonError(
+                    NEEDS_TRACING.format(number=lesson.number, name=lesson.name)
+                )
             self._state = "running"
         try:
             self.lesson.spawn(_Launcher(self, self._tick))
@@ -254,11 +390,38 @@ class LessonSession:
             lambda: self._ready >= wanted or not self._children.any_started_alive(),
             timeout,
         )
-        if self._ready < wanted:
+        if self._ready < wanted or not self._plain_ready(time.monotonic() + timeout):
             self.stop()
             raise LessonError(
                 f"lesson {self.lesson.name}: its processes did not get ready in time"
             )
+
+    def _plain_ready(self, deadline: float) -> bool:
+        """Wait until each plain program has its name (``nohup`` ran ``sort``).
+
+        A plain program reports nothing: its name in ``/proc`` says it has
+        run the command the lesson is about, with the dispositions it
+        inherited. Each ready one is observed as started.
+        """
+        with self._lock:
+            waiting = dict(self._plain)
+        while waiting:
+            for pid, name in list(waiting.items()):
+                comm = _comm(pid)
+                if comm is None:
+                    return False  # ended already
+                if comm == name:
+                    del waiting[pid]
+                    with self._lock:
+                        obs = Observation(Kind.STARTED, pid, self._roles[pid])
+                        about = "an ordinary program: it reports nothing itself"
+                        self._observe(obs, f"{obs.label} started: {about}")
+            if waiting:
+                if time.monotonic() > deadline:
+                    return False
+                # Nothing to wait on: an exec makes no event to wake us.
+                time.sleep(0.005)
+        return True
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """End every process of the lesson, reap them, release everything.
@@ -317,6 +480,7 @@ class LessonSession:
                 self._observe(obs, f"{obs.label} started, in the same process group")
             case "ready":
                 self._know(pid, name)
+                self._reporting.add(pid)
                 if isinstance(message.get("file"), str):
                     self._temp_files.add(message["file"])
                 self._ready += 1
@@ -344,6 +508,8 @@ class LessonSession:
             self._children.watch(pid)
 
     def _on_change(self, change: Change) -> None:
+        if isinstance(change, Exited | Killed | Gone):
+            self._ended_at[change.pid] = time.monotonic()
         self._observe(*observed(change, self._roles.get(change.pid, "process")))
 
     def _observe(self, obs: Observation, text: str | None = None) -> None:
@@ -381,3 +547,12 @@ class LessonSession:
                 )
             )
         return events
+
+
+def _comm(pid: int) -> str | None:
+    """A process's kernel name, None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat_comm(stat.read())
+    except (OSError, ValueError):
+        return None

@@ -62,6 +62,9 @@ class Lesson:
     def __init__(self, name: str) -> None:
         self.recorder = Recorder()
         self.run = LessonSession(find_lesson(name), self.recorder, tick=TICK)
+        # As the screen does while tracing is on: a lesson that needs it
+        # starts (no records come here; test_teaching_traced feeds them).
+        self.run.set_tracing(self.run.lesson.needs_tracing)
         self.seen: set[int] = set()
 
     def pid(self, name: str) -> int:
@@ -118,10 +121,13 @@ def lesson(name: str) -> Iterator[Lesson]:
 # The catalogue.
 
 
-def test_there_are_ten_lessons_in_order() -> None:
-    assert [lesson.number for lesson in LESSONS] == list(range(1, 11))
+def test_there_are_eleven_lessons_in_order() -> None:
+    assert [lesson.number for lesson in LESSONS] == list(range(1, 12))
     names = [lesson.name for lesson in LESSONS]
-    assert len(set(names)) == 10
+    assert len(set(names)) == 11
+    # Only the plain program's lesson needs the trace; the list says so.
+    assert [each.name for each in LESSONS if each.needs_tracing] == ["plain-program"]
+    assert "Needs tracing" in find_lesson("plain-program").summary
     for each in LESSONS:
         assert each.steps
         assert each.title
@@ -139,7 +145,7 @@ def test_find_lesson(text: str, number: int) -> None:
     assert find_lesson(text).number == number
 
 
-@pytest.mark.parametrize("text", ["x", "0", "11", "", "hang"])
+@pytest.mark.parametrize("text", ["x", "0", "12", "", "hang"])
 def test_find_lesson_unknown(text: str) -> None:
     with pytest.raises(LessonError) as info:
         find_lesson(text)
@@ -483,6 +489,7 @@ def on_events(events):
     if any(event.kind is Kind.STOPPED for event in events):
         stopped.set()
 run = LessonSession(find_lesson(sys.argv[1]), on_events, tick=0.1)
+run.set_tracing(run.lesson.needs_tracing)
 run.start()
 if sys.argv[2] == "stop-one":
     os.kill(min(run.processes), signal.SIGSTOP)
@@ -501,6 +508,8 @@ sys.stdin.read()
         ("sigchld", "as-is"),
         ("stop-continue", "stop-one"),
         ("hangup", "stop-one"),
+        ("plain-program", "as-is"),
+        ("plain-program", "stop-one"),
     ],
 )
 def test_nothing_outlives_a_killed_host(name: str, how: str) -> None:

@@ -1,4 +1,4 @@
-"""The ten lessons, one module each: its text, its programs, a check per step.
+"""The eleven lessons, one module each: its text, its programs, a check per step.
 
 Standard library only. The order of the course is in :mod:`sigtui.lessons.catalog`.
 """
