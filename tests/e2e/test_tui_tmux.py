@@ -300,7 +300,7 @@ def test_a_lesson_from_the_command_line(
     quitting then ends every other process the lesson started.
     """
     app = start_and_wait(sessions, "lesson", "first-kill", hold=False)
-    app.wait_for("Lesson 1 of 10: First kill", what="the lesson's steps panel")
+    app.wait_for("Lesson 1 of 11: First kill", what="the lesson's steps panel")
     lesson = [
         process_registry.track(child.pid, f"lesson process {child.pid}")
         for child in psutil.Process(app.app_pid()).children(recursive=True)

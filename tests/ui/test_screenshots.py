@@ -31,7 +31,7 @@ EXPECTED = {
         "It ignores SIGHUP",
     ],
     "lesson": [
-        "Lesson 5 of 10: Process groups",
+        "Lesson 5 of 11: Process groups",
         "✓ 1.",
         "▶ 2.",
         "sleep 600",

@@ -78,7 +78,7 @@ async def test_first_kill_from_the_command_line_option_to_done() -> None:
     async with app.run_test(size=SIZE) as pilot:
         (ticker,) = await started(pilot, app, "first-kill")
         assert app.screen.has_class("-lesson")
-        assert "Lesson 1 of 10: First kill" in panel_text(app)
+        assert "Lesson 1 of 11: First kill" in panel_text(app)
         assert "▶ 1." in panel_text(app)
         # The panel names the processes: a narrow table cuts their commands.
         assert f"{MARK_DEMO} ticker {ticker}\n" in panel_text(app)
