@@ -159,6 +159,7 @@ class _Burst:
     signo: int
     last_time: float
     members: list[TracedSignal]
+    targets: set[int]
 
 
 class Pairer:
@@ -288,38 +289,49 @@ class Pairer:
             self._give_out_pending(self._order[0], out)
 
     def _join_burst(self, record: TracedSignal) -> None:
+        """Add a kill() to the burst it continues, or start a burst with it.
+
+        A group send reaches each member once, µs apart: the same sender,
+        signal and gap, and a target not in the burst yet. The same target
+        again is a new send (a flood of one process is not a group).
+        """
         burst = self._burst
         if (
             burst is not None
             and burst.sender_tid == record.sender_tid
             and burst.signo == record.signo
             and record.time - burst.last_time <= BURST_GAP
+            and record.target_pid not in burst.targets
         ):
             burst.members.append(record)
+            burst.targets.add(record.target_pid)
             burst.last_time = record.time
-            size = len(burst.members)
-            for member in burst.members:
-                member.burst = burst.first.id
-                member.burst_size = size
+            burst.first.burst = record.burst = burst.first.id
             return
         self._burst_done(record.time, force=True)
         self._burst = _Burst(
-            record, record.sender_tid, record.signo, record.time, [record]
+            record,
+            record.sender_tid,
+            record.signo,
+            record.time,
+            [record],
+            {record.target_pid},
         )
 
     def _burst_done(self, now: float, *, force: bool = False) -> None:
-        """Close the burst if it is over: name its group if all share one."""
+        """Close the burst if it is over: its size, and its group if all share one."""
         burst = self._burst
         if burst is None or (not force and now - burst.last_time <= BURST_GAP):
             return
         self._burst = None
-        if len(burst.members) < 2:
+        size = len(burst.members)
+        if size < 2:
             return
         groups = {_pgid_of(member.target_pid) for member in burst.members}
-        if len(groups) == 1:
-            pgid = groups.pop()
-            for member in burst.members:
-                member.pgid = pgid
+        pgid = groups.pop() if len(groups) == 1 else 0
+        for member in burst.members:
+            member.burst_size = size
+            member.pgid = pgid
 
     # -- deliver --------------------------------------------------------------
 

@@ -350,3 +350,8 @@ def test_a_blocked_signal_still_pending_stays_pending() -> None:
 def test_sigkill_reported_ignored_means_the_target_was_already_exiting() -> None:
     (record,) = signals(pair(gen(1.0, "sh", 5, int(signal.SIGKILL), "x", 6, res=1)))
     assert record.fate is Fate.EXITED_FIRST
+
+
+def test_a_flood_to_one_process_is_not_a_burst() -> None:
+    lines = [gen(1.0 + i * 1e-5, "bash", 5, 10, "b", 7, res=1) for i in range(50)]
+    assert {(r.burst, r.burst_size) for r in signals(pair(*lines))} == {(0, 1)}
