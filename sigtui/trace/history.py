@@ -1,0 +1,348 @@
+"""What the TUI remembers of the trace, and which records a view of it shows.
+
+Standard library only (no Textual), so that the bounds, the scope rules and
+the collapsing of floods can be tested alone. :class:`TraceHistory` keeps the
+recent signals each process sent and received, how each traced process ended
+and how many events were lost, within fixed bounds however many signals
+flow; :func:`in_scope` says whether a record belongs to what the log shows
+(the selected process, its group, the tagged ones or the whole machine);
+:func:`collapse` turns a flood into counted entries.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from sigtui.trace.records import Exited, Lost, Record, TracedSignal
+
+PER_PID = 20
+"""Signals remembered per process, sent and received each."""
+
+MAX_PIDS = 4096
+"""Processes whose signals are remembered; the least recently busy go first."""
+
+MAX_EXITS = 4096
+"""Exits remembered; the oldest go first."""
+
+SIGCHLD = int(signal.SIGCHLD)
+
+
+class Scope(Enum):
+    """Whose traced signals the log shows."""
+
+    SELECTED = "selected"
+    """Sent or received by the selected process."""
+    GROUP = "group"
+    """Sent or received by a member of the selected process's group."""
+    TAGGED = "tagged"
+    """Sent or received by a tagged process."""
+    MACHINE = "machine"
+    """Every signal on the machine."""
+
+    def next(self) -> Scope:
+        """The scope after this one: process, group, tagged, machine, process..."""
+        order = list(Scope)
+        return order[(order.index(self) + 1) % len(order)]
+
+
+@dataclass(frozen=True)
+class ScopeView:
+    """What a scope needs to know to choose records.
+
+    Attributes:
+        scope: The scope.
+        pid: The selected process, if any.
+        pgid: Its process group, if known.
+        tagged: The tagged processes.
+        pgid_of: The process group of a pid, from the latest scan (None
+            when the pid is not listed).
+        hide_sigchld: Whether SIGCHLD is left out.
+    """
+
+    scope: Scope
+    pid: int | None = None
+    pgid: int | None = None
+    tagged: frozenset[int] = frozenset()
+    pgid_of: Callable[[int], int | None] = field(default=lambda _pid: None)
+    hide_sigchld: bool = False
+
+
+def sigchld_hidden(scope: Scope, choice: bool | None) -> bool:
+    """Whether SIGCHLD is hidden: the user's choice, else only on the whole machine.
+
+    Every process that ends sends its parent a SIGCHLD: on the whole machine
+    they drown the rest; for one process they say its children ended.
+
+    Args:
+        scope: The scope shown.
+        choice: What the user chose (None: not chosen).
+
+    Returns:
+        True to leave SIGCHLD out.
+    """
+    return scope is Scope.MACHINE if choice is None else choice
+
+
+def _in_group(pid: int, view: ScopeView) -> bool:
+    return pid > 0 and view.pgid_of(pid) == view.pgid
+
+
+def in_scope(record: Record, view: ScopeView) -> bool:
+    """Whether the log shows a record in a scope.
+
+    Lost events are in every scope: nobody knows whose they were.
+
+    Args:
+        record: A traced record.
+        view: The scope and what it needs.
+
+    Returns:
+        True if the record belongs to the scope.
+    """
+    if isinstance(record, Lost):
+        return True
+    if isinstance(record, TracedSignal):
+        if view.hide_sigchld and record.signo == SIGCHLD:
+            return False
+        pids: tuple[int, ...] = (record.sender_pid, record.target_pid)
+    else:
+        pids = (record.pid,)
+    scope = view.scope
+    if scope is Scope.MACHINE:
+        return True
+    if scope is Scope.SELECTED:
+        return view.pid is not None and view.pid in pids
+    if scope is Scope.TAGGED:
+        return any(pid in view.tagged for pid in pids)
+    if view.pgid is None or view.pgid <= 0:
+        return False
+    if isinstance(record, TracedSignal) and record.pgid == view.pgid:
+        return True  # a group send to a group whose members have all gone
+    return any(_in_group(pid, view) for pid in pids)
+
+
+def scope_words(
+    scope: Scope,
+    *,
+    pid: int | None = None,
+    name: str = "",
+    pgid: int | None = None,
+    tagged: int = 0,
+) -> str:
+    """Name a scope for the log's title: "pid 4200 (sleep)", "group 4200"...
+
+    Args:
+        scope: The scope.
+        pid: The selected process.
+        name: Its command name (escaped for the screen).
+        pgid: Its process group.
+        tagged: How many processes are tagged.
+
+    Returns:
+        The scope in words.
+    """
+    if scope is Scope.MACHINE:
+        return "the whole machine"
+    if scope is Scope.TAGGED:
+        return f"{tagged} tagged"
+    if pid is None:
+        return "no process selected"
+    if scope is Scope.GROUP:
+        return f"group {pgid}" if pgid and pgid > 0 else f"pid {pid} (no group)"
+    return f"pid {pid} ({name})" if name else f"pid {pid}"
+
+
+def _key(record: Record) -> tuple[object, ...]:
+    """What two records must share to say the same thing."""
+    if isinstance(record, TracedSignal):
+        return (
+            "signal",
+            record.sender,
+            record.sender_pid,
+            record.target_pid,
+            record.signo,
+            record.fate,
+            record.late,
+        )
+    if isinstance(record, Lost):
+        return ("lost",)
+    return ("exit", record.pid, record.signo, record.status)
+
+
+def same_thing(first: Record, second: Record) -> bool:
+    """Whether two records say the same: same sender, target, signal and fate.
+
+    Args:
+        first: A record.
+        second: Another.
+
+    Returns:
+        True if one counted entry can stand for both.
+    """
+    return _key(first) == _key(second)
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """Consecutive records that say the same thing, as one entry.
+
+    Attributes:
+        record: The newest of them.
+        count: How many (for lost events: how many events were lost).
+    """
+
+    record: Record
+    count: int
+
+
+def collapse(records: Iterable[Record]) -> list[Counted]:
+    """Collapse runs of records that say the same thing into counted entries.
+
+    A flood (a loop of ``kill``) becomes one entry counted 5000 times; lost
+    events in a run add up their counts.
+
+    Args:
+        records: Records in trace order.
+
+    Returns:
+        The counted entries, in order.
+    """
+    out: list[Counted] = []
+    last_key: tuple[object, ...] | None = None
+    for record in records:
+        key = _key(record)
+        weight = record.count if isinstance(record, Lost) else 1
+        if key == last_key:
+            out[-1] = Counted(record, out[-1].count + weight)
+        else:
+            out.append(Counted(record, weight))
+            last_key = key
+    return out
+
+
+@dataclass(slots=True)
+class _Signals:
+    sent: deque[TracedSignal]
+    received: deque[TracedSignal]
+
+
+class TraceHistory:
+    """The recent traced signals of each process, their exits and the losses.
+
+    Bounded: :data:`PER_PID` signals sent and received per process, at most
+    :data:`MAX_PIDS` processes (the least recently busy are forgotten first)
+    and :data:`MAX_EXITS` exits, whatever the rate.
+
+    Args:
+        per_pid: Signals kept per process and direction.
+        max_pids: Processes kept.
+        max_exits: Exits kept.
+    """
+
+    def __init__(
+        self,
+        per_pid: int = PER_PID,
+        max_pids: int = MAX_PIDS,
+        max_exits: int = MAX_EXITS,
+    ) -> None:
+        self._per_pid = per_pid
+        self._max_pids = max_pids
+        self._max_exits = max_exits
+        self._signals: OrderedDict[int, _Signals] = OrderedDict()
+        self._exits: OrderedDict[int, Exited] = OrderedDict()
+        self.lost = 0
+        """Events lost so far, as the kernel reported them."""
+        self.signals = 0
+        """Signal records taken so far (a late fate counts again)."""
+
+    def __len__(self) -> int:
+        """How many processes have signals remembered."""
+        return len(self._signals)
+
+    def _of(self, pid: int) -> _Signals:
+        signals = self._signals.get(pid)
+        if signals is None:
+            size = self._per_pid
+            signals = _Signals(deque(maxlen=size), deque(maxlen=size))
+            self._signals[pid] = signals
+            if len(self._signals) > self._max_pids:
+                self._signals.popitem(last=False)
+        else:
+            self._signals.move_to_end(pid)
+        return signals
+
+    @staticmethod
+    def _put(queue: deque[TracedSignal], record: TracedSignal) -> None:
+        if record.late:
+            # A late fate repeats its record's id: it replaces the pending one.
+            for index, old in enumerate(queue):
+                if old.id == record.id:
+                    queue[index] = record
+                    return
+        queue.append(record)
+
+    def add(self, records: Iterable[Record]) -> None:
+        """Take a batch of records.
+
+        Args:
+            records: Records in trace order.
+        """
+        for record in records:
+            if isinstance(record, TracedSignal):
+                self.signals += 1
+                if record.sender_pid > 0:
+                    self._put(self._of(record.sender_pid).sent, record)
+                if record.target_pid != record.sender_pid or record.sender_pid <= 0:
+                    self._put(self._of(record.target_pid).received, record)
+                else:  # sent to itself: it received it too
+                    self._put(self._signals[record.target_pid].received, record)
+            elif isinstance(record, Exited):
+                self._exits[record.pid] = record
+                self._exits.move_to_end(record.pid)
+                if len(self._exits) > self._max_exits:
+                    self._exits.popitem(last=False)
+            else:
+                self.lost += record.count
+
+    def sent(self, pid: int) -> list[TracedSignal]:
+        """The signals a process sent recently, oldest first."""
+        signals = self._signals.get(pid)
+        return list(signals.sent) if signals else []
+
+    def received(self, pid: int) -> list[TracedSignal]:
+        """The signals a process received recently, oldest first."""
+        signals = self._signals.get(pid)
+        return list(signals.received) if signals else []
+
+    def recent(self, pid: int, count: int) -> list[tuple[TracedSignal, bool]]:
+        """A process's newest signals, sent and received, newest first.
+
+        Args:
+            pid: The process.
+            count: How many at most.
+
+        Returns:
+            Pairs of a signal and True if the process sent it (False: it
+            received it; a signal to itself is listed once, as received).
+        """
+        signals = self._signals.get(pid)
+        if signals is None:
+            return []
+        received = {id(record) for record in signals.received}
+        both = [(r, False) for r in signals.received] + [
+            (r, True) for r in signals.sent if id(r) not in received
+        ]
+        both.sort(key=lambda pair: pair[0].time, reverse=True)
+        return both[:count]
+
+    def exit_of(self, pid: int) -> Exited | None:
+        """How a process ended, if the trace saw it (the latest, for a reused pid)."""
+        return self._exits.get(pid)
+
+    def exits(self) -> Mapping[int, Exited]:
+        """Every exit remembered, by pid."""
+        return self._exits
