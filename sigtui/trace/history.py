@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from sigtui.trace.records import Exited, Lost, Record, TracedSignal
+from sigtui.procfs import signal_name
+from sigtui.trace.records import Exited, Fate, Lost, Record, Sender, TracedSignal
+from sigtui.trace.words import ago, fate_words, sender_words, target_words
 
 PER_PID = 20
 """Signals remembered per process, sent and received each."""
@@ -346,3 +348,117 @@ class TraceHistory:
     def exits(self) -> Mapping[int, Exited]:
         """Every exit remembered, by pid."""
         return self._exits
+
+
+OWN_SEND_KEEP = 60.0
+"""Seconds a send by sigtui waits for its traced fate (a late one included)."""
+
+
+@dataclass(slots=True)
+class _Expected:
+    entry: int
+    until: float
+    several: bool
+    quiet_pending: bool
+
+
+class OwnSends:
+    """The sends sigtui made, each waiting for the trace to say what became of it.
+
+    The trace sees sigtui's own sends like any other (sigtui is their
+    sender); rather than a second entry, the send's own log entry is
+    completed with the traced fate.
+
+    Args:
+        own_pids: sigtui's own pid(s): a traced sender among them is sigtui.
+        keep: Seconds a send waits for its fate.
+    """
+
+    def __init__(self, own_pids: Iterable[int], keep: float = OWN_SEND_KEEP) -> None:
+        self.own_pids = frozenset(own_pids)
+        self._keep = keep
+        self._expected: dict[tuple[int, int], _Expected] = {}
+
+    def __len__(self) -> int:
+        """How many (process, signal) pairs are waiting."""
+        return len(self._expected)
+
+    def expect(
+        self,
+        entry: int,
+        pids: Iterable[int],
+        signo: int,
+        now: float,
+        *,
+        quiet_pending: bool = False,
+    ) -> None:
+        """Note a send, to pair with what the trace says of it.
+
+        Args:
+            entry: The send's log entry.
+            pids: The processes it goes to.
+            signo: The signal.
+            now: ``time.monotonic()`` now.
+            quiet_pending: Say nothing of a pending fate (the demo takes its
+                signals with sigtimedwait, which leaves no trace, and says
+                itself what it did).
+        """
+        targets = list(pids)
+        for pid in targets:
+            self._expected[(pid, signo)] = _Expected(
+                entry, now + self._keep, len(targets) > 1, quiet_pending
+            )
+
+    def pair(self, record: TracedSignal, now: float) -> tuple[int, str] | None:
+        """Pair a traced signal with a send sigtui made, if it is one.
+
+        Args:
+            record: A traced signal.
+            now: ``time.monotonic()`` now, to forget sends that waited too long.
+
+        Returns:
+            None if it is not one of sigtui's sends; else the send's entry and
+            what to add to it ("" to add nothing).
+        """
+        if record.sender_pid not in self.own_pids:
+            return None
+        key = (record.target_pid, record.signo)
+        expected = self._expected.get(key)
+        if expected is None:
+            return None
+        if expected.until < now:
+            del self._expected[key]
+            return None
+        if record.fate is not Fate.PENDING:
+            del self._expected[key]  # else a late fate may follow
+        elif expected.quiet_pending:
+            return expected.entry, ""
+        who = f" for {record.target_pid}" if expected.several else ""
+        return expected.entry, f"traced{who}: {fate_words(record)}"
+
+    def forget_old(self, now: float) -> None:
+        """Forget the sends that waited too long for their fate."""
+        for key in [k for k, e in self._expected.items() if e.until < now]:
+            del self._expected[key]
+
+
+def recent_words(record: TracedSignal, sent: bool, now: float) -> str:
+    """One line of a process's recent signals, for the details panel.
+
+    Args:
+        record: The signal.
+        sent: True if the process sent it, False if it received it.
+        now: ``time.monotonic()`` now.
+
+    Returns:
+        "0.3 s ago: SIGTERM from 4120 (bash), killed it" or
+        "1.2 s ago: sent SIGUSR1 to 4300 (sleep), caught by a handler".
+    """
+    name = signal_name(record.signo)
+    when = ago(now - record.time)
+    if sent and record.target_pid != record.sender_pid:
+        return f"{when}: sent {name} to {target_words(record)}, {fate_words(record)}"
+    source = "itself" if record.sender_pid == record.target_pid else None
+    if source is None or record.sender is not Sender.PROCESS:
+        source = sender_words(record)
+    return f"{when}: {name} from {source}, {fate_words(record)}"

@@ -7,11 +7,13 @@ from dataclasses import replace
 
 from sigtui.trace.history import (
     Counted,
+    OwnSends,
     Scope,
     ScopeView,
     TraceHistory,
     collapse,
     in_scope,
+    recent_words,
     same_thing,
     scope_words,
     sigchld_hidden,
@@ -184,3 +186,56 @@ def test_the_latest_exit_of_a_pid_counts() -> None:
     history.add([first, again])
     assert history.exit_of(4200) is again
     assert history.exit_of(4300) is None
+
+
+def test_a_send_by_sigtui_is_paired_with_its_traced_fate() -> None:
+    sends = OwnSends({4120})
+    sends.expect(7, [4200], signal.SIGTERM, now=100.0)
+    assert sends.pair(traced(4999, 4200), 100.1) is None  # another sender
+    assert sends.pair(traced(4120, 4300), 100.1) is None  # another target
+    killed = replace(traced(4120, 4200), taken=100.0002)
+    assert sends.pair(killed, 100.1) == (7, "traced: killed it after 200 µs")
+    assert sends.pair(killed, 100.2) is None  # paired once
+    assert len(sends) == 0
+
+
+def test_a_pending_fate_waits_for_the_late_one() -> None:
+    sends = OwnSends({4120})
+    sends.expect(3, [4200, 4201], signal.SIGUSR1, now=100.0)
+    pending = traced(4120, 4201, signal.SIGUSR1, Fate.PENDING)
+    entry, words = sends.pair(pending, 101.0) or (0, "")
+    assert (entry, words.split(":")[0]) == (3, "traced for 4201")
+    late = replace(pending, fate=Fate.CAUGHT, late=True)
+    assert sends.pair(late, 102.0) == (
+        3,
+        "traced for 4201: caught by a handler (taken late)",
+    )
+
+
+def test_the_demo_s_pending_fate_is_not_said_and_old_sends_are_forgotten() -> None:
+    sends = OwnSends({4120}, keep=10.0)
+    sends.expect(3, [4242], signal.SIGUSR1, now=100.0, quiet_pending=True)
+    pending = traced(4120, 4242, signal.SIGUSR1, Fate.PENDING)
+    assert sends.pair(pending, 101.0) == (3, "")
+    assert sends.pair(pending, 111.0) is None  # waited too long
+    sends.expect(4, [4200], signal.SIGTERM, now=100.0)
+    sends.forget_old(200.0)
+    assert len(sends) == 0
+
+
+def test_recent_words() -> None:
+    kill = traced(4120, 4200, time=99.7)
+    assert recent_words(kill, False, 100.0) == (
+        "0.3 s ago: SIGTERM from 4120 (bash), killed it"
+    )
+    assert recent_words(kill, True, 100.0) == (
+        "0.3 s ago: sent SIGTERM to 4200 (sleep), killed it"
+    )
+    own = traced(4200, 4200, signal.SIGUSR1, Fate.CAUGHT, time=99.0)
+    assert recent_words(own, False, 100.0) == (
+        "1.0 s ago: SIGUSR1 from itself, caught by a handler"
+    )
+    tick = traced(0, 4200, signal.SIGALRM, Fate.CAUGHT, time=99.0)
+    assert recent_words(tick, False, 100.0) == (
+        "1.0 s ago: SIGALRM from the kernel, caught by a handler"
+    )
