@@ -62,7 +62,8 @@ class ScopeView:
         tagged: The tagged processes.
         pgid_of: The process group of a pid, from the latest scan (None
             when the pid is not listed).
-        hide_sigchld: Whether SIGCHLD is left out.
+        hide_sigchld: Whether SIGCHLD is left out, and with it the exits
+            that no signal caused (every ended child sends its parent one).
     """
 
     scope: Scope
@@ -112,6 +113,8 @@ def in_scope(record: Record, view: ScopeView) -> bool:
             return False
         pids: tuple[int, ...] = (record.sender_pid, record.target_pid)
     else:
+        if view.hide_sigchld and not record.signo:
+            return False  # a plain exit: the other half of a SIGCHLD's news
         pids = (record.pid,)
     scope = view.scope
     if scope is Scope.MACHINE:
@@ -158,8 +161,15 @@ def scope_words(
     return f"pid {pid} ({name})" if name else f"pid {pid}"
 
 
-def _key(record: Record) -> tuple[object, ...]:
-    """What two records must share to say the same thing."""
+def record_key(record: Record) -> tuple[object, ...]:
+    """What two records must share to say the same thing.
+
+    Args:
+        record: A record.
+
+    Returns:
+        Its sender, target, signal and fate (for an exit: its pid and how).
+    """
     if isinstance(record, TracedSignal):
         return (
             "signal",
@@ -185,7 +195,7 @@ def same_thing(first: Record, second: Record) -> bool:
     Returns:
         True if one counted entry can stand for both.
     """
-    return _key(first) == _key(second)
+    return record_key(first) == record_key(second)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +226,7 @@ def collapse(records: Iterable[Record]) -> list[Counted]:
     out: list[Counted] = []
     last_key: tuple[object, ...] | None = None
     for record in records:
-        key = _key(record)
+        key = record_key(record)
         weight = record.count if isinstance(record, Lost) else 1
         if key == last_key:
             out[-1] = Counted(record, out[-1].count + weight)

@@ -103,6 +103,19 @@ MAIN_KEYS: list[BindingType] = [
         tooltip="Stop or restart refreshing",
         show=False,
     ),
+    Binding(
+        "w",
+        "cycle_trace_scope",
+        "Traced",
+        tooltip="Whose traced signals the log shows: process, group, tagged, all",
+    ),
+    Binding(
+        "c",
+        "toggle_sigchld",
+        "SIGCHLD",
+        tooltip="Show or hide traced SIGCHLD (each ended child sends one)",
+        show=False,
+    ),
     Binding("J", "toggle_projector", "Projector", tooltip="High contrast for a class"),
     Binding("L", "lessons", "Lessons", tooltip="Guided lessons for a class"),
     Binding(
