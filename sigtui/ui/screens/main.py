@@ -1414,6 +1414,11 @@ class MainScreen(Screen[None]):
 
     # -- tracing -------------------------------------------------------------------
 
+    @property
+    def trace_feed(self) -> Feed | None:
+        """The trace feed, once started (None while tracing is off)."""
+        return self._feed
+
     @work(thread=True, group="trace", exit_on_error=False)
     def _start_trace(self) -> None:
         """Start the trace feed (it spawns its reader process: a thread)."""
