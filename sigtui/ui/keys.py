@@ -108,6 +108,9 @@ MAIN_KEYS: list[BindingType] = [
         "cycle_trace_scope",
         "Traced",
         tooltip="Whose traced signals the log shows: process, group, tagged, all",
+        # The footer has no room left at 120 columns; the log's title says
+        # "w: scope · c: SIGCHLD" where the traced signals are.
+        show=False,
     ),
     Binding(
         "c",

@@ -111,6 +111,11 @@ def test_sigchld_is_hidden_on_the_machine_unless_chosen_otherwise() -> None:
     assert in_scope(child, view(Scope.SELECTED))
     assert not in_scope(child, view(Scope.SELECTED, hide_sigchld=True))
     assert in_scope(traced(), view(Scope.SELECTED, hide_sigchld=True))
+    # A plain exit goes with it; one a signal caused stays.
+    plain = Exited(101.0, 4200, "sleep", status=0)
+    assert not in_scope(plain, view(Scope.SELECTED, hide_sigchld=True))
+    killed = Exited(101.0, 4200, "sleep", signo=signal.SIGTERM)
+    assert in_scope(killed, view(Scope.SELECTED, hide_sigchld=True))
 
 
 def test_scope_words() -> None:

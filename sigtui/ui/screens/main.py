@@ -1603,7 +1603,7 @@ class MainScreen(Screen[None]):
             lost = self.trace_history.lost
             if lost:
                 parts.append(f"{lost} events lost")
-            title = " · ".join(parts) + " · w c"
+            title = " · ".join(parts) + " · w: scope · c: SIGCHLD"
         elif self.options.trace and state.sentence == "Tracing is starting.":
             title = "tracing: starting…"
         else:
