@@ -26,7 +26,7 @@ EXPECTED = {
     ],
     "demo": ["received SIGUSR1", "demo (4242)"],
     "who-killed-it": [
-        "Ended killed by SIGTERM from 3022 (bash) 0.2 s",
+        "killed by SIGTERM from 3022 (bash) 0.2 s",
         "SIGTERM 3022 (bash) → 4152 (sleep): kill(); killed it",
         "4152 (sleep) killed by SIGTERM from 3022 (bash)",
         "Traced: pid 4152 (sleep)",
