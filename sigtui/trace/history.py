@@ -446,10 +446,20 @@ class OwnSends:
         who = f" for {record.target_pid}" if expected.several else ""
         return expected.entry, f"traced{who}: {fate_words(record)}"
 
-    def forget_old(self, now: float) -> None:
-        """Forget the sends that waited too long for their fate."""
-        for key in [k for k, e in self._expected.items() if e.until < now]:
+    def waits_for(self, entry: int) -> bool:
+        """Whether a send's entry still waits for a traced fate."""
+        return any(e.entry == entry for e in self._expected.values())
+
+    def forget_old(self, now: float) -> bool:
+        """Forget the sends that waited too long for their fate.
+
+        Returns:
+            True if any was forgotten.
+        """
+        old = [k for k, e in self._expected.items() if e.until < now]
+        for key in old:
             del self._expected[key]
+        return bool(old)
 
 
 def recent_words(record: TracedSignal, sent: bool, now: float) -> str:

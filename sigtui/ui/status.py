@@ -146,7 +146,9 @@ def status_line(
             short = f"lesson {number}: {run.current + 1}/{total}"
         parts.append(((lesson, 7), (short, 14), ("lesson", None)))
     if status.ended:
-        parts.append(((status.ended, 10),))
+        # Worth a look, but the details panel says it too: it gives way early.
+        short = status.ended.split(" from ", 1)[0]
+        parts.append(((status.ended, 2), (short, 3)))
     if view.tree:
         parts.append((("tree", 11),))
     if view.filter_text:

@@ -224,7 +224,10 @@ def test_the_demo_s_pending_fate_is_not_said_and_old_sends_are_forgotten() -> No
     assert sends.pair(pending, 101.0) == (3, "")
     assert sends.pair(pending, 111.0) is None  # waited too long
     sends.expect(4, [4200], signal.SIGTERM, now=100.0)
-    sends.forget_old(200.0)
+    assert sends.waits_for(4)
+    assert not sends.forget_old(105.0)
+    assert sends.forget_old(200.0)
+    assert not sends.waits_for(4)
     assert len(sends) == 0
 
 

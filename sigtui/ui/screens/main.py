@@ -241,6 +241,8 @@ class MainScreen(Screen[None]):
         self._inbox_posted = False
         self._inbox_dropped = 0
         self._trace_title = ""
+        self._outcomes: dict[int, int] = {}
+        """A send's entry → how many outcome events end it, once watched."""
 
     def compose(self) -> ComposeResult:
         """Lay out the status line, the table, the filter box and the footer."""
@@ -475,7 +477,7 @@ class MainScreen(Screen[None]):
         row = self.table.current
         exited = self._exit_of(row)
         if row is not None and exited is not None:
-            ended = f"{row.info.pid} {exit_words(exited)}"
+            ended = f"{row.info.pid} {display_escape(exit_words(exited))}"
         text = status_line(
             self.view,
             self.snapshot,
@@ -1037,6 +1039,9 @@ class MainScreen(Screen[None]):
         log = self.query_one(SignalLog)
         for line in report.outcome_lines:
             log.amend(entry, line)
+        if self.own_sends.waits_for(entry):
+            # Its traced fate goes before these, when it comes after them.
+            self._outcomes[entry] = len(report.outcome_lines)
         if entry not in self._open_sends.values():
             log.finish(entry)  # else when the demo's receipt completes it
         if report.seen:
@@ -1518,7 +1523,10 @@ class MainScreen(Screen[None]):
         now = self.deps.monotonic()
         self.trace_history.add(records)
         own = self.own_sends
-        own.forget_old(now)
+        if own.forget_old(now):
+            self._outcomes = {
+                entry: n for entry, n in self._outcomes.items() if own.waits_for(entry)
+            }
         log = self.query_one(SignalLog)
         view = self._scope_view()
         selected = view.pid
@@ -1531,7 +1539,14 @@ class MainScreen(Screen[None]):
                     if paired is not None:
                         entry, text = paired
                         if text:
-                            log.amend(entry, text)
+                            log.amend(
+                                entry,
+                                text,
+                                before=self._outcomes.get(entry, 0),
+                                or_add=False,  # folded: the one before says it
+                            )
+                        if not own.waits_for(entry):
+                            self._outcomes.pop(entry, None)
                         continue
                 touched = touched or selected in (record.sender_pid, record.target_pid)
             elif isinstance(record, Exited):

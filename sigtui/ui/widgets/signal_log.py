@@ -199,20 +199,28 @@ class SignalLog(Log):
                 return entry
         return None
 
-    def amend(self, number: int, text: str) -> int:
+    def amend(
+        self, number: int, text: str, *, before: int = 0, or_add: bool = True
+    ) -> int:
         """Add an event to an entry, in place; the file gets it as its own line.
 
         Args:
             number: The entry, from :meth:`add`.
             text: The event.
+            before: Put it before the entry's last so many events (a send's
+                outcome stays last when its traced fate comes after it).
+            or_add: Add it as an entry of its own if that one has scrolled
+                away or was folded into the one before (else drop it).
 
         Returns:
-            The entry's number: a new entry's if that one has scrolled away.
+            The entry's number: a new entry's if that one has gone, or 0 if
+            it was dropped.
         """
         entry = self._find(number)
         if entry is None:
-            return self.add(text)
-        entry.text = f"{entry.text} · {text}"
+            return self.add(text) if or_add else 0
+        head, *tail = entry.text.rsplit(" · ", before) if before else [entry.text]
+        entry.text = " · ".join([head, text, *tail])
         self._rerender()
         self._write_file(self.clock(), text)
         return number
