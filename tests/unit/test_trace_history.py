@@ -16,9 +16,18 @@ from sigtui.trace.history import (
     recent_words,
     same_thing,
     scope_words,
+    select,
     sigchld_hidden,
 )
-from sigtui.trace.records import Exited, Fate, Lost, Result, Sender, TracedSignal
+from sigtui.trace.records import (
+    Exited,
+    Fate,
+    Lost,
+    Record,
+    Result,
+    Sender,
+    TracedSignal,
+)
 
 
 def traced(
@@ -247,3 +256,41 @@ def test_recent_words() -> None:
     assert recent_words(tick, False, 100.0) == (
         "1.0 s ago: SIGALRM from the kernel, caught by a handler"
     )
+
+
+def test_select_is_in_scope_for_a_whole_batch() -> None:
+    batch: list[Record] = [
+        traced(4120, 4200),
+        traced(4200, 4300, signal.SIGUSR1),
+        traced(4201, 4200, signal.SIGCHLD, Fate.IGNORED),
+        traced(4120, 4300),
+        traced(4120, 4201),
+        traced(0, 4300, signal.SIGALRM),
+        Exited(101.0, 4200, "sleep", signo=signal.SIGTERM),
+        Exited(101.0, 4300, "sleep", status=0),
+        Lost(101.0, 4),
+    ]
+    tagged = frozenset({4300})
+    for scope in Scope:
+        for hide in (False, True):
+            for pid in (4200, None):
+                seen = view(scope, pid=pid, tagged=tagged, hide_sigchld=hide)
+                assert select(batch, seen) == [r for r in batch if in_scope(r, seen)]
+
+
+def test_collapse_keeps_apart_what_differs() -> None:
+    base = traced(4120, 4200, signal.SIGUSR1, Fate.CAUGHT)
+    variants: list[Record] = [
+        replace(base, sender_pid=1),
+        replace(base, target_pid=1),
+        replace(base, signo=signal.SIGUSR2),
+        replace(base, fate=Fate.IGNORED),
+        replace(base, sender=Sender.CPU),
+        replace(base, late=True),
+        Exited(1.0, 4200, "sleep", signo=signal.SIGUSR1),
+    ]
+    for other in variants:
+        assert [c.count for c in collapse([base, other, base])] == [1, 1, 1]
+    assert [c.count for c in collapse([base, replace(base, id=2)])] == [2]
+    gone = Exited(1.0, 4200, "sleep", status=0)
+    assert [c.count for c in collapse([gone, gone])] == [2]

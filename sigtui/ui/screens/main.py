@@ -82,10 +82,10 @@ from sigtui.trace.history import (
     ScopeView,
     TraceHistory,
     collapse,
-    in_scope,
     recent_words,
     record_key,
     scope_words,
+    select,
     sigchld_hidden,
 )
 from sigtui.trace.records import Exited, Lost, Record, TracedSignal
@@ -1521,38 +1521,14 @@ class MainScreen(Screen[None]):
         entries, floods collapsed first.
         """
         now = self.deps.monotonic()
-        self.trace_history.add(records)
-        own = self.own_sends
-        if own.forget_old(now):
-            self._outcomes = {
-                entry: n for entry, n in self._outcomes.items() if own.waits_for(entry)
-            }
-        log = self.query_one(SignalLog)
+        history = self.trace_history
         view = self._scope_view()
         selected = view.pid
-        touched = False
-        shown: list[Record] = []
-        for record in records:
-            if isinstance(record, TracedSignal):
-                if len(own):
-                    paired = own.pair(record, now)
-                    if paired is not None:
-                        entry, text = paired
-                        if text:
-                            log.amend(
-                                entry,
-                                text,
-                                before=self._outcomes.get(entry, 0),
-                                or_add=False,  # folded: the one before says it
-                            )
-                        if not own.waits_for(entry):
-                            self._outcomes.pop(entry, None)
-                        continue
-                touched = touched or selected in (record.sender_pid, record.target_pid)
-            elif isinstance(record, Exited):
-                touched = touched or record.pid == selected
-            if in_scope(record, view):
-                shown.append(record)
+        before = None if selected is None else history.marker(selected)
+        history.add(records)
+        if len(self.own_sends):
+            records = self._pair_own_sends(records, now)
+        shown = select(records, view)
         entries = collapse(shown)
         items: list[tuple[str, int, Hashable]] = []
         if len(entries) > TRACE_SHOWN:
@@ -1583,11 +1559,46 @@ class MainScreen(Screen[None]):
             else:
                 items.append((display_escape(record_line(record)), 1, None))
         if items:
-            log.add_counted(items)
-        if touched:
+            self.query_one(SignalLog).add_counted(items)
+        if selected is not None and history.marker(selected) != before:
             self.refresh_details()
             self.update_status()
         self._update_trace_title()
+
+    def _pair_own_sends(self, records: list[Record], now: float) -> list[Record]:
+        """Complete sigtui's sends' entries with their traced fates.
+
+        Returns:
+            The other records (a paired one is not logged again on its own).
+        """
+        own = self.own_sends
+        if own.forget_old(now):
+            self._outcomes = {
+                entry: n for entry, n in self._outcomes.items() if own.waits_for(entry)
+            }
+        log = self.query_one(SignalLog)
+        paired_ids: set[int] = set()
+        own_pids = own.own_pids
+        for record in records:
+            if type(record) is not TracedSignal or record.sender_pid not in own_pids:
+                continue
+            paired = own.pair(record, now)
+            if paired is None:
+                continue
+            paired_ids.add(id(record))
+            entry, text = paired
+            if text:
+                log.amend(
+                    entry,
+                    text,
+                    before=self._outcomes.get(entry, 0),
+                    or_add=False,  # folded into the one before, which says it
+                )
+            if not own.waits_for(entry):
+                self._outcomes.pop(entry, None)
+        if not paired_ids:
+            return records
+        return [record for record in records if id(record) not in paired_ids]
 
     def _exit_of(self, row: Row | None) -> Exited | None:
         """How the selected process ended, if it has and the trace saw it.
