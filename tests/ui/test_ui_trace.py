@@ -27,6 +27,7 @@ from sigtui.trace.feed import FeedState
 from sigtui.trace.records import Exited, Fate, Lost, Record
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
+from sigtui.ui.screens import main as main_screen
 from sigtui.ui.screens.confirm import ConfirmSend
 from sigtui.ui.screens.main import TRACE_SHOWN
 from sigtui.ui.screenshots import SampleFeed, sample_app, sample_signal
@@ -420,3 +421,23 @@ async def test_no_trace_starts_no_feed() -> None:
         await settle(app, pilot)
         assert started == []
         assert title(app) == "tracing off: sigtui was started with --no-trace."
+
+
+async def test_a_ui_that_falls_behind_drops_the_oldest_and_counts_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(main_screen, "TRACE_INBOX", 10)
+    app = sample_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _started(app, pilot)
+        batch = [
+            sample_signal(
+                3022, "bash", 4152, "sleep", "SIGUSR1", Fate.CAUGHT, ago=1, id=n
+            )
+            for n in range(25)
+        ]
+        push(app, batch)  # one batch of 25 reaches an inbox of 10
+        await settle(app, pilot)
+        assert "15 events lost" in title(app)
+        assert "15 traced events lost" in log_text(app)
+        assert "×10 SIGUSR1 3022 (bash) → 4152 (sleep)" in log_text(app)  # noqa: RUF001

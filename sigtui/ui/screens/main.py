@@ -1490,7 +1490,8 @@ class MainScreen(Screen[None]):
             dropped, self._inbox_dropped = self._inbox_dropped, 0
             self._inbox_posted = False
         if dropped:
-            records.append(Lost(self.deps.monotonic(), dropped))
+            # The oldest were dropped: the loss comes before what was kept.
+            records.insert(0, Lost(self.deps.monotonic(), dropped))
         if records and self._alive():
             self._show_traced(records)
 
