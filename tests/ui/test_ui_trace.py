@@ -104,14 +104,18 @@ async def _traced_app(pilot: Pilot[int], app: SigtuiApp) -> None:
     assert app.main.trace_state.on, app.main.trace_state.sentence
 
 
+async def _traced_and_selected(pilot: Pilot[int], app: SigtuiApp, pid: int) -> None:
+    await _traced_app(pilot, app)
+    await select(app, pilot, pid)
+
+
 @needs_root
 async def test_who_killed_a_sleep_from_a_shell(
     sleeper: subprocess.Popen[bytes],
 ) -> None:
     app = make_app(Options(interval=0.2, trace=True))
     async with app.run_test(size=SIZE) as pilot:
-        await _traced_app(pilot, app)
-        await select(app, pilot, sleeper.pid)
+        await _traced_and_selected(pilot, app, sleeper.pid)
         await pilot.press("i")
         assert "Traced: pid" in title(app)
         shell = subprocess.Popen(["sh", "-c", f"kill -TERM {sleeper.pid}"])
@@ -148,8 +152,7 @@ async def test_a_send_by_sigtui_gets_its_traced_fate(
 ) -> None:
     app = make_app(Options(interval=0.2, trace=True))
     async with app.run_test(size=SIZE) as pilot:
-        await _traced_app(pilot, app)
-        await select(app, pilot, sleeper.pid)
+        await _traced_and_selected(pilot, app, sleeper.pid)
         await pilot.press("k", "enter")  # SIGTERM is preselected
         await wait_until(pilot, app, reaped(sleeper), "the sleep to end")
         await wait_until(
