@@ -107,7 +107,7 @@ MAIN_KEYS: list[BindingType] = [
         "w",
         "cycle_trace_scope",
         "Traced",
-        tooltip="Whose traced signals the log shows: process, group, tagged, all",
+        tooltip="Traced: process, group, tagged, all",
         # The footer has no room left at 120 columns; the log's title says
         # "w: scope · c: SIGCHLD" where the traced signals are.
         show=False,
@@ -116,7 +116,7 @@ MAIN_KEYS: list[BindingType] = [
         "c",
         "toggle_sigchld",
         "SIGCHLD",
-        tooltip="Show or hide traced SIGCHLD (each ended child sends one)",
+        tooltip="Show or hide traced SIGCHLD",
         show=False,
     ),
     Binding("J", "toggle_projector", "Projector", tooltip="High contrast for a class"),
