@@ -113,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--no-trace",
+        action="store_true",
+        help=(
+            "do not trace signals from the kernel's tracepoints (by default, as "
+            "root, the log shows who sent each signal and what became of it)"
+        ),
+    )
+    parser.add_argument(
         "--log",
         dest="log_file",
         metavar="FILE",
@@ -224,6 +232,7 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             grace=args.grace,
             projector=args.projector or getattr(args, "lesson_projector", False),
             lesson=lesson,
+            trace=not args.no_trace,
         ),
         Deps(config=config),
     )
@@ -233,6 +242,7 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         # Whatever ended the app, the demo child must not outlive it.
         app.main.stop_demo()
         app.main.stop_lesson()
+        app.main.stop_trace()
         if log_file is not None:
             log_file.close()
     return app.return_code or 0

@@ -124,9 +124,10 @@ class SigtuiApp(App[int]):
         self.exit(return_code=128 + signum)
 
     def stop_children(self) -> None:
-        """End the demo child and the lesson's processes (blocks briefly)."""
+        """End the demo child, the lesson's processes and tracing (blocks briefly)."""
         self.main.stop_demo()
         self.main.stop_lesson()
+        self.main.stop_trace()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's commands, every key's action and every lesson, for ctrl+p.

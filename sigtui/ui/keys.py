@@ -103,6 +103,22 @@ MAIN_KEYS: list[BindingType] = [
         tooltip="Stop or restart refreshing",
         show=False,
     ),
+    Binding(
+        "w",
+        "cycle_trace_scope",
+        "Traced",
+        tooltip="Traced: process, group, tagged, all",
+        # The footer has no room left at 120 columns; the log's title says
+        # "w: scope · c: SIGCHLD" where the traced signals are.
+        show=False,
+    ),
+    Binding(
+        "c",
+        "toggle_sigchld",
+        "SIGCHLD",
+        tooltip="Show or hide traced SIGCHLD",
+        show=False,
+    ),
     Binding("J", "toggle_projector", "Projector", tooltip="High contrast for a class"),
     Binding("L", "lessons", "Lessons", tooltip="Guided lessons for a class"),
     Binding(

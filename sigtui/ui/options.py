@@ -13,7 +13,7 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from sigtui.config import DEFAULT_INTERVAL, ConfigFile
 from sigtui.delivery import Syscalls
@@ -28,6 +28,25 @@ from sigtui.processes import (
 )
 from sigtui.signals import SignalState
 from sigtui.signals.reader import read_state_of
+from sigtui.trace.feed import FeedState, TraceFeed
+from sigtui.trace.records import Record
+
+
+class Feed(Protocol):
+    """A source of traced records: :class:`~sigtui.trace.feed.TraceFeed`, or a fake."""
+
+    def start(self) -> None:
+        """Start tracing; records and state changes come through the callbacks."""
+
+    def stop(self) -> None:
+        """Stop tracing (may block briefly)."""
+
+
+FeedFactory = Callable[
+    [Callable[[list[Record]], None], Callable[[FeedState], None]], Feed
+]
+"""Builds a feed from its two callbacks (records, state), both called off the UI
+thread."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,9 @@ class Options:
         handle_signals: Exit cleanly on SIGTERM and SIGHUP (the command line
             sets this; tests leave the test runner's handlers alone).
         log_file: Where to append every log entry as a JSON line.
+        trace: Trace every signal on the machine from the kernel's
+            tracepoints (the command line sets it unless ``--no-trace``;
+            tests leave it off unless they mean to trace).
     """
 
     columns: Sequence[Column] | str | None = None
@@ -58,6 +80,7 @@ class Options:
     lesson: Lesson | None = None
     handle_signals: bool = False
     log_file: TextIO | None = None
+    trace: bool = False
 
     def column_list(self, config: ConfigFile) -> tuple[Column, ...]:
         """The columns to start with: these options', else the settings file's.
@@ -104,6 +127,8 @@ class Deps:
         hostname: The host name shown in the status line.
         config: The settings file: its problem, if any, is shown at start,
             and the settings the user changes are saved to it.
+        trace_feed: Builds the feed of traced signals (when tracing is on).
+        monotonic: ``time.monotonic()``, the clock of traced records.
     """
 
     source: ProcessSource | None = None
@@ -114,3 +139,5 @@ class Deps:
     self_pid: int = field(default_factory=os.getpid)
     hostname: str = field(default_factory=socket.gethostname)
     config: ConfigFile = field(default_factory=_no_config)
+    trace_feed: FeedFactory = TraceFeed
+    monotonic: Callable[[], float] = time.monotonic

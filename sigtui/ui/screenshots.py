@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,9 +22,16 @@ from sigtui.delivery.dry import DrySyscalls
 from sigtui.demo.narrate import Narrator
 from sigtui.demo.protocol import DispositionAck, SignalReport
 from sigtui.lessons import Lesson, LessonSession, find_lesson
-from sigtui.processes.sample import SAMPLE_SELF_PID, SampleSource, sample_snapshot
+from sigtui.processes.sample import (
+    SAMPLE_SELF_PID,
+    SampleSource,
+    sample_snapshot,
+    without,
+)
 from sigtui.signals import catalogue
 from sigtui.signals.sample import sample_signal_state
+from sigtui.trace.feed import FeedState
+from sigtui.trace.records import Exited, Fate, Record, Result, Sender, TracedSignal
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.confirm import ConfirmSend
@@ -35,6 +42,88 @@ SIZE = (130, 36)
 
 SAMPLE_NOW = 1_795_000_000.0
 """The pretend current time (seconds since the epoch) of the pictures."""
+
+SAMPLE_MONOTONIC = 86_400.0
+"""The pretend ``time.monotonic()`` of the pictures (traced records' clock)."""
+
+
+class SampleFeed:
+    """A trace feed that is on and says only what it is given: no real tracing.
+
+    Args:
+        on_records: Called with each batch of records.
+        on_state: Called when tracing turns on.
+    """
+
+    def __init__(
+        self,
+        on_records: Callable[[list[Record]], None],
+        on_state: Callable[[FeedState], None],
+    ) -> None:
+        self._on_records = on_records
+        self._on_state = on_state
+
+    def start(self) -> None:
+        """Say that tracing is on."""
+        self._on_state(FeedState(on=True, instance="sample"))
+
+    def stop(self) -> None:
+        """Nothing to stop."""
+
+    def push(self, records: Iterable[Record]) -> None:
+        """Hand records to the app, as the reader process would.
+
+        Args:
+            records: The records, in trace order.
+        """
+        self._on_records(list(records))
+
+
+def sample_signal(
+    sender: int,
+    sender_name: str,
+    target: int,
+    target_name: str,
+    name: str,
+    fate: Fate,
+    *,
+    ago: float,
+    id: int = 1,
+) -> TracedSignal:
+    """A made-up traced signal sent with kill(), for the pictures and tests.
+
+    Args:
+        sender: The sender's pid.
+        sender_name: Its command name.
+        target: The target's pid.
+        target_name: Its command name.
+        name: The signal's name.
+        fate: What became of it.
+        ago: Seconds before :data:`SAMPLE_MONOTONIC` it was sent.
+        id: Its number in the trace.
+
+    Returns:
+        The record.
+    """
+    time = SAMPLE_MONOTONIC - ago
+    return TracedSignal(
+        id=id,
+        time=time,
+        signo=catalogue().by_name(name).number,
+        code=0,
+        sender=Sender.PROCESS,
+        sender_pid=sender,
+        sender_tid=sender,
+        sender_name=sender_name,
+        target_pid=target,
+        target_tid=target,
+        target_name=target_name,
+        process_directed=True,
+        result=Result.IGNORED if fate is Fate.IGNORED else Result.QUEUED,
+        fate=fate,
+        taken=None if fate is Fate.IGNORED else time + 0.000_042,
+    )
+
 
 Steps = Callable[[Pilot[int]], Awaitable[None]]
 
@@ -72,6 +161,30 @@ async def _help(pilot: Pilot[int]) -> None:
 async def _details(pilot: Pilot[int]) -> None:
     # The nohup'd sleep: it ignores SIGHUP and has a blocked SIGUSR1 pending.
     await pilot.press(*["down"] * 10, "i")
+
+
+async def _who_killed_it(pilot: Pilot[int]) -> None:
+    # The nohup'd sleep (4152), its details open: bash sends it SIGHUP (it
+    # ignores it), then SIGTERM, which kills it. The trace says who; the
+    # row stays, marked exited, for as long as it is selected.
+    app = pilot.app
+    assert isinstance(app, SigtuiApp)
+    await pilot.press(*["down"] * 10, "i")
+    feed = app.main.trace_feed
+    assert isinstance(feed, SampleFeed)
+    hup = sample_signal(3022, "bash", 4152, "sleep", "SIGHUP", Fate.IGNORED, ago=4.1)
+    term = sample_signal(
+        3022, "bash", 4152, "sleep", "SIGTERM", Fate.KILLED, ago=0.2, id=2
+    )
+    feed.push([hup])
+    await pilot.pause()
+    feed.push([term, Exited(term.time + 0.0001, 4152, "sleep", term.signo, by=term)])
+    source = app.main.source
+    assert isinstance(source, SampleSource)
+    source.push(without(sample_snapshot(), 4152))
+    app.main.request_scan()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def _picker(pilot: Pilot[int]) -> None:
@@ -193,6 +306,7 @@ SHOTS: dict[str, Steps] = {
     "main": _main_screen,
     "demo": _demo,
     "details": _details,
+    "who-killed-it": _who_killed_it,
     "picker": _picker,
     "picker-group": _group_picker,
     "confirm-group": _group_confirm,
@@ -210,6 +324,8 @@ SHOTS: dict[str, Steps] = {
 def sample_app(options: Options | None = None) -> SigtuiApp:
     """Build the app on the sample data, never refreshing by itself.
 
+    Tracing is on, through a :class:`SampleFeed` that traces nothing by itself.
+
     Args:
         options: The options; without an interval, an hour (the sample
             data never changes, so a refresh shows nothing new).
@@ -218,7 +334,11 @@ def sample_app(options: Options | None = None) -> SigtuiApp:
         The app.
     """
     return make_app(
-        replace(options or Options(), interval=(options and options.interval) or 3600),
+        replace(
+            options or Options(),
+            interval=(options and options.interval) or 3600,
+            trace=True,
+        ),
         Deps(
             source=SampleSource(),
             syscalls=DrySyscalls(sample_snapshot()),
@@ -227,6 +347,8 @@ def sample_app(options: Options | None = None) -> SigtuiApp:
             hostname="classroom",
             read_state=sample_signal_state,
             clock=lambda: SAMPLE_NOW,
+            trace_feed=SampleFeed,
+            monotonic=lambda: SAMPLE_MONOTONIC,
         ),
     )
 

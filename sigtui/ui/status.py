@@ -25,6 +25,8 @@ class Status:
         projector: Whether projector mode is on.
         demo: The demo's pid and heartbeat count, while it runs.
         lesson: The lesson in progress, if any.
+        ended: How the selected process ended, as traced ("4200 killed by
+            SIGTERM from 4120 (bash)"), once it has.
     """
 
     hostname: str
@@ -34,6 +36,7 @@ class Status:
     projector: bool = False
     demo: tuple[int, int] | None = None
     lesson: LessonSession | None = None
+    ended: str = ""
 
 
 Form = tuple[str, int | None]
@@ -142,6 +145,10 @@ def status_line(
             lesson = f"lesson {number}: step {run.current + 1} of {total}"
             short = f"lesson {number}: {run.current + 1}/{total}"
         parts.append(((lesson, 7), (short, 14), ("lesson", None)))
+    if status.ended:
+        # Worth a look, but the details panel says it too: it gives way early.
+        short = status.ended.split(" from ", 1)[0]
+        parts.append(((status.ended, 2), (short, 3)))
     if view.tree:
         parts.append((("tree", 11),))
     if view.filter_text:

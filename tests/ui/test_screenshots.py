@@ -25,6 +25,12 @@ EXPECTED = {
         "Predicted:",
     ],
     "demo": ["received SIGUSR1", "demo (4242)"],
+    "who-killed-it": [
+        "killed by SIGTERM from 3022 (bash) 0.2 s",
+        "SIGTERM 3022 (bash) → 4152 (sleep): kill(); killed it",
+        "4152 (sleep) killed by SIGTERM from 3022 (bash)",
+        "Traced: pid 4152 (sleep)",
+    ],
     "projector": [
         "· projector",
         "What just happened: SIGHUP asked process 4152 (sleep) to terminate.",

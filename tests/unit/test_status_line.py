@@ -40,3 +40,19 @@ def test_modes_then_the_filter_last_but_the_reminders() -> None:
     assert "filter: sleep" in parts
     hidden = [p for p in parts if p.endswith("hidden (K)")]
     assert parts[-1] == (hidden[0] if hidden else "filter: sleep")
+
+
+def test_how_the_selected_process_ended_gives_way_early() -> None:
+    view, total = view_of_sample()
+    ended = "4152 killed by SIGTERM from 3022 (bash)"
+    status = Status("box", paused=False, interval=1, ended=ended)
+    assert ended in status_line(view, view.snapshot, status).split(" · ")
+    full = status_line(view, view.snapshot, status)
+    # Before the counts shorten, it does; the "every" and the kernel threads'
+    # reminder give way before it.
+    width = len(full) - len(" from 3022 (bash)") - len("every ") - len(" (K)")
+    shorter = status_line(view, view.snapshot, status, width=width)
+    assert "4152 killed by SIGTERM" in shorter.split(" · ")
+    assert f"{total} processes" in shorter
+    narrow = status_line(view, view.snapshot, status, width=50)
+    assert "killed" not in narrow

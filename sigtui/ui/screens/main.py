@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Hashable, Sequence
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
@@ -65,16 +67,32 @@ from sigtui.processes import (
     ProcessInfo,
     ProcessSnapshot,
     ProcessSource,
+    display_escape,
     parse_columns,
 )
 from sigtui.processes.chooser import columns_spec
 from sigtui.processes.columns import for_screen, sources_of
-from sigtui.processes.view import Layout, ProcessView
+from sigtui.processes.view import Layout, ProcessView, Row
 from sigtui.signals import SignalSpec, catalogue
 from sigtui.signals.predict import Prediction
+from sigtui.trace.feed import FeedState
+from sigtui.trace.history import (
+    OwnSends,
+    Scope,
+    ScopeView,
+    TraceHistory,
+    collapse,
+    recent_words,
+    record_key,
+    scope_words,
+    select,
+    sigchld_hidden,
+)
+from sigtui.trace.records import Exited, Lost, Record, TracedSignal
+from sigtui.trace.words import exit_words, record_line, signal_line
 from sigtui.ui.keys import MAIN_KEYS, SORT_KEYS
 from sigtui.ui.messages import DemoReported, LessonReported
-from sigtui.ui.options import Deps, Options
+from sigtui.ui.options import Deps, Feed, Options
 from sigtui.ui.screens.choosers import (
     ColumnPicker,
     SortPicker,
@@ -100,6 +118,21 @@ SCAN_GROUP = "scan"
 
 NARROW = 120
 """Below this many columns the details panel goes under the table, not beside it."""
+
+
+TRACE_SHOWN = 30
+"""Traced entries the log takes from one batch at most, once collapsed: at
+10,000 signals a second the rest are counted in one entry, and keys stay quick."""
+
+TRACE_INBOX = 200_000
+"""Records waiting for the UI at most; beyond that the oldest are dropped, and
+counted as lost."""
+
+DETAILS_TRACED = 6
+"""Recent traced signals the details panel lists."""
+
+NO_TRACE = "sigtui was started with --no-trace."
+"""Why tracing is off when it was not asked for."""
 
 
 SEND_ACTIONS = frozenset(
@@ -135,6 +168,24 @@ class MainScreen(Screen[None]):
 
     projector: var[bool] = var(False, init=False, toggle_class="-projector")
     """High contrast, fewer and wider columns, a bigger log, captions (``J``)."""
+
+    class Traced(Message):
+        """The trace feed left records in the screen's inbox (posted from its thread).
+
+        The records wait in the inbox rather than in the message: a flood then
+        costs one message per batch the UI reads, however many the feed wrote.
+        """
+
+    class TracingChanged(Message):
+        """Tracing turned on, or off (posted from the feed's thread).
+
+        Attributes:
+            state: Whether it is on, and if not, why.
+        """
+
+        def __init__(self, state: FeedState) -> None:
+            super().__init__()
+            self.state = state
 
     def __init__(self, options: Options, deps: Deps, source: ProcessSource) -> None:
         super().__init__()
@@ -172,6 +223,26 @@ class MainScreen(Screen[None]):
         self._lesson_note = ""
         self._lesson_cursor_placed = False
         self._can_send = False
+        self.trace_history = TraceHistory()
+        """What the trace said lately, per process."""
+        self.own_sends = OwnSends({os.getpid(), self.self_pid})
+        """sigtui's sends, waiting for their traced fate."""
+        self.trace_scope = Scope.SELECTED
+        """Whose traced signals the log shows (``w``)."""
+        self._sigchld_choice: bool | None = None
+        self.trace_state = FeedState(
+            on=False, sentence="Tracing is starting." if options.trace else NO_TRACE
+        )
+        """Whether tracing is on, and if not, why."""
+        self._feed: Feed | None = None
+        self._trace_stopped = False
+        self._inbox: list[Record] = []
+        self._inbox_lock = threading.Lock()
+        self._inbox_posted = False
+        self._inbox_dropped = 0
+        self._trace_title = ""
+        self._outcomes: dict[int, int] = {}
+        """A send's entry → how many outcome events end it, once watched."""
 
     def compose(self) -> ComposeResult:
         """Lay out the status line, the table, the filter box and the footer."""
@@ -218,6 +289,9 @@ class MainScreen(Screen[None]):
             "x: end it gracefully · ?: help"
             + (" · read-only: sending is off" if self.readonly else "")
         )
+        self._update_trace_title()
+        if self.options.trace:
+            self._start_trace()
         if self.config.problem is not None:
             # Said once, where it stays readable; the file is left as it is.
             self.log_line(f"Settings file ignored: {self.config.problem}")
@@ -229,9 +303,10 @@ class MainScreen(Screen[None]):
             self.start_lesson(self.options.lesson)
 
     def on_unmount(self) -> None:
-        """End the demo's and the lesson's processes; close the source's files."""
+        """End the demo's and the lesson's processes and the tracing; close files."""
         self.stop_demo()
         self.stop_lesson()
+        self.stop_trace()
         close = getattr(self.source, "close", None)
         if callable(close):
             close()
@@ -398,6 +473,11 @@ class MainScreen(Screen[None]):
         """Rewrite the status line, fitted to the terminal's width."""
         demo = self.demo
         box = self.query_one("#status", Static)
+        ended = ""
+        row = self.table.current
+        exited = self._exit_of(row)
+        if row is not None and exited is not None:
+            ended = f"{row.info.pid} {display_escape(exit_words(exited))}"
         text = status_line(
             self.view,
             self.snapshot,
@@ -409,6 +489,7 @@ class MainScreen(Screen[None]):
                 projector=self.projector,
                 demo=(demo.pid, demo.ticks) if demo and demo.running else None,
                 lesson=self.lesson_session,
+                ended=ended,
             ),
             width=self.app.size.width - box.styles.gutter.width,
         )
@@ -712,6 +793,9 @@ class MainScreen(Screen[None]):
     def _selection_moved(self) -> None:
         self.refresh_details()
         self._selection_changed()
+        self._update_trace_title()
+        if self._exit_of(self.table.current) is not None:
+            self.update_status()
         row = self.table.current
         if self.lesson_session is not None and row is not None and not row.gone:
             self.lesson_session.selected(row.info.pid)
@@ -720,7 +804,17 @@ class MainScreen(Screen[None]):
         """Show the selected process in the details panel, if it is open."""
         if self.details_shown:
             panel = self.query_one("#details", ProcessDetails)
-            panel.show_row(self.table.current, self.view.snapshot, self.read_state)
+            row = self.table.current
+            traced: list[str] | None = None
+            ended = ""
+            if row is not None and (self.trace_state.on or self.trace_history.signals):
+                now = self.deps.monotonic()
+                recent = self.trace_history.recent(row.info.pid, DETAILS_TRACED)
+                traced = [display_escape(recent_words(r, s, now)) for r, s in recent]
+                exited = self._exit_of(row)
+                if exited is not None:
+                    ended = display_escape(exit_words(exited, now))
+            panel.show_row(row, self.view.snapshot, self.read_state, traced, ended)
 
     # -- the signal picker and sending ----------------------------------------------
 
@@ -859,6 +953,17 @@ class MainScreen(Screen[None]):
         entry = self.query_one(SignalLog).add(f"{sig.name} → {target.describe()}")
         if demo is not None:
             self._open_sends[sig.number] = entry  # for the demo's receipt
+        if self.trace_state.on:
+            pids = [member.pid for member in target.members]
+            self.own_sends.expect(
+                entry,
+                pids,
+                sig.number,
+                self.deps.monotonic(),
+                # The demo takes its signals with sigtimedwait (no trace of
+                # it) and says itself what it did.
+                quiet_pending=not self.instrumented_pids.isdisjoint(pids),
+            )
         self._send_worker(
             target,
             sig,
@@ -934,6 +1039,9 @@ class MainScreen(Screen[None]):
         log = self.query_one(SignalLog)
         for line in report.outcome_lines:
             log.amend(entry, line)
+        if self.own_sends.waits_for(entry):
+            # Its traced fate goes before these, when it comes after them.
+            self._outcomes[entry] = len(report.outcome_lines)
         if entry not in self._open_sends.values():
             log.finish(entry)  # else when the demo's receipt completes it
         if report.seen:
@@ -966,7 +1074,11 @@ class MainScreen(Screen[None]):
             self.notify("No process selected.", severity="warning")
             return None
         if row.gone:
-            self.notify(f"Not sent: process {row.info.pid} exited.", severity="warning")
+            exited = self._exit_of(row)
+            how = "" if exited is None else f" ({display_escape(exit_words(exited))})"
+            self.notify(
+                f"Not sent: process {row.info.pid} exited{how}.", severity="warning"
+            )
             return None
         return row.info
 
@@ -979,6 +1091,7 @@ class MainScreen(Screen[None]):
         self.table.refresh()
         self.table.action_cursor_down()
         self.update_status()
+        self._update_trace_title()
 
     def action_stop_continue(self) -> None:
         """SIGSTOP a running process, SIGCONT a stopped one."""
@@ -1303,3 +1416,245 @@ class MainScreen(Screen[None]):
         """End the lesson in progress and all its processes (blocks briefly)."""
         if self.lesson_session is not None:
             self.lesson_session.stop()
+
+    # -- tracing -------------------------------------------------------------------
+
+    @property
+    def trace_feed(self) -> Feed | None:
+        """The trace feed, once started (None while tracing is off)."""
+        return self._feed
+
+    @work(thread=True, group="trace", exit_on_error=False)
+    def _start_trace(self) -> None:
+        """Start the trace feed (it spawns its reader process: a thread)."""
+        feed = self.deps.trace_feed(self._feed_records, self._feed_state)
+        try:
+            feed.start()
+        except OSError as err:
+            self._feed_state(
+                FeedState(
+                    on=False,
+                    sentence=f"Tracing is off: its reader did not start ({err}).",
+                )
+            )
+            return
+        self._feed = feed
+        if self._trace_stopped:
+            self.stop_trace()  # the screen went away while the feed started
+
+    def stop_trace(self) -> None:
+        """Stop the trace feed; its reader removes its instance (blocks briefly)."""
+        self._trace_stopped = True
+        feed, self._feed = self._feed, None
+        if feed is not None:
+            feed.stop()
+
+    def _feed_records(self, records: list[Record]) -> None:
+        """Inbox a batch (on the feed's thread), posting one message while unread."""
+        with self._inbox_lock:
+            inbox = self._inbox
+            inbox.extend(records)
+            excess = len(inbox) - TRACE_INBOX
+            if excess > 0:
+                del inbox[:excess]
+                self._inbox_dropped += excess
+            if self._inbox_posted:
+                return
+            self._inbox_posted = True
+        self.post_message(self.Traced())
+
+    def _feed_state(self, state: FeedState) -> None:
+        """Pass on the feed's news from its thread."""
+        self.post_message(self.TracingChanged(state))
+
+    @on(TracingChanged)
+    def _tracing_changed(self, message: TracingChanged) -> None:
+        state = message.state
+        self.trace_state = state
+        if not self._alive():
+            return
+        if state.on:
+            self.log_line(
+                "tracing on: the log shows who sent each signal and what became "
+                "of it · w: whose signals · c: SIGCHLD"
+            )
+        else:
+            self.log_line(f"tracing off: {state.sentence}")
+        self._update_trace_title()
+        self.refresh_details()
+
+    @on(Traced)
+    def _traced(self) -> None:
+        with self._inbox_lock:
+            records, self._inbox = self._inbox, []
+            dropped, self._inbox_dropped = self._inbox_dropped, 0
+            self._inbox_posted = False
+        if dropped:
+            # The oldest were dropped: the loss comes before what was kept.
+            records.insert(0, Lost(self.deps.monotonic(), dropped))
+        if records and self._alive():
+            self._show_traced(records)
+
+    def _scope_view(self) -> ScopeView:
+        """What the scope needs to choose records, as the table is now."""
+        row = self.table.current
+        by_pid = self.view.snapshot.by_pid
+
+        def pgid_of(pid: int) -> int | None:
+            info = by_pid.get(pid)
+            return None if info is None else info.pgid
+
+        scope = self.trace_scope
+        return ScopeView(
+            scope,
+            pid=None if row is None else row.info.pid,
+            pgid=None if row is None else row.info.pgid,
+            tagged=frozenset(identity.pid for identity in self.view.tagged),
+            pgid_of=pgid_of,
+            hide_sigchld=sigchld_hidden(scope, self._sigchld_choice),
+        )
+
+    def _show_traced(self, records: list[Record]) -> None:
+        """Remember a batch, complete sigtui's own sends, and log what is in scope.
+
+        At 10,000 signals a second a batch holds a thousand records: each is
+        looked at once, cheaply; the log gets at most :data:`TRACE_SHOWN`
+        entries, floods collapsed first.
+        """
+        now = self.deps.monotonic()
+        history = self.trace_history
+        view = self._scope_view()
+        selected = view.pid
+        before = None if selected is None else history.marker(selected)
+        history.add(records)
+        if len(self.own_sends):
+            records = self._pair_own_sends(records, now)
+        shown = select(records, view)
+        entries = collapse(shown)
+        items: list[tuple[str, int, Hashable]] = []
+        if len(entries) > TRACE_SHOWN:
+            skipped = sum(
+                counted.count
+                for counted in entries[:-TRACE_SHOWN]
+                if not isinstance(counted.record, Lost)
+            )
+            items.append(
+                (
+                    f"… {skipped} more traced signals at once: only the newest "
+                    "are listed",
+                    1,
+                    None,
+                )
+            )
+            entries = entries[-TRACE_SHOWN:]
+        for counted in entries:
+            record = counted.record
+            if isinstance(record, Lost):
+                text = (
+                    f"{counted.count} traced events lost: the kernel's buffer was full"
+                )
+                items.append((text, 1, None))
+            elif isinstance(record, TracedSignal):
+                text = display_escape(signal_line(record))
+                items.append((text, counted.count, record_key(record)))
+            else:
+                items.append((display_escape(record_line(record)), 1, None))
+        if items:
+            self.query_one(SignalLog).add_counted(items)
+        if selected is not None and history.marker(selected) != before:
+            self.refresh_details()
+            self.update_status()
+        self._update_trace_title()
+
+    def _pair_own_sends(self, records: list[Record], now: float) -> list[Record]:
+        """Complete sigtui's sends' entries with their traced fates.
+
+        Returns:
+            The other records (a paired one is not logged again on its own).
+        """
+        own = self.own_sends
+        if own.forget_old(now):
+            self._outcomes = {
+                entry: n for entry, n in self._outcomes.items() if own.waits_for(entry)
+            }
+        log = self.query_one(SignalLog)
+        paired_ids: set[int] = set()
+        own_pids = own.own_pids
+        for record in records:
+            if type(record) is not TracedSignal or record.sender_pid not in own_pids:
+                continue
+            paired = own.pair(record, now)
+            if paired is None:
+                continue
+            paired_ids.add(id(record))
+            entry, text = paired
+            if text:
+                log.amend(
+                    entry,
+                    text,
+                    before=self._outcomes.get(entry, 0),
+                    or_add=False,  # folded into the one before, which says it
+                )
+            if not own.waits_for(entry):
+                self._outcomes.pop(entry, None)
+        if not paired_ids:
+            return records
+        return [record for record in records if id(record) not in paired_ids]
+
+    def _exit_of(self, row: Row | None) -> Exited | None:
+        """How the selected process ended, if it has and the trace saw it.
+
+        Only for a row that is gone or a zombie: a pid reused by a process
+        that is running has not ended.
+        """
+        if row is None or not (row.gone or row.info.state in ("Z", "X")):
+            return None
+        return self.trace_history.exit_of(row.info.pid)
+
+    def _update_trace_title(self) -> None:
+        """Name the log's scope in its title, or say why tracing is off."""
+        state = self.trace_state
+        if state.on:
+            row = self.table.current
+            info = None if row is None else row.info
+            words = scope_words(
+                self.trace_scope,
+                pid=None if info is None else info.pid,
+                name="" if info is None else display_escape(info.comm),
+                pgid=None if info is None else info.pgid,
+                tagged=len(self.view.tagged),
+            )
+            parts = [f"Traced: {words}"]
+            if sigchld_hidden(self.trace_scope, self._sigchld_choice):
+                parts.append("SIGCHLD hidden")
+            lost = self.trace_history.lost
+            if lost:
+                parts.append(f"{lost} events lost")
+            title = " · ".join(parts) + " · w: scope · c: SIGCHLD"
+        elif self.options.trace and state.sentence == "Tracing is starting.":
+            title = "tracing: starting…"
+        else:
+            title = f"tracing off: {state.sentence}"
+        if title != self._trace_title:
+            self._trace_title = title
+            self.query_one(SignalLog).border_title = title
+
+    def action_cycle_trace_scope(self) -> None:
+        """Show the traced signals of the process, its group, the tagged, or all."""
+        self.trace_scope = self.trace_scope.next()
+        self._update_trace_title()
+        if not self.trace_state.on:
+            self.notify(f"Tracing is off: {self.trace_state.sentence}")
+            return
+        words = self._trace_title.removeprefix("Traced: ").split(" · ")[0]
+        self.log_line(f"traced signals shown from now on: {words} (w: next)")
+
+    def action_toggle_sigchld(self) -> None:
+        """Show or hide traced SIGCHLD and plain exits (every ended child's news)."""
+        hidden = not sigchld_hidden(self.trace_scope, self._sigchld_choice)
+        self._sigchld_choice = hidden
+        self._update_trace_title()
+        self.log_line(
+            "traced SIGCHLD and plain exits "
+            + ("hidden (c shows them)" if hidden else "shown (c hides them)")
+        )

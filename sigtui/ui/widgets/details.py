@@ -87,6 +87,8 @@ class ProcessDetails(VerticalScroll):
         gone: bool = False,
         problem: str | None = None,
         held: Sequence[str] = (),
+        traced: Sequence[str] | None = None,
+        ended: str = "",
     ) -> None:
         """Show a process.
 
@@ -98,12 +100,24 @@ class ProcessDetails(VerticalScroll):
             problem: Why the signal state is missing, if it is.
             held: Why it cannot act on signals now, in sentences (in
                 uninterruptible sleep, a zombie, stopped, traced).
+            traced: Its recent traced signals, sent and received, newest
+                first, one line each; None while tracing is off.
+            ended: How it ended, as the trace saw it ("" if unknown).
         """
         if info is None or snapshot is None:
             self._body.update("No process selected.")
             return
         self._body.update(
-            self._describe(info, snapshot, state, gone, problem, tuple(held))
+            self._describe(
+                info,
+                snapshot,
+                state,
+                gone,
+                problem,
+                tuple(held),
+                None if traced is None else tuple(traced),
+                ended,
+            )
         )
 
     def show_row(
@@ -111,6 +125,8 @@ class ProcessDetails(VerticalScroll):
         row: Row | None,
         snapshot: ProcessSnapshot,
         read_state: Callable[[ProcessInfo], SignalState],
+        traced: Sequence[str] | None = None,
+        ended: str = "",
     ) -> None:
         """Show the selected row, reading its masks and circumstances in a thread.
 
@@ -118,6 +134,9 @@ class ProcessDetails(VerticalScroll):
             row: The selected row, or None for an empty table.
             snapshot: The scan it comes from.
             read_state: Reads a process's signal masks.
+            traced: Its recent traced signals, newest first; None while
+                tracing is off.
+            ended: How it ended, as the trace saw it ("" if unknown).
         """
         if row is None:
             self._wanted = None
@@ -125,9 +144,16 @@ class ProcessDetails(VerticalScroll):
             return
         self._wanted = row.info.identity
         if row.gone or row.info.kernel_thread:
-            self.show(row.info, snapshot, gone=row.gone, problem="exited")
+            self.show(
+                row.info,
+                snapshot,
+                gone=row.gone,
+                problem="exited",
+                traced=traced,
+                ended=ended,
+            )
             return
-        self._load(row.info, snapshot, read_state)
+        self._load(row.info, snapshot, read_state, traced, ended)
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
     def _load(
@@ -135,6 +161,8 @@ class ProcessDetails(VerticalScroll):
         info: ProcessInfo,
         snapshot: ProcessSnapshot,
         read_state: Callable[[ProcessInfo], SignalState],
+        traced: Sequence[str] | None,
+        ended: str,
     ) -> None:
         """Read the process's masks off the UI thread (they are /proc files)."""
         state: SignalState | None = None
@@ -150,7 +178,9 @@ class ProcessDetails(VerticalScroll):
         # What keeps it from acting on signals: D, zombie, stopped, traced.
         found = read_circumstances(info)
         held = () if found is None else tuple(r.explanation for r in holds(found))
-        self.app.call_from_thread(self._loaded, info, snapshot, state, problem, held)
+        self.app.call_from_thread(
+            self._loaded, info, snapshot, state, problem, held, traced, ended
+        )
 
     def _loaded(
         self,
@@ -159,10 +189,20 @@ class ProcessDetails(VerticalScroll):
         state: SignalState | None,
         problem: str | None,
         held: tuple[str, ...],
+        traced: Sequence[str] | None,
+        ended: str,
     ) -> None:
         if self.is_attached and self._wanted == info.identity:
             # Else the cursor moved on meanwhile.
-            self.show(info, snapshot, state, problem=problem, held=held)
+            self.show(
+                info,
+                snapshot,
+                state,
+                problem=problem,
+                held=held,
+                traced=traced,
+                ended=ended,
+            )
 
     def _describe(
         self,
@@ -172,6 +212,8 @@ class ProcessDetails(VerticalScroll):
         gone: bool,
         problem: str | None,
         held: tuple[str, ...],
+        traced: tuple[str, ...] | None,
+        ended: str,
     ) -> Table:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
@@ -182,7 +224,9 @@ class ProcessDetails(VerticalScroll):
 
         title = f"{info.pid}  {display_escape(info.comm)}"
         grid.add_row(Text("Process", style="bold"), Text(title, style="bold"))
-        if gone:
+        if ended:
+            row("Ended", ended)
+        elif gone:
             row("", "exited since the last refresh")
         state_name = STATE_NAMES.get(info.state, info.state)
         row("State", f"{format_stat(info)} ({state_name})")
@@ -226,4 +270,9 @@ class ProcessDetails(VerticalScroll):
             row("Caught", signal_names(state.caught))
             if state.queued is not None:
                 row("Queued", f"{state.queued} of {state.queue_limit} (this user)")
+        if traced is not None:
+            grid.add_row("", "")
+            grid.add_row(Text("Traced", style="bold"), "signals, newest first")
+            for line in traced or ("none seen since sigtui started",):
+                row("", line)
         return grid

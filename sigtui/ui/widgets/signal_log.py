@@ -7,7 +7,7 @@ import re
 import textwrap
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -50,12 +50,15 @@ class Entry:
         stamp: When it began (``HH:MM:SS``).
         text: What it says so far.
         count: How many identical entries it stands for.
+        key: What a counted entry says (see :meth:`SignalLog.add_counted`);
+            None for the others.
     """
 
     number: int
     stamp: str
     text: str
     count: int = 1
+    key: Hashable | None = None
 
     @property
     def shown(self) -> str:
@@ -157,26 +160,67 @@ class SignalLog(Log):
         self._write_file(now, text)
         return entry.number
 
+    def add_counted(self, items: Sequence[tuple[str, int, Hashable]]) -> None:
+        """Add entries that each stand for several events, in one repaint.
+
+        An entry whose key is the newest entry's adds its count to that
+        entry (a flood that goes on over several batches stays one entry,
+        its count rising) and takes its text (the newest event's).
+
+        Args:
+            items: Each entry's text (escaped already), count and key.
+        """
+        now = self.clock()
+        stamp = time.strftime("%H:%M:%S", time.localtime(now))
+        entries = self._entries
+        new: list[Entry] = []
+        grown = False
+        for text, count, key in items:
+            last = entries[-1] if entries else None
+            if last is not None and last.key is not None and last.key == key:
+                last.count += count
+                last.text, last.stamp = text, stamp
+                grown = grown or not (new and new[-1] is last)
+            else:
+                self._numbered += 1
+                last = Entry(self._numbered, stamp, text, count, key)
+                entries.append(last)
+                new.append(last)
+            # The file gets each batch's own count, as it happened.
+            self._write_file(now, Entry(0, stamp, text, count).shown)
+        if grown:
+            self._rerender()
+        elif new:
+            self._show([line for entry in new for line in self._rendered(entry)])
+
     def _find(self, number: int) -> Entry | None:
         for entry in reversed(self._entries):
             if entry.number == number:
                 return entry
         return None
 
-    def amend(self, number: int, text: str) -> int:
+    def amend(
+        self, number: int, text: str, *, before: int = 0, or_add: bool = True
+    ) -> int:
         """Add an event to an entry, in place; the file gets it as its own line.
 
         Args:
             number: The entry, from :meth:`add`.
             text: The event.
+            before: Put it before the entry's last so many events (a send's
+                outcome stays last when its traced fate comes after it).
+            or_add: Add it as an entry of its own if that one has scrolled
+                away or was folded into the one before (else drop it).
 
         Returns:
-            The entry's number: a new entry's if that one has scrolled away.
+            The entry's number: a new entry's if that one has gone, or 0 if
+            it was dropped.
         """
         entry = self._find(number)
         if entry is None:
-            return self.add(text)
-        entry.text = f"{entry.text} · {text}"
+            return self.add(text) if or_add else 0
+        head, *tail = entry.text.rsplit(" · ", before) if before else [entry.text]
+        entry.text = " · ".join([head, text, *tail])
         self._rerender()
         self._write_file(self.clock(), text)
         return number
