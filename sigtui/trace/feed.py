@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 from sigtui.trace.records import Record, from_json
 
+STARTING = "Tracing is starting."
+"""The sentence of a feed's state until its reader says it traces, or fails."""
+
 STOP_WAIT = 2.0
 """Seconds :meth:`TraceFeed.stop` waits for the reader to remove its instance."""
 
@@ -70,7 +73,7 @@ class TraceFeed:
         self._process: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
-        self.state = FeedState(on=False, sentence="Tracing is starting.")
+        self.state = FeedState(on=False, sentence=STARTING)
 
     @property
     def pid(self) -> int | None:

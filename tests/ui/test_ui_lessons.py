@@ -200,3 +200,37 @@ async def test_quitting_ends_the_lessons_processes() -> None:
         assert time.monotonic() < deadline, f"still alive: {pids}"
         time.sleep(0.05)
     assert os.getpgrp() not in pids
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="tracing needs root (CI runs as root)")
+async def test_a_lesson_that_needs_tracing_waits_for_it_from_the_command_line() -> None:
+    # The lesson starts before the trace's reader is up: it must wait for it,
+    # then take its steps from the trace (its programs report nothing).
+    app = make_app(
+        Options(interval=0.2, trace=True, lesson=find_lesson("plain-program"))
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        pids = await started(pilot, app, "plain-program")
+        assert app.main.trace_state.on
+        assert "Lesson 11 of 11" in panel_text(app)
+        session = app.main.lesson_session
+        assert session is not None
+        assert session.tracing
+        sort = next(p for p in pids if session.processes[p] == "sort")
+        await find(pilot, app, "sort", sort)
+        await send(pilot, app, "k", "hup")
+        await wait_until(pilot, app, lambda: "✓ 1." in panel_text(app), "step 1")
+
+
+async def test_a_lesson_that_needs_tracing_says_why_it_does_not_start() -> None:
+    app = make_app(
+        Options(interval=0.2, trace=False, lesson=find_lesson("plain-program"))
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(
+            pilot,
+            app,
+            lambda: "needs the kernel's signal trace" in log_text(app),
+            "the sentence",
+        )
+        assert app.main.lesson_session is None

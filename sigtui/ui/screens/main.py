@@ -75,7 +75,7 @@ from sigtui.processes.columns import for_screen, sources_of
 from sigtui.processes.view import Layout, ProcessView, Row
 from sigtui.signals import SignalSpec, catalogue
 from sigtui.signals.predict import Prediction
-from sigtui.trace.feed import FeedState
+from sigtui.trace.feed import STARTING, FeedState
 from sigtui.trace.history import (
     OwnSends,
     Scope,
@@ -123,6 +123,9 @@ NARROW = 120
 TRACE_SHOWN = 30
 """Traced entries the log takes from one batch at most, once collapsed: at
 10,000 signals a second the rest are counted in one entry, and keys stay quick."""
+
+TRACE_SETTLE_WAIT = 10.0
+"""Seconds a lesson that needs tracing waits for the reader to start."""
 
 TRACE_INBOX = 200_000
 """Records waiting for the UI at most; beyond that the oldest are dropped, and
@@ -231,9 +234,13 @@ class MainScreen(Screen[None]):
         """Whose traced signals the log shows (``w``)."""
         self._sigchld_choice: bool | None = None
         self.trace_state = FeedState(
-            on=False, sentence="Tracing is starting." if options.trace else NO_TRACE
+            on=False, sentence=STARTING if options.trace else NO_TRACE
         )
         """Whether tracing is on, and if not, why."""
+        self._trace_settled = threading.Event()
+        """Set once tracing is on or off for good: a lesson that needs it waits."""
+        if not options.trace:
+            self._trace_settled.set()
         self._feed: Feed | None = None
         self._trace_stopped = False
         self._inbox: list[Record] = []
@@ -1170,6 +1177,7 @@ class MainScreen(Screen[None]):
             lambda events: self.post_message(DemoReported(session, events)),
             self_pid=self.self_pid,
         )
+        session.set_tracing(self.trace_state.on)
         try:
             started = session.start()
         except DemoError as err:
@@ -1307,6 +1315,10 @@ class MainScreen(Screen[None]):
         if old is not None:
             old.stop()
             self.app.call_from_thread(self._lesson_left, old)
+        if run.lesson.needs_tracing:
+            # Started from the command line, it comes before the reader is up.
+            self._trace_settled.wait(TRACE_SETTLE_WAIT)
+        run.set_tracing(self.trace_state.on)
         try:
             run.start()
         except LessonError as err:
@@ -1471,6 +1483,11 @@ class MainScreen(Screen[None]):
     def _tracing_changed(self, message: TracingChanged) -> None:
         state = message.state
         self.trace_state = state
+        if state.on or state.sentence != STARTING:
+            self._trace_settled.set()
+        for session in (self.demo, self.lesson_session, self._lesson_starting):
+            if session is not None:
+                session.set_tracing(state.on)
         if not self._alive():
             return
         if state.on:
@@ -1493,6 +1510,10 @@ class MainScreen(Screen[None]):
             # The oldest were dropped: the loss comes before what was kept.
             records.insert(0, Lost(self.deps.monotonic(), dropped))
         if records and self._alive():
+            # The demo and the lesson learn what their programs cannot report.
+            for session in (self.demo, self.lesson_session):
+                if session is not None:
+                    session.traced(records)
             self._show_traced(records)
 
     def _scope_view(self) -> ScopeView:
@@ -1631,7 +1652,7 @@ class MainScreen(Screen[None]):
             if lost:
                 parts.append(f"{lost} events lost")
             title = " · ".join(parts) + " · w: scope · c: SIGCHLD"
-        elif self.options.trace and state.sentence == "Tracing is starting.":
+        elif self.options.trace and state.sentence == STARTING:
             title = "tracing: starting…"
         else:
             title = f"tracing off: {state.sentence}"
