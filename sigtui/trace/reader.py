@@ -15,7 +15,7 @@ import select
 import time
 from collections.abc import Callable
 
-from sigtui.trace.events import Event, parse_line
+from sigtui.trace.events import parse_lines
 from sigtui.trace.pairing import Pairer
 from sigtui.trace.records import Record
 
@@ -61,13 +61,17 @@ def read_records(
             if any(ready_fd == fd for ready_fd, _ in ready) and batch > 0:
                 time.sleep(batch)
             data, closed = _drain(fd)
-            lines = (partial + data).split(b"\n")
-            partial = lines.pop()
-            events: list[Event] = []
-            for line in lines:
-                event = parse_line(line.decode("utf-8", "replace"))
-                if event is not None:
-                    events.append(event)
+            # Whole lines only; the rest waits for the next read. Decoding the
+            # batch at once is the same as line by line ("\n" ends any UTF-8
+            # sequence, valid or not) and much cheaper.
+            end = data.rfind(b"\n") + 1
+            if end:
+                lines = (partial + data[:end]).decode("utf-8", "replace").split("\n")
+                lines.pop()  # the empty string after the last newline
+                partial = data[end:]
+            else:
+                lines, partial = [], partial + data
+            events = parse_lines(lines)
             records = pairer.feed(events, time.monotonic())
             if records:
                 emit(records)
