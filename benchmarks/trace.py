@@ -129,6 +129,19 @@ def cpu_seconds(pid: int, tid: int | None = None) -> float:
     Returns:
         The CPU seconds so far (0.0 if it is gone).
     """
+    return sum(cpu_split(pid, tid))
+
+
+def cpu_split(pid: int, tid: int | None = None) -> tuple[float, float]:
+    """utime and stime of a process (or of one of its threads), in seconds.
+
+    Args:
+        pid: The process.
+        tid: One of its threads, or None for the whole process.
+
+    Returns:
+        Seconds in user mode and in the kernel so far (0.0 if it is gone).
+    """
     if tid is None:
         fields = read_stat_fields(pid)
     else:
@@ -138,9 +151,9 @@ def cpu_seconds(pid: int, tid: int | None = None) -> float:
         except (OSError, ValueError):
             fields = None
     if fields is None or len(fields) < 13:
-        return 0.0
+        return 0.0, 0.0
     # Fields 14 and 15 of stat; index 0 here is field 3 (the state).
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
 
 
 # --------------------------------------------------------------------------
@@ -423,6 +436,7 @@ class Row:
     seconds: float
     sent: int = 0
     reader_cpu: float = 0.0
+    reader_sys: float = 0.0
     decode_cpu: float | None = None
     traced: int = 0
     delivered: int = 0
@@ -473,15 +487,16 @@ def measure(mode: str, rate: int, seconds: float) -> Row:
             start = time.monotonic() + 0.3
             target.send(rate, start, seconds)
             time.sleep(max(0.0, start - time.monotonic()))
-            cpu0 = cpu_seconds(reader.pid)
+            user0, sys0 = cpu_split(reader.pid)
             feed0 = _thread_cpu(reader)
             wall0 = time.monotonic()
             time.sleep(max(0.0, start + seconds - time.monotonic()))
-            cpu1 = cpu_seconds(reader.pid)
+            user1, sys1 = cpu_split(reader.pid)
             feed1 = _thread_cpu(reader)
             wall = time.monotonic() - wall0
             row.sent = target.sent(timeout=seconds + 10)
-            row.reader_cpu = 100 * (cpu1 - cpu0) / wall
+            row.reader_cpu = 100 * (user1 + sys1 - user0 - sys0) / wall
+            row.reader_sys = 100 * (sys1 - sys0) / wall
             if feed0 is not None and feed1 is not None:
                 row.decode_cpu = 100 * (feed1 - feed0) / wall
             time.sleep(SETTLE_S)
@@ -602,7 +617,7 @@ def _percent(value: float | None) -> str:
 def table(rows: Sequence[Row]) -> list[str]:
     """The rows as a Markdown table."""
     lines = [
-        "| reader | rate asked /s | rate achieved /s | reader CPU % "
+        "| reader | rate asked /s | rate achieved /s | reader CPU % (kernel) "
         "| TUI decode CPU % | lost events | traced / sent | delivered "
         "| other records |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -612,7 +627,8 @@ def table(rows: Sequence[Row]) -> list[str]:
             lines.append(f"| {r.mode} | {r.rate} | {r.error} ||||||| ")
             continue
         lines.append(
-            f"| {r.mode} | {r.rate:,} | {r.achieved:,.0f} | {r.reader_cpu:.1f} "
+            f"| {r.mode} | {r.rate:,} | {r.achieved:,.0f} "
+            f"| {r.reader_cpu:.1f} ({r.reader_sys:.1f}) "
             f"| {_percent(r.decode_cpu)} | {r.lost:,} "
             f"| {r.traced:,} / {r.sent:,} | {r.delivered:,} | {r.other:,} |"
         )
@@ -672,12 +688,13 @@ def key_lines(row: KeyRow) -> list[str]:
 NOTE = (
     "Each signal is SIGRTMIN from `os.kill` to a Python target that catches it "
     "(queued, never merged: one generate and one deliver event a signal). CPU % "
-    "= \u0394(utime+stime) of the reader process over the sending window, as % of "
-    "one core; TUI decode = the `TraceFeed` thread (`from_json` of every "
-    "record) in the measuring process. json = `sigtui trace --json` to a file "
-    "in /dev/shm; feed = `sigtui trace --feed` read by a `TraceFeed`. Traced = "
-    "distinct records for the target; delivered = of those, taken by its "
-    "handler; other = records of the rest of the machine meanwhile."
+    "= \u0394(utime+stime) of the reader process over the sending window, as % "
+    "of one core; in brackets the part in the kernel (stime: reading trace_pipe "
+    "formats its text there). TUI decode = the `TraceFeed` thread (`from_json` "
+    "of every record) in the measuring process. json = `sigtui trace --json` to "
+    "a file in /dev/shm; feed = `sigtui trace --feed` read by a `TraceFeed`. "
+    "Traced = distinct records for the target; delivered = of those, taken by "
+    "its handler; other = records of the rest of the machine meanwhile."
 )
 
 

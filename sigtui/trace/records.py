@@ -179,7 +179,11 @@ _SIGNAL_BODY = (
 )
 """A traced signal's fields in :func:`_signal_dict`'s order, as json.dumps writes."""
 
-_ENUM_JSON = {member: json.dumps(member.value) for member in (*Sender, *Result, *Fate)}
+_ENUM_JSON = {
+    member.value: json.dumps(member.value) for member in (*Sender, *Result, *Fate)
+}
+"""Keyed by value (``_value_``, a plain attribute): an Enum member's own hash
+and ``.value`` are Python-level calls, too slow for three a record."""
 _BOOL_JSON = {True: "true", False: "false"}
 _text_json: dict[str, str] = {}
 """Names and handlers as JSON strings: a flood repeats the same few."""
@@ -233,7 +237,7 @@ def _signal_body(record: TracedSignal) -> str:
         time,
         r.signo,
         r.code,
-        _ENUM_JSON[r.sender],
+        _ENUM_JSON[r.sender._value_],
         r.sender_pid,
         r.sender_tid,
         _quoted(r.sender_name),
@@ -241,8 +245,8 @@ def _signal_body(record: TracedSignal) -> str:
         r.target_tid,
         _quoted(r.target_name),
         _BOOL_JSON[r.process_directed],
-        _ENUM_JSON[r.result],
-        _ENUM_JSON[r.fate],
+        _ENUM_JSON[r.result._value_],
+        _ENUM_JSON[r.fate._value_],
         "null" if taken is None else repr(taken),
         _quoted(r.handler),
         r.burst,
