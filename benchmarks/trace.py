@@ -68,9 +68,12 @@ PER_SENDER = 25_000
 """Signals a second one Python sender is asked for at most (it manages about
 twice that on the machine this was written on, with the tracepoints on)."""
 
-SETTLE_S = 1.6
-"""Seconds after the last send before the reader is stopped: the batch (0.1 s)
-plus the pairing's hold (1 s) plus a margin, so every record is out."""
+QUIET_S = 1.6
+"""The reader has caught up once its output has not grown for this long: the
+batch (0.1 s) plus the pairing's hold (1 s) plus a margin."""
+
+CATCH_UP_S = 60.0
+"""Seconds after the last send the reader is given at most to catch up."""
 
 READY_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 5.0
@@ -315,6 +318,8 @@ class JsonReader:
             start_new_session=True,
         )
         self._offset = 0
+        self._seen = 0
+        self._target_lines = 0
         self.thread_id: int | None = None
 
     @property
@@ -331,6 +336,19 @@ class JsonReader:
             self._offset += len(data)
             return True
         return False
+
+    def progress(self) -> int:
+        """Records for the target written so far (grows while it catches up).
+
+        Only the target's: the rest of the machine may add records any time.
+        """
+        with open(self.path, "rb") as file:
+            file.seek(self._seen)
+            data = file.read()
+        end = data.rfind(b"\n") + 1
+        self._seen += end
+        self._target_lines += data[:end].count(b'"target_pid": %d,' % self.count.target)
+        return self._target_lines
 
     def failed(self) -> str | None:
         """Why the reader ended, if it did."""
@@ -403,6 +421,11 @@ class FeedReader:
         with self._lock:
             return self.count.marked
 
+    def progress(self) -> int:
+        """Records for the target decoded so far (grows while it catches up)."""
+        with self._lock:
+            return len(self.count.ids)
+
     def failed(self) -> str | None:
         """Why the reader ended, if it did."""
         return self._error or None
@@ -442,6 +465,7 @@ class Row:
     delivered: int = 0
     lost: int = 0
     other: int = 0
+    catch_up: float = 0.0
     error: str = ""
 
     @property
@@ -460,6 +484,17 @@ def _wait_ready(reader: Reader, target: Load) -> None:
             raise RuntimeError("the reader did not show the marker signal")
         target.mark()
         time.sleep(0.1)
+
+
+def _caught_up(reader: Reader, since: float) -> float:
+    """Wait until the reader's output stops growing; seconds until its last growth."""
+    last, grew = reader.progress(), since
+    while time.monotonic() - grew < QUIET_S and time.monotonic() - since < CATCH_UP_S:
+        time.sleep(0.1)
+        now = reader.progress()
+        if now != last:
+            last, grew = now, time.monotonic()
+    return max(0.0, grew - since)
 
 
 def measure(mode: str, rate: int, seconds: float) -> Row:
@@ -495,11 +530,12 @@ def measure(mode: str, rate: int, seconds: float) -> Row:
             feed1 = _thread_cpu(reader)
             wall = time.monotonic() - wall0
             row.sent = target.sent(timeout=seconds + 10)
-            row.reader_cpu = 100 * (user1 + sys1 - user0 - sys0) / wall
-            row.reader_sys = 100 * (sys1 - sys0) / wall
+            # max: float sums of ticks can come out as -0.0.
+            row.reader_cpu = max(0.0, 100 * (user1 + sys1 - user0 - sys0) / wall)
+            row.reader_sys = max(0.0, 100 * (sys1 - sys0) / wall)
             if feed0 is not None and feed1 is not None:
-                row.decode_cpu = 100 * (feed1 - feed0) / wall
-            time.sleep(SETTLE_S)
+                row.decode_cpu = max(0.0, 100 * (feed1 - feed0) / wall)
+            row.catch_up = _caught_up(reader, time.monotonic())
         except RuntimeError as error:
             row.error = str(error)
         finally:
@@ -516,6 +552,123 @@ def _thread_cpu(reader: Reader) -> float | None:
     if reader.thread_id is None:
         return None
     return cpu_seconds(os.getpid(), reader.thread_id)
+
+
+# --------------------------------------------------------------------------
+# Where the time goes: each stage alone, on lines shaped like the load's.
+
+
+@dataclass
+class Stages:
+    """CPU microseconds per signal (a generate and a deliver line) by stage."""
+
+    signals: int
+    parse: float
+    pair: float
+    to_json: float
+    from_json: float
+
+    @property
+    def reader(self) -> float:
+        """What the reader process spends in Python per signal."""
+        return self.parse + self.pair + self.to_json
+
+
+def synthetic_lines(signals: int, rate: int = 10000) -> list[str]:
+    """``trace_pipe`` text of ``signals`` signals/s caught, as the load makes it.
+
+    One sender (this process's parent pid, so that reading its ``/proc`` works
+    as in the real case) sends SIGRTMIN to a target (this process) that takes
+    it 30 µs later.
+
+    Args:
+        signals: How many signals.
+        rate: Signals a second (sets the times).
+
+    Returns:
+        Two lines a signal, without newlines.
+    """
+    sender, target = os.getppid(), os.getpid()
+    lines = []
+    for i in range(signals):
+        sent = 1000.0 + i / rate
+        lines.append(
+            f"          python-{sender:<7d}({sender:7d}) [001] d..1. {sent:.6f}: "
+            f"signal_generate: sig={int(SIGNAL)} errno=0 code=0 comm=python "
+            f"pid={target} grp=1 res=0"
+        )
+        lines.append(
+            f"           <...>-{target:<7d}(-------) [000] d..1. "
+            f"{sent + 30e-6:.6f}: signal_deliver: sig={int(SIGNAL)} errno=0 code=0 "
+            "sa_handler=7ff0500d4d00 sa_flags=c000000"
+        )
+    return lines
+
+
+def stage_costs(signals: int = 10000, repeat: int = 3) -> Stages:
+    """Time parsing, pairing, to_json and from_json alone (thread CPU, best of).
+
+    Pairing is fed batches of 0.1 s of events, as the reader does, with "now"
+    just after the batch's last event (in a flood the reader reads what came
+    in a moment ago). Works with
+    an older ``sigtui.trace`` too (``PYTHONPATH``), which had no
+    ``parse_lines``, for before-and-after tables.
+
+    Args:
+        signals: Signals in the synthetic trace.
+        repeat: Runs; the fastest counts (the machine may be busy).
+
+    Returns:
+        Microseconds per signal by stage.
+    """
+    from sigtui.trace import events
+    from sigtui.trace.pairing import Pairer
+    from sigtui.trace.records import from_json, to_json
+
+    lines = synthetic_lines(signals)
+
+    def parse() -> list[events.Event]:
+        fast = getattr(events, "parse_lines", None)
+        if fast is not None:
+            return list(fast(lines))
+        found = (events.parse_line(line) for line in lines)
+        return [event for event in found if event is not None]
+
+    best = [float("inf")] * 4
+    per_batch = 2 * 1000  # 0.1 s at 10,000 signals/s
+    for _ in range(repeat):
+        t0 = time.thread_time()
+        parsed = parse()
+        t1 = time.thread_time()
+        pairer = Pairer(exit_status=lambda pid: None)
+        records: list[Record] = []
+        for at in range(0, len(parsed), per_batch):
+            batch = parsed[at : at + per_batch]
+            last = batch[-1]
+            now = (last.head.time if hasattr(last, "head") else 0.0) + 50e-6
+            records += pairer.feed(batch, now)
+        records += pairer.flush(float("inf"))
+        t2 = time.thread_time()
+        written = [to_json(record) for record in records]
+        t3 = time.thread_time()
+        for line in written:
+            from_json(line)
+        t4 = time.thread_time()
+        for i, spent in enumerate((t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            best[i] = min(best[i], spent * 1e6 / signals)
+    return Stages(signals, *best)
+
+
+def stage_lines(stages: Stages) -> list[str]:
+    """The stage costs as a Markdown table."""
+    return [
+        "| stage (\u00b5s CPU per signal, 2 lines, 1 record) | parse | pair "
+        "| to_json | reader total | from_json (TUI) |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| {stages.signals:,} synthetic signals at 10,000/s | {stages.parse:.1f} "
+        f"| {stages.pair:.1f} | {stages.to_json:.1f} | {stages.reader:.1f} "
+        f"| {stages.from_json:.1f} |",
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -619,18 +772,19 @@ def table(rows: Sequence[Row]) -> list[str]:
     lines = [
         "| reader | rate asked /s | rate achieved /s | reader CPU % (kernel) "
         "| TUI decode CPU % | lost events | traced / sent | delivered "
-        "| other records |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| caught up s | other records |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if r.error:
-            lines.append(f"| {r.mode} | {r.rate} | {r.error} ||||||| ")
+            lines.append(f"| {r.mode} | {r.rate:,} | {r.error} ||||||||")
             continue
         lines.append(
             f"| {r.mode} | {r.rate:,} | {r.achieved:,.0f} "
             f"| {r.reader_cpu:.1f} ({r.reader_sys:.1f}) "
             f"| {_percent(r.decode_cpu)} | {r.lost:,} "
-            f"| {r.traced:,} / {r.sent:,} | {r.delivered:,} | {r.other:,} |"
+            f"| {r.traced:,} / {r.sent:,} | {r.delivered:,} "
+            f"| {r.catch_up:.1f} | {r.other:,} |"
         )
     return lines
 
@@ -694,12 +848,16 @@ NOTE = (
     "of every record) in the measuring process. json = `sigtui trace --json` to "
     "a file in /dev/shm; feed = `sigtui trace --feed` read by a `TraceFeed`. "
     "Traced = distinct records for the target; delivered = of those, taken by "
-    "its handler; other = records of the rest of the machine meanwhile."
+    "its handler; caught up = seconds after the last send until the target's "
+    "last record came out (a reader that keeps up: about 1 s, the pairing's "
+    "hold for a record that waits; the reader is stopped once it has caught up, "
+    "at most 60 s); other = records of the rest of the machine meanwhile."
 )
 
 
-def write_section(text: str, path: Path = RESULTS) -> None:
+def write_section(text: str, path: Path | None = None) -> None:
     """Put ``text`` (starting with :data:`SECTION`) in place of the old section."""
+    path = path or RESULTS
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
     begin = old.find(SECTION)
     if begin < 0:
@@ -713,6 +871,7 @@ def write_section(text: str, path: Path = RESULTS) -> None:
 
 QUICK_RATES = [200]
 QUICK_SECONDS = 1.0
+QUICK_STAGES = (2000, 1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -735,6 +894,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keys", action="store_true", help="also time keys in the TUI under load"
     )
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="only time each stage alone on synthetic lines (no root needed)",
+    )
     parser.add_argument("--key-rate", type=positive, default=10000)
     parser.add_argument("--presses", type=positive, default=200)
     args = parser.parse_args(argv)
@@ -742,6 +906,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.rates, args.seconds = QUICK_RATES, QUICK_SECONDS
     if any(m not in MODES for m in args.modes):
         parser.error(f"--modes: each of {', '.join(MODES)}")
+    if args.stages:
+        print("\n".join([*stage_lines(stage_costs()), "", machine_line()]))
+        return 0
     if os.geteuid() != 0:
         progress("tracing needs root")
         return 1
@@ -766,7 +933,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for signo, handler in previous.items():
             signal.signal(signo, handler)
-    lines = [*table(rows), "", *goals(rows)]
+    progress("each stage alone")
+    stages = stage_costs(*QUICK_STAGES) if args.quick else stage_costs()
+    lines = [*table(rows), "", *goals(rows), "", *stage_lines(stages)]
     if key_row is not None:
         lines += ["", *key_lines(key_row)]
     lines += ["", NOTE, "", machine_line()]
