@@ -208,6 +208,10 @@ class Load:
                 )
             )
 
+    def cpu(self) -> float:
+        """CPU seconds the target and the senders have used so far."""
+        return sum(cpu_seconds(p.pid) for p in [self.target, *self.senders])
+
     def sent(self, timeout: float, *, now: bool = False) -> int:
         """Wait for the senders to end; the signals they sent together.
 
@@ -460,6 +464,7 @@ class Row:
     sent: int = 0
     reader_cpu: float = 0.0
     reader_sys: float = 0.0
+    load_cpu: float = 0.0
     decode_cpu: float | None = None
     traced: int = 0
     delivered: int = 0
@@ -487,13 +492,24 @@ def _wait_ready(reader: Reader, target: Load) -> None:
 
 
 def _caught_up(reader: Reader, since: float) -> float:
-    """Wait until the reader's output stops growing; seconds until its last growth."""
-    last, grew = reader.progress(), since
-    while time.monotonic() - grew < QUIET_S and time.monotonic() - since < CATCH_UP_S:
+    """Wait until the reader has caught up; seconds until its last record.
+
+    Caught up: no new record for the target for :data:`QUIET_S` while the
+    reader is idle (a reader deep in a big batch writes nothing for a while,
+    and stopping it then would lose what it holds), or :data:`CATCH_UP_S`.
+    """
+    last, grew, busy = reader.progress(), since, since
+    cpu = cpu_seconds(reader.pid)
+    while time.monotonic() - since < CATCH_UP_S:
         time.sleep(0.1)
-        now = reader.progress()
-        if now != last:
-            last, grew = now, time.monotonic()
+        now, done, used = time.monotonic(), reader.progress(), cpu_seconds(reader.pid)
+        if done != last:
+            last, grew = done, now
+        if used - cpu > 0.03:  # more than 30 % of a core: still working
+            busy = now
+        cpu = used
+        if now - max(grew, busy) >= QUIET_S:
+            break
     return max(0.0, grew - since)
 
 
@@ -524,11 +540,14 @@ def measure(mode: str, rate: int, seconds: float) -> Row:
             time.sleep(max(0.0, start - time.monotonic()))
             user0, sys0 = cpu_split(reader.pid)
             feed0 = _thread_cpu(reader)
+            load0 = target.cpu()
             wall0 = time.monotonic()
             time.sleep(max(0.0, start + seconds - time.monotonic()))
             user1, sys1 = cpu_split(reader.pid)
             feed1 = _thread_cpu(reader)
+            load1 = target.cpu()
             wall = time.monotonic() - wall0
+            row.load_cpu = 100 * (load1 - load0) / wall
             row.sent = target.sent(timeout=seconds + 10)
             # max: float sums of ticks can come out as -0.0.
             row.reader_cpu = max(0.0, 100 * (user1 + sys1 - user0 - sys0) / wall)
@@ -772,19 +791,19 @@ def table(rows: Sequence[Row]) -> list[str]:
     lines = [
         "| reader | rate asked /s | rate achieved /s | reader CPU % (kernel) "
         "| TUI decode CPU % | lost events | traced / sent | delivered "
-        "| caught up s | other records |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| caught up s | load CPU % | other records |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if r.error:
-            lines.append(f"| {r.mode} | {r.rate:,} | {r.error} ||||||||")
+            lines.append(f"| {r.mode} | {r.rate:,} | {r.error} |||||||||")
             continue
         lines.append(
             f"| {r.mode} | {r.rate:,} | {r.achieved:,.0f} "
             f"| {r.reader_cpu:.1f} ({r.reader_sys:.1f}) "
             f"| {_percent(r.decode_cpu)} | {r.lost:,} "
             f"| {r.traced:,} / {r.sent:,} | {r.delivered:,} "
-            f"| {r.catch_up:.1f} | {r.other:,} |"
+            f"| {r.catch_up:.1f} | {r.load_cpu:.0f} | {r.other:,} |"
         )
     return lines
 
@@ -829,7 +848,7 @@ def key_lines(row: KeyRow) -> list[str]:
     traced = (
         "the app ran a trace reader"
         if row.app_traced
-        else "**the app did not trace** (no `sigtui trace --feed` child)"
+        else "**the app did not trace**: no `sigtui trace --feed` child"
     )
     return [
         f"Keys while {row.achieved:,.0f} signals/s were sent ({traced}): "
@@ -851,7 +870,8 @@ NOTE = (
     "its handler; caught up = seconds after the last send until the target's "
     "last record came out (a reader that keeps up: about 1 s, the pairing's "
     "hold for a record that waits; the reader is stopped once it has caught up, "
-    "at most 60 s); other = records of the rest of the machine meanwhile."
+    "at most 60 s); load CPU = the senders' and the target's, % of one core (the "
+    "machine has only so many); other = records of the rest of the machine meanwhile."
 )
 
 
