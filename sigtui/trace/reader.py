@@ -110,8 +110,10 @@ def _still_open(fd: int | None) -> bool:
         return False
 
 
-def _drain(fd: int, limit: int = MAX_BATCH) -> tuple[bytes, bool, bool]:
-    """Read what there is now, up to ``limit`` bytes.
+def _drain(
+    fd: int, limit: int = MAX_BATCH, chunk: int = CHUNK
+) -> tuple[bytes, bool, bool]:
+    """Read what there is now, ``chunk`` bytes a read, until ``limit`` bytes.
 
     Returns:
         The bytes; True if the pipe was closed; True if the limit cut the
@@ -121,11 +123,11 @@ def _drain(fd: int, limit: int = MAX_BATCH) -> tuple[bytes, bool, bool]:
     size = 0
     while size < limit:
         try:
-            chunk = os.read(fd, CHUNK)
+            data = os.read(fd, chunk)
         except BlockingIOError:
             return b"".join(chunks), False, False
-        if not chunk:
+        if not data:
             return b"".join(chunks), True, False
-        chunks.append(chunk)
-        size += len(chunk)
+        chunks.append(data)
+        size += len(data)
     return b"".join(chunks), False, True

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from sigtui.trace.events import Deliver, Generate, parse_line, parse_lines
 from sigtui.trace.feed import FeedState, TraceFeed
 from sigtui.trace.pairing import Pairer
-from sigtui.trace.reader import read_records
+from sigtui.trace.reader import _drain, read_records
 from sigtui.trace.records import (
     Exited,
     Fate,
@@ -394,3 +394,21 @@ def test_feed_decodes_lines_cut_anywhere(tmp_path: Path) -> None:
     assert got == [record, Lost(3.0, 4), record]
     assert states[0].on
     assert states[0].instance == "sigtui-1-2"
+
+
+def test_drain_stops_at_its_limit_and_says_there_may_be_more() -> None:
+    read_end, write_end = os.pipe()
+    try:
+        os.set_blocking(read_end, False)
+        os.write(write_end, b"x" * 3000)
+        data, closed, more = _drain(read_end, limit=1000, chunk=700)
+        assert (len(data), closed, more) == (1400, False, True)
+        data, closed, more = _drain(read_end, limit=10_000, chunk=700)
+        assert (len(data), closed, more) == (1600, False, False)
+        os.close(write_end)
+        write_end = -1
+        assert _drain(read_end) == (b"", True, False)
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
