@@ -1,8 +1,10 @@
 """Issue 17's Measure: what tracing every signal on the machine costs.
 
 Usage: python -m benchmarks.trace [--rates 100,1000,10000,50000] [--seconds 5]
-                                  [--modes json,feed] [--quick] [--write]
-                                  [--keys] [--key-rate 10000] [--presses 200]
+                                  [--repeat 3] [--modes json,feed] [--quick]
+                                  [--write] [--keys] [--key-rate 10000]
+                                  [--presses 200]
+       python -m benchmarks.trace --stages
 
 Needs root (the reader mounts tracefs privately and makes its own instance).
 For each rate it starts a **target** (a Python process that catches
@@ -41,6 +43,7 @@ import datetime
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -472,6 +475,9 @@ class Row:
     other: int = 0
     catch_up: float = 0.0
     error: str = ""
+    runs: int = 1
+    cpu_min: float | None = None
+    cpu_max: float | None = None
 
     @property
     def achieved(self) -> float:
@@ -786,21 +792,75 @@ def _percent(value: float | None) -> str:
     return "\u2013" if value is None else f"{value:.1f}"
 
 
+def summary(rows: Sequence[Row]) -> list[Row]:
+    """One row per reader form and rate from repeated runs.
+
+    CPU figures are medians (the reader's with its min and max); counts are
+    sums over the runs (a loss in any run shows); the rate achieved is over
+    all the runs' windows; caught up is the slowest run's.
+
+    Args:
+        rows: Every run, in any order.
+
+    Returns:
+        The summaries, in the order each form and rate first appears.
+    """
+    groups: dict[tuple[str, int], list[Row]] = {}
+    for row in rows:
+        groups.setdefault((row.mode, row.rate), []).append(row)
+    out = []
+    for (mode, rate), runs in groups.items():
+        good = [r for r in runs if not r.error]
+        if not good:
+            out.append(runs[0])
+            continue
+        cpus = [r.reader_cpu for r in good]
+        decode = [r.decode_cpu for r in good if r.decode_cpu is not None]
+        out.append(
+            Row(
+                mode,
+                rate,
+                sum(r.seconds for r in good),
+                sent=sum(r.sent for r in good),
+                reader_cpu=statistics.median(cpus),
+                reader_sys=statistics.median(r.reader_sys for r in good),
+                load_cpu=statistics.median(r.load_cpu for r in good),
+                decode_cpu=statistics.median(decode) if decode else None,
+                traced=sum(r.traced for r in good),
+                delivered=sum(r.delivered for r in good),
+                lost=sum(r.lost for r in good),
+                other=sum(r.other for r in good),
+                catch_up=max(r.catch_up for r in good),
+                runs=len(good),
+                cpu_min=min(cpus),
+                cpu_max=max(cpus),
+            )
+        )
+    return out
+
+
+def _spread(row: Row) -> str:
+    if row.runs < 2 or row.cpu_min is None or row.cpu_max is None:
+        return ""
+    return f" ({row.cpu_min:.1f}\u2013{row.cpu_max:.1f})"
+
+
 def table(rows: Sequence[Row]) -> list[str]:
     """The rows as a Markdown table."""
     lines = [
-        "| reader | rate asked /s | rate achieved /s | reader CPU % (kernel) "
-        "| TUI decode CPU % | lost events | traced / sent | delivered "
+        "| reader | rate asked /s | rate achieved /s | reader CPU % "
+        "| of which kernel % | TUI decode CPU % | lost events | traced / sent "
+        "| delivered "
         "| caught up s | load CPU % | other records |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if r.error:
-            lines.append(f"| {r.mode} | {r.rate:,} | {r.error} |||||||||")
+            lines.append(f"| {r.mode} | {r.rate:,} | {r.error} ||||||||||")
             continue
         lines.append(
             f"| {r.mode} | {r.rate:,} | {r.achieved:,.0f} "
-            f"| {r.reader_cpu:.1f} ({r.reader_sys:.1f}) "
+            f"| {r.reader_cpu:.1f}{_spread(r)} | {r.reader_sys:.1f} "
             f"| {_percent(r.decode_cpu)} | {r.lost:,} "
             f"| {r.traced:,} / {r.sent:,} | {r.delivered:,} "
             f"| {r.catch_up:.1f} | {r.load_cpu:.0f} | {r.other:,} |"
@@ -859,8 +919,10 @@ def key_lines(row: KeyRow) -> list[str]:
 
 
 NOTE = (
-    "Each signal is SIGRTMIN from `os.kill` to a Python target that catches it "
-    "(queued, never merged: one generate and one deliver event a signal). CPU % "
+    "Median (min\u2013max) over the runs for the reader's CPU, medians for the "
+    "other CPU figures, sums over the runs for the counts. Each signal is "
+    "SIGRTMIN from `os.kill` to a Python target that catches it (queued, never "
+    "merged: one generate and one deliver event a signal). CPU % "
     "= \u0394(utime+stime) of the reader process over the sending window, as % "
     "of one core; in brackets the part in the kernel (stime: reading trace_pipe "
     "formats its text there). TUI decode = the `TraceFeed` thread (`from_json` "
@@ -900,6 +962,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rates", type=parse_extra, default=list(RATES))
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument(
+        "--repeat", type=positive, default=3, help="runs of each (median shown)"
+    )
+    parser.add_argument(
         "--modes",
         type=lambda text: [m for m in text.split(",") if m],
         default=list(MODES),
@@ -923,7 +988,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--presses", type=positive, default=200)
     args = parser.parse_args(argv)
     if args.quick:
-        args.rates, args.seconds = QUICK_RATES, QUICK_SECONDS
+        args.rates, args.seconds, args.repeat = QUICK_RATES, QUICK_SECONDS, 1
     if any(m not in MODES for m in args.modes):
         parser.error(f"--modes: each of {', '.join(MODES)}")
     if args.stages:
@@ -939,11 +1004,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     key_row: KeyRow | None = None
     try:
-        for rate in args.rates:
-            for mode in args.modes:
-                progress(f"{mode} reader at {rate:,} signals/s for {args.seconds:g} s")
-                rows.append(measure(mode, rate, args.seconds))
-                progress("  " + table(rows[-1:])[-1])
+        # Repeats go round every rate and form, so a busy moment of the
+        # machine spreads over them rather than hitting one.
+        for run in range(args.repeat):
+            for rate in args.rates:
+                for mode in args.modes:
+                    progress(
+                        f"run {run + 1}/{args.repeat}: {mode} reader at {rate:,} "
+                        f"signals/s for {args.seconds:g} s"
+                    )
+                    rows.append(measure(mode, rate, args.seconds))
+                    progress("  " + table(rows[-1:])[-1])
         if args.keys:
             progress(f"keys in the TUI at {args.key_rate:,} signals/s")
             key_row = key_latency_while_tracing(args.key_rate, args.presses)
@@ -955,6 +1026,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signo, handler)
     progress("each stage alone")
     stages = stage_costs(*QUICK_STAGES) if args.quick else stage_costs()
+    rows = summary(rows)
     lines = [*table(rows), "", *goals(rows), "", *stage_lines(stages)]
     if key_row is not None:
         lines += ["", *key_lines(key_row)]

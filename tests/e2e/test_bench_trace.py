@@ -111,3 +111,18 @@ def test_counts_keep_the_targets_signals_apart() -> None:
         5,
         1,
     )
+
+
+def test_summary_takes_medians_and_sums() -> None:
+    runs = [
+        trace.Row("json", 1000, 5.0, sent=5000, reader_cpu=cpu, traced=5000, lost=lost)
+        for cpu, lost in ((3.0, 0), (9.0, 2), (4.0, 0))
+    ]
+    runs.append(trace.Row("feed", 1000, 5.0, error="the reader ended"))
+    json_row, feed_row = trace.summary(runs)
+    assert (json_row.reader_cpu, json_row.cpu_min, json_row.cpu_max) == (4.0, 3.0, 9.0)
+    assert (json_row.sent, json_row.traced, json_row.lost) == (15000, 15000, 2)
+    assert json_row.achieved == 1000
+    assert "| 4.0 (3.0\u20139.0) |" in trace.table([json_row])[2]
+    assert feed_row.error == "the reader ended"
+    assert "the reader ended" in trace.table([feed_row])[2]
