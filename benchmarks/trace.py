@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
+import functools
 import json
 import os
 import signal
@@ -49,9 +51,11 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import machine_line, parse_extra, positive, progress
 from sigtui.procfs import read_stat_fields
@@ -708,6 +712,7 @@ class KeyRow:
     seconds: float = 0.0
     sent: int = 0
     app_traced: bool = False
+    option: str = ""
     cursor_ms: list[float] = field(default_factory=list)
     filter_ms: list[float] = field(default_factory=list)
 
@@ -745,8 +750,10 @@ def key_latency_while_tracing(rate: int = 10000, presses: int = 200) -> KeyRow:
 
     The app is the one ``benchmarks.ui`` times (headless, the real scanner,
     refreshing every second); it traces if it does so by itself (a
-    :class:`~sigtui.trace.feed.TraceFeed` in the main screen): a thread
-    watches for its reader process and the row says whether there was one.
+    :class:`~sigtui.trace.feed.TraceFeed` in the main screen), or if
+    :class:`~sigtui.ui.options.Options` has a boolean field named for tracing,
+    which is turned on (:func:`_tracing_options`). A thread watches for the
+    app's reader process and the row says whether there was one.
 
     Args:
         rate: Signals a second sent to a target of ours meanwhile.
@@ -773,7 +780,8 @@ def key_latency_while_tracing(rate: int = 10000, presses: int = 200) -> KeyRow:
         time.sleep(max(0.0, start - time.monotonic()))
         watcher.start()
         try:
-            result = ui.live(presses, starts=1)
+            with _tracing_options(ui) as row.option:
+                result = ui.live(presses, starts=1)
         finally:
             done.set()
             watcher.join()
@@ -782,6 +790,34 @@ def key_latency_while_tracing(rate: int = 10000, presses: int = 200) -> KeyRow:
     row.cursor_ms = result.cursor_ms
     row.filter_ms = result.filter_ms
     return row
+
+
+@contextlib.contextmanager
+def _tracing_options(ui: types.ModuleType) -> Iterator[str]:
+    """Have ``benchmarks.ui`` make its app with tracing on, if an option says so.
+
+    The TUI's tracing is being written elsewhere; if its ``Options`` has a
+    boolean field whose name starts with ``trace`` and is off by default, the
+    app is made with it on. Yields the field's name, or "" if there is none
+    (the app then traces only if it does so by default).
+    """
+    from sigtui.ui.options import Options
+
+    names = [
+        f.name
+        for f in dataclasses.fields(Options)
+        if f.name.startswith("trace") and f.default is False
+    ]
+    if not names:
+        yield ""
+        return
+    made = ui.Options
+    on: dict[str, Any] = {names[0]: True}
+    ui.Options = functools.partial(Options, **on)  # type: ignore[attr-defined]
+    try:
+        yield names[0]
+    finally:
+        ui.Options = made  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------
@@ -910,6 +946,8 @@ def key_lines(row: KeyRow) -> list[str]:
         if row.app_traced
         else "**the app did not trace**: no `sigtui trace --feed` child"
     )
+    if row.option:
+        traced += f"; made with `Options({row.option}=True)`"
     return [
         f"Keys while {row.achieved:,.0f} signals/s were sent ({traced}): "
         f"cursor p99 {p99(row.cursor_ms):.1f} ms, filter p99 "
@@ -985,11 +1023,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="only time each stage alone on synthetic lines (no root needed)",
     )
+    parser.add_argument(
+        "--keys-only",
+        action="store_true",
+        help="only time keys in the TUI under load (implies --keys)",
+    )
     parser.add_argument("--key-rate", type=positive, default=10000)
     parser.add_argument("--presses", type=positive, default=200)
     args = parser.parse_args(argv)
     if args.quick:
         args.rates, args.seconds, args.repeat = QUICK_RATES, QUICK_SECONDS, 1
+    if args.keys_only:
+        args.rates, args.keys = [], True
     if any(m not in MODES for m in args.modes):
         parser.error(f"--modes: each of {', '.join(MODES)}")
     if args.stages:
@@ -1025,12 +1070,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for signo, handler in previous.items():
             signal.signal(signo, handler)
-    progress("each stage alone")
-    stages = stage_costs(*QUICK_STAGES) if args.quick else stage_costs()
     rows = summary(rows)
-    lines = [*table(rows), "", *goals(rows), "", *stage_lines(stages)]
+    lines = []
+    if rows:
+        progress("each stage alone")
+        stages = stage_costs(*QUICK_STAGES) if args.quick else stage_costs()
+        lines = [*table(rows), "", *goals(rows), "", *stage_lines(stages)]
     if key_row is not None:
-        lines += ["", *key_lines(key_row)]
+        lines += ["", *key_lines(key_row)] if lines else key_lines(key_row)
     lines += ["", NOTE, "", machine_line()]
     print("\n".join(lines))
     if args.write:

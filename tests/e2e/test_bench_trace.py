@@ -126,3 +126,17 @@ def test_summary_takes_medians_and_sums() -> None:
     assert "| 4.0 (3.0\u20139.0) |" in trace.table([json_row])[2]
     assert feed_row.error == "the reader ended"
     assert "the reader ended" in trace.table([feed_row])[2]
+
+
+def test_keys_are_timed_under_load_and_the_reader_looked_for() -> None:
+    before = children()
+    row = trace.key_latency_while_tracing(rate=1000, presses=10)
+
+    assert len(row.cursor_ms) + len(row.filter_ms) == 10
+    assert all(ms > 0 for ms in row.cursor_ms + row.filter_ms)
+    assert row.sent > 0
+    assert 300 <= row.achieved <= 1100, row
+    line = trace.key_lines(row)[0]
+    assert "10 keys" in line
+    assert ("ran a trace reader" in line) == row.app_traced
+    assert children() <= before, "the benchmark left a process behind"
