@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass
 from enum import Enum
 from json.encoder import encode_basestring_ascii
+from typing import Any
 
 
 class Result(Enum):
@@ -292,28 +293,29 @@ def _signal_from(data: dict[str, object]) -> TracedSignal:
     # "type") mean exactly those. Anything else takes the general way, whose
     # defaults and errors stay as they were.
     if len(data) - ("type" in data) == _SIGNAL_FIELD_COUNT:
+        d: dict[str, Any] = data  # values as they come, as TracedSignal(**) took them
         try:
             return TracedSignal(
-                data["id"],  # type: ignore[arg-type]
-                data["time"],  # type: ignore[arg-type]
-                data["signo"],  # type: ignore[arg-type]
-                data["code"],  # type: ignore[arg-type]
-                _SENDER_OF[data["sender"]],  # type: ignore[index]
-                data["sender_pid"],  # type: ignore[arg-type]
-                data["sender_tid"],  # type: ignore[arg-type]
-                data["sender_name"],  # type: ignore[arg-type]
-                data["target_pid"],  # type: ignore[arg-type]
-                data["target_tid"],  # type: ignore[arg-type]
-                data["target_name"],  # type: ignore[arg-type]
-                data["process_directed"],  # type: ignore[arg-type]
-                _RESULT_OF[data["result"]],  # type: ignore[index]
-                _FATE_OF[data["fate"]],  # type: ignore[index]
-                data["taken"],  # type: ignore[arg-type]
-                data["handler"],  # type: ignore[arg-type]
-                data["burst"],  # type: ignore[arg-type]
-                data["burst_size"],  # type: ignore[arg-type]
-                data["pgid"],  # type: ignore[arg-type]
-                data["late"],  # type: ignore[arg-type]
+                d["id"],
+                d["time"],
+                d["signo"],
+                d["code"],
+                _SENDER_OF[d["sender"]],
+                d["sender_pid"],
+                d["sender_tid"],
+                d["sender_name"],
+                d["target_pid"],
+                d["target_tid"],
+                d["target_name"],
+                d["process_directed"],
+                _RESULT_OF[d["result"]],
+                _FATE_OF[d["fate"]],
+                d["taken"],
+                d["handler"],
+                d["burst"],
+                d["burst_size"],
+                d["pgid"],
+                d["late"],
             )
         except (KeyError, TypeError):
             pass
