@@ -18,6 +18,7 @@ import math
 import os
 import sys
 import threading
+import time
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -346,14 +347,16 @@ def test_reader_parses_lines_cut_anywhere(tmp_path: Path) -> None:
 
     writer = threading.Thread(target=write)
     writer.start()
+    # A hold longer than the trace's times are old (monotonic now is hours
+    # past them): nothing is given out as pending between two cut reads.
     read_records(
         str(fifo),
         got.extend,
         batch=0.0,
-        pairer=Pairer(exit_status=lambda pid: None),
+        pairer=Pairer(hold=1e6, exit_status=lambda pid: None),
     )
     writer.join()
-    pairer = Pairer(exit_status=lambda pid: None)
+    pairer = Pairer(hold=1e6, exit_status=lambda pid: None)
     lines = data.decode().split("\n")[:-1]
     events = [e for e in map(parse_line, lines) if e is not None]
     expected = pairer.feed(events, 0.0) + pairer.flush(0.0)
@@ -393,6 +396,11 @@ def test_feed_decodes_lines_cut_anywhere(tmp_path: Path) -> None:
     states: list[FeedState] = []
     feed = TraceFeed(got.extend, states.append, command=[sys.executable, str(script)])
     feed.start()
+    # Let the writer finish (the feed then says it is off): stop() ends a
+    # reader that is still running after 2 s, which a busy machine can take.
+    deadline = time.monotonic() + 60
+    while len(states) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
     feed.stop()
     assert got == [record, Lost(3.0, 4), record]
     assert states[0].on
