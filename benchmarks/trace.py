@@ -561,7 +561,7 @@ def measure(mode: str, rate: int, seconds: float) -> Row:
             row.sent = target.sent(timeout=seconds + 10)
             # max: float sums of ticks can come out as -0.0. min: the kernel
             # shares a process's run time out between utime and stime by
-            # sampling and may move some back later (only the sum only grows).
+            # sampling and may move some back later (only their sum never falls).
             row.reader_cpu = max(0.0, 100 * (user1 + sys1 - user0 - sys0) / wall)
             row.reader_sys = min(row.reader_cpu, max(0.0, 100 * (sys1 - sys0) / wall))
             if feed0 is not None and feed1 is not None:
