@@ -113,16 +113,25 @@ class TraceFeed:
                 data = b""
             if not data:
                 break
-            lines = (partial + data).split(b"\n")
-            partial = lines.pop()
+            # Whole lines only, decoded at once rather than by json.loads line
+            # by line (it detects and decodes each): the reader writes ASCII
+            # (json's ensure_ascii), so this reads the same text.
+            end = data.rfind(b"\n") + 1
+            if not end:
+                partial += data
+                continue
+            lines = (partial + data[:end]).decode("utf-8", "replace").split("\n")
+            lines.pop()  # the empty string after the last newline
+            partial = data[end:]
             records: list[Record] = []
+            append = records.append
             for line in lines:
-                if line.startswith(b'{"type": "ready"'):
+                if line.startswith('{"type": "ready"'):
                     name = json.loads(line).get("instance", "")
                     self._set_state(FeedState(on=True, instance=str(name)))
                     continue
                 try:
-                    records.append(from_json(line))
+                    append(from_json(line))
                 except ValueError:
                     continue
             if records:

@@ -284,9 +284,16 @@ class Pairer:
             return
         key = (record.target_pid if record.process_directed else target_tid, signo)
         self._waiting.setdefault(key, deque()).append(record)
-        self._order.append(record)
-        if len(self._order) > MAX_WAITING:
-            self._give_out_pending(self._order[0], out)
+        order = self._order
+        order.append(record)
+        if len(order) > MAX_WAITING:
+            # Settled records wait in front until _expire; the oldest still
+            # waiting is given out and leaves the order, at the front of its
+            # queue: O(1).
+            while order[0].fate.settled:
+                order.popleft()
+            if len(order) > MAX_WAITING:
+                self._give_out_pending(order.popleft(), out)
 
     def _join_burst(self, record: TracedSignal) -> None:
         """Add a kill() to the burst it continues, or start a burst with it.
@@ -327,8 +334,10 @@ class Pairer:
         size = len(burst.members)
         if size < 2:
             return
-        groups = {_pgid_of(member.target_pid) for member in burst.members}
-        pgid = groups.pop() if len(groups) == 1 else 0
+        # One /proc read per member at most, and none after a second group.
+        pgid = _pgid_of(burst.members[0].target_pid)
+        if not all(_pgid_of(m.target_pid) == pgid for m in burst.members[1:]):
+            pgid = 0
         for member in burst.members:
             member.burst_size = size
             member.pgid = pgid
@@ -444,7 +453,7 @@ class Pairer:
             for key in list(self._waiting):
                 for record in list(self._waiting[key]):
                     if record.id in self._quiet:
-                        self._waiting[key].remove(record)
+                        _remove(self._waiting[key], record)
                         record.fate = Fate.WAITED
                         out.append(record)
                 if not self._waiting[key]:
@@ -459,9 +468,8 @@ class Pairer:
             record.signo,
         )
         queue = self._waiting.get(key)
-        if queue is None or record not in queue:
+        if queue is None or not _remove(queue, record):
             return
-        queue.remove(record)
         if not queue:
             del self._waiting[key]
         out.append(record)
@@ -491,10 +499,24 @@ class Pairer:
             record.signo,
         )
         queue = self._given_pending.get(key)
-        if queue and record in queue:
-            queue.remove(record)
-            if not queue:
-                del self._given_pending[key]
+        if queue and _remove(queue, record) and not queue:
+            del self._given_pending[key]
+
+
+def _remove(queue: deque[TracedSignal], record: TracedSignal) -> bool:
+    """Take this very record out of a queue; False if it is not there.
+
+    By identity: ``in`` and ``remove`` compare every field of every record,
+    20,000 deep in a flood. It is nearly always the oldest, at the front.
+    """
+    if queue[0] is record:
+        queue.popleft()
+        return True
+    for at, member in enumerate(queue):
+        if member is record:
+            del queue[at]
+            return True
+    return False
 
 
 def _known_name(head: Head) -> str:
