@@ -444,3 +444,45 @@ async def test_a_ui_that_falls_behind_drops_the_oldest_and_counts_them(
         assert "15 events lost" in title(app)
         assert "15 traced events lost" in log_text(app)
         assert "×10 SIGUSR1 3022 (bash) → 4152 (sleep)" in log_text(app)  # noqa: RUF001
+
+
+async def test_a_slow_read_for_a_live_row_does_not_hide_how_it_ended() -> None:
+    # The panel reads a live row's masks in a thread. If the process ends
+    # meanwhile, the answer for the live row must not overwrite the newer
+    # "gone, killed by ..." view (it did: the same process, so the same
+    # identity, was all the panel checked).
+    from textual.app import App, ComposeResult
+
+    from sigtui.processes.layout import Row
+    from sigtui.processes.model import ProcessInfo
+    from sigtui.signals.sample import sample_signal_state
+    from sigtui.signals.state import SignalState
+    from sigtui.ui.widgets.details import ProcessDetails
+
+    release = threading.Event()
+    reading = threading.Event()
+
+    def slow_state(info: ProcessInfo) -> SignalState:
+        reading.set()
+        release.wait(20)
+        return sample_signal_state(info)
+
+    class Panel(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ProcessDetails(id="details")
+
+    snapshot = sample_snapshot()
+    info = next(p for p in snapshot.processes if p.pid == 4152)
+    panel_app = Panel()
+    async with panel_app.run_test(size=(80, 40)) as pilot:
+        panel = panel_app.query_one(ProcessDetails)
+        panel.show_row(Row(info, ()), snapshot, slow_state, [], "")
+        await pilot.pause()
+        assert reading.wait(20)
+        ended = "killed by SIGTERM from 3022 (bash) 0.2 s ago"
+        gone = Row(info, (), gone=True)
+        panel.show_row(gone, snapshot, slow_state, [], ended)
+        release.set()
+        await panel_app.workers.wait_for_complete()
+        await pilot.pause()
+        assert ended in static_text(panel_app.query_one("#details-body", Static))

@@ -12,7 +12,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from sigtui.processes import (
-    ProcessIdentity,
     ProcessInfo,
     ProcessSnapshot,
     command_text,
@@ -72,7 +71,8 @@ class ProcessDetails(VerticalScroll):
         super().__init__(id=id)
         self._clock = clock
         self._body = Static("No process selected.", id="details-body")
-        self._wanted: ProcessIdentity | None = None
+        self._asked = 0
+        """How many times a row was asked for: a read answers only the newest."""
 
     def compose(self) -> Iterable[Static]:
         """The single text body."""
@@ -138,11 +138,12 @@ class ProcessDetails(VerticalScroll):
                 tracing is off.
             ended: How it ended, as the trace saw it ("" if unknown).
         """
+        # A read still running for an earlier call must not overwrite this one
+        # (the same process, alive then, gone now): only the newest counts.
+        self._asked += 1
         if row is None:
-            self._wanted = None
             self.show(None, None)
             return
-        self._wanted = row.info.identity
         if row.gone or row.info.kernel_thread:
             self.show(
                 row.info,
@@ -153,11 +154,12 @@ class ProcessDetails(VerticalScroll):
                 ended=ended,
             )
             return
-        self._load(row.info, snapshot, read_state, traced, ended)
+        self._load(self._asked, row.info, snapshot, read_state, traced, ended)
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
     def _load(
         self,
+        asked: int,
         info: ProcessInfo,
         snapshot: ProcessSnapshot,
         read_state: Callable[[ProcessInfo], SignalState],
@@ -179,11 +181,12 @@ class ProcessDetails(VerticalScroll):
         found = read_circumstances(info)
         held = () if found is None else tuple(r.explanation for r in holds(found))
         self.app.call_from_thread(
-            self._loaded, info, snapshot, state, problem, held, traced, ended
+            self._loaded, asked, info, snapshot, state, problem, held, traced, ended
         )
 
     def _loaded(
         self,
+        asked: int,
         info: ProcessInfo,
         snapshot: ProcessSnapshot,
         state: SignalState | None,
@@ -192,7 +195,7 @@ class ProcessDetails(VerticalScroll):
         traced: Sequence[str] | None,
         ended: str,
     ) -> None:
-        if self.is_attached and self._wanted == info.identity:
+        if self.is_attached and asked == self._asked:
             # Else the cursor moved on meanwhile.
             self.show(
                 info,
