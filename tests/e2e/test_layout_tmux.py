@@ -45,14 +45,16 @@ def whole_keys(screen: str) -> int:
 @pytest.mark.slow
 def test_projector_demo_at_80x24_then_120x40(sessions: Sessions) -> None:
     app = sessions.sigtui("--projector", "--demo", hold=False, width=80, height=24)
+    # The footer is drawn in its own turn: wait for it too, not only the status.
     screen = app.wait_for(
         lambda s: (
-            SCANNED.search(status_line(s)) is not None and "demo" in status_line(s)
+            SCANNED.search(status_line(s)) is not None
+            and "demo" in status_line(s)
+            and whole_keys(s) >= 8
         ),
-        what="the first scan and the demo in the status line",
+        what="the first scan, the demo in the status line and 8 keys in the footer",
     )
     assert "projector" in status_line(screen), screen
-    assert whole_keys(screen) >= 8, footer(screen)
     assert not STRAY & set(screen), screen
 
     app.send_keys("i")

@@ -53,7 +53,7 @@ def _ended(process: psutil.Process) -> bool:
 
 @pytest.mark.parametrize("how", ["q", "SIGTERM", "SIGHUP", "SIGKILL"])
 def test_no_instance_is_left_however_sigtui_ends(sessions: Sessions, how: str) -> None:
-    app = start_and_wait(sessions, "--interval", "0.5")
+    app = start_and_wait(sessions, "--interval", "0.5", trace=True)
     app.wait_for("tracing on", what="tracing to start")
     reader = _reader_of(app)
     if how == "q":

@@ -38,9 +38,11 @@ SIGNALS = [
 ]
 
 
-def start_and_wait(sessions: Sessions, *args: str, hold: bool = True) -> TmuxSession:
+def start_and_wait(
+    sessions: Sessions, *args: str, hold: bool = True, trace: bool = False
+) -> TmuxSession:
     """Start sigtui and wait until it shows the header and its first scan."""
-    app = sessions.sigtui(*args, hold=hold)
+    app = sessions.sigtui(*args, hold=hold, trace=trace)
     app.wait_for(has_header, what="the table's header line (PID ... COMMAND)")
     # The first scan is requested once the app is mounted, after it has set
     # up its SIGTERM/SIGHUP handlers.

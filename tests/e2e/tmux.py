@@ -1081,6 +1081,7 @@ class Sessions:
         height: int = DEFAULT_SIZE[1],
         hold: bool = True,
         config_home: Path | None = None,
+        trace: bool = False,
     ) -> TmuxSession:
         """Run the installed sigtui command with arguments in a new tmux server.
 
@@ -1090,12 +1091,16 @@ class Sessions:
             height: Lines.
             hold: See :class:`TmuxSession`.
             config_home: See :class:`TmuxSession`.
+            trace: Let it trace (as root it would by default). Off unless asked:
+                the traced signals of the machine (its SIGCHLDs, other tests'
+                kills) would land in logs that these tests read line by line.
 
         Returns:
             The session.
         """
+        traced = () if trace else ("--no-trace",)
         return self.start(
-            [str(sigtui_executable()), *args],
+            [str(sigtui_executable()), *traced, *args],
             width=width,
             height=height,
             hold=hold,
