@@ -19,6 +19,7 @@ from sigtui.processes import (
     DEFAULT_COLUMNS,
     Column,
     ColumnError,
+    ProcfsScanner,
     default_scanner,
     format_table,
     parse_columns,
@@ -29,6 +30,7 @@ from sigtui.processes.columns import (
     column_names,
     sources_of,
 )
+from sigtui.processes.model import ProcessSnapshot
 from sigtui.processes.pstable import with_wide_masks
 
 LISTINGS = ("ps", "signals", "lessons")
@@ -169,10 +171,23 @@ STATUS_FIELDS = frozenset({Field.STAT, Field.USER, Field.UID})
 """The ps columns whose values come from ``/proc/PID/status``."""
 
 
+PARALLEL_FROM = 2000
+"""Processes from which ``sigtui ps`` reads /proc in two processes at once."""
+
+_NO_ROWS = 3
+"""The helper process's exit status when its half had no row to print."""
+
+
 def run_ps(
     args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO
 ) -> int:
     """Print the table once, as ``ps -e -o COLS`` would (``sigtui ps``).
+
+    Reading /proc is most of the work and every line depends only on its own
+    process, so on a machine with many processes and more than one core the
+    pids are split in two: a forked helper reads and prints the lower half
+    while this process reads the upper half, and prints it once the helper
+    is done (the output is in pid order, as from one process).
 
     Args:
         args: Parsed arguments.
@@ -186,23 +201,101 @@ def run_ps(
     # Only STAT (its L) and the user columns need /proc/PID/status, the
     # costliest file to read.
     users = any(c.field in STATUS_FIELDS for c in columns)
-    snapshot = default_scanner(
+    scanner = default_scanner(
         refreshing=False, users=users, sources=sources_of(columns)
-    ).scan()
+    )
     pids = {p for group in args.pids or [] for p in group}
     pgids = {g for group in args.pgids or [] for g in group}
-    selecting = bool(pids or pgids)
-    rows = [
-        p
-        for p in snapshot.processes
-        if not selecting or p.pid in pids or p.pgid in pgids
-    ]
     width = output_width(out)
     columns = with_wide_masks(columns, width)
-    for line in format_table(snapshot, rows, columns, headers=not args.no_headers):
-        out.write((line if width is None else line[:width]) + "\n")
+
+    def lines_of(names: list[str] | None) -> tuple[list[str], int]:
+        if isinstance(scanner, ProcfsScanner):
+            snapshot = scanner.scan(names)
+        else:
+            snapshot = scanner.scan()
+        rows = [
+            p
+            for p in snapshot.processes
+            if not (pids or pgids) or p.pid in pids or p.pgid in pgids
+        ]
+        lines = format_table(snapshot, rows, columns, headers=False)
+        return [line if width is None else line[:width] for line in lines], len(rows)
+
+    if not args.no_headers:
+        for line in format_table(ProcessSnapshot((), 0.0, 100), [], columns):
+            out.write((line if width is None else line[:width]) + "\n")
+    names = _proc_names(pids if pids and not pgids else None, scanner)
+    if names and len(names) >= PARALLEL_FROM and _cores() > 1 and _is_a_file(out):
+        count = _print_in_two(names, lines_of, out)
+    else:
+        lines, count = lines_of(names)
+        if lines:
+            out.write("\n".join(lines) + "\n")
     out.flush()
-    return 1 if selecting and not rows else 0
+    return 1 if (pids or pgids) and not count else 0
+
+
+def _is_a_file(out: TextIO) -> bool:
+    """Whether a forked helper can write to ``out`` (a real file, not a buffer)."""
+    try:
+        out.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation too
+        return False
+    return True
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _proc_names(only: set[int] | None, scanner: object) -> list[str] | None:
+    """The /proc entries to read, in pid order (None: let the scanner list them)."""
+    if not isinstance(scanner, ProcfsScanner):
+        return None
+    if only is not None:
+        return [str(pid) for pid in sorted(only) if os.path.exists(f"/proc/{pid}")]
+    names = [name for name in os.listdir("/proc") if name.isdigit()]
+    names.sort(key=int)
+    return names
+
+
+def _print_in_two(
+    names: list[str],
+    lines_of: Callable[[list[str]], tuple[list[str], int]],
+    out: TextIO,
+) -> int:
+    """Print the lower half of ``names`` from a forked helper, the upper half here.
+
+    Returns:
+        How many rows were printed.
+    """
+    half = len(names) // 2
+    out.flush()
+    helper = os.fork()
+    if helper == 0:  # the helper: print the lower half, first
+        status = 1
+        try:
+            lines, count = lines_of(names[:half])
+            if lines:
+                out.write("\n".join(lines) + "\n")
+            out.flush()
+            status = 0 if count else _NO_ROWS
+        except BrokenPipeError:
+            status = 0
+        finally:
+            os._exit(status)
+    lines, count = lines_of(names[half:])
+    _, wait_status = os.waitpid(helper, 0)
+    code = os.waitstatus_to_exitcode(wait_status)
+    if code not in (0, _NO_ROWS):
+        raise OSError(f"the process reading the lower pids failed (status {code})")
+    if lines:
+        out.write("\n".join(lines) + "\n")
+    return count + (1 if code == 0 else 0)
 
 
 def run_signals(args: argparse.Namespace, out: TextIO) -> int:

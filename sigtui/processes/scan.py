@@ -17,7 +17,7 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple, Protocol
 
@@ -233,16 +233,21 @@ class ProcfsScanner:
         """How many ``stat`` files are kept open right now."""
         return len(self._fds)
 
-    def scan(self) -> ProcessSnapshot:
+    def scan(self, names: Sequence[str] | None = None) -> ProcessSnapshot:
         """Read every process now.
+
+        Args:
+            names: Only these ``/proc`` entries (pids as text); None reads
+                every process. ``sigtui ps`` splits the pids between
+                processes this way.
 
         Returns:
             The snapshot. Processes that exit mid-scan are left out.
         """
         with self._lock:
-            return self._scan()
+            return self._scan(names)
 
-    def _scan(self) -> ProcessSnapshot:
+    def _scan(self, names: Sequence[str] | None = None) -> ProcessSnapshot:
         root = self._root
         uptime = self._uptime()
         last = self._last
@@ -254,7 +259,7 @@ class ProcfsScanner:
         fresh_last: dict[int, _Seen] = {}
         fresh_details: dict[tuple[int, int], _Details] = {}
         found: list[ProcessInfo] = []
-        for name in os.listdir(root):
+        for name in os.listdir(root) if names is None else names:
             if not name.isdigit():
                 continue
             pid = int(name)
