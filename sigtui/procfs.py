@@ -85,6 +85,19 @@ def process_state(pid: int) -> str | None:
     return fields[0].decode("ascii", "replace") if fields else None
 
 
+def process_group(pid: int) -> int | None:
+    """A process's process group id (``pgrp``), as ps's PGID shows it.
+
+    Args:
+        pid: The process.
+
+    Returns:
+        The group, or None if the process is gone or unreadable.
+    """
+    fields = read_stat_fields(pid)
+    return int(fields[2]) if fields and len(fields) > 2 else None
+
+
 def signal_name(signo: int) -> str:
     """Name a signal as ``kill -l`` does (``SIGRTMIN+3``, ``SIGRTMAX-2``).
 

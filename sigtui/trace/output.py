@@ -9,7 +9,7 @@ import signal
 from collections.abc import Callable
 from typing import TextIO
 
-from sigtui.procfs import read_stat_fields
+from sigtui.procfs import process_group
 from sigtui.trace.records import Exited, Lost, Record, to_json
 from sigtui.trace.words import record_line
 
@@ -42,8 +42,7 @@ class Selection:
     def _group(self, pid: int) -> int:
         group = self._groups.get(pid)
         if group is None:
-            fields = read_stat_fields(pid)
-            group = int(fields[2]) if fields and len(fields) > 2 else 0
+            group = process_group(pid) or 0
             if len(self._groups) > 65536:
                 self._groups.clear()
             self._groups[pid] = group

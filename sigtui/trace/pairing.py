@@ -34,7 +34,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sigtui.procfs import read_stat_fields
+from sigtui.processes.readers import read_file, status_masks
+from sigtui.procfs import process_group, read_stat_fields
 from sigtui.signals.catalog import LINUX_ACTIONS, Action
 from sigtui.trace.events import Deliver, Event, Generate, Head, LostEvents, ProcessExit
 from sigtui.trace.records import (
@@ -110,15 +111,11 @@ def read_pending(pid: int, tid: int | None) -> int | None:
         The mask (bit ``n - 1`` for signal ``n``), or None if it is gone.
     """
     path = f"/proc/{pid}/status" if tid is None else f"/proc/{pid}/task/{tid}/status"
-    field = b"ShdPnd:" if tid is None else b"SigPnd:"
     try:
-        with open(path, "rb") as status:
-            for line in status:
-                if line.startswith(field):
-                    return int(line.split()[1], 16)
-    except (OSError, ValueError, IndexError):
+        shared, own, *_ = status_masks(read_file(path))
+    except (OSError, ValueError):
         return None
-    return None
+    return shared if tid is None else own
 
 
 def read_exit_status(pid: int) -> int | None:
@@ -335,12 +332,13 @@ class Pairer:
         if size < 2:
             return
         # One /proc read per member at most, and none after a second group.
-        pgid = _pgid_of(burst.members[0].target_pid)
-        if not all(_pgid_of(m.target_pid) == pgid for m in burst.members[1:]):
-            pgid = 0
+        group = process_group(burst.members[0].target_pid)
+        members = burst.members[1:]
+        if group is None or any(process_group(m.target_pid) != group for m in members):
+            group = 0
         for member in burst.members:
             member.burst_size = size
-            member.pgid = pgid
+            member.pgid = group
 
     # -- deliver --------------------------------------------------------------
 
@@ -528,10 +526,3 @@ def _known_name(head: Head) -> str:
             return comm.read(64).rstrip(b"\n").decode(errors="replace")
     except OSError:
         return head.comm
-
-
-def _pgid_of(pid: int) -> int:
-    fields = read_stat_fields(pid)
-    if fields is None or len(fields) < 3:
-        return 0
-    return int(fields[2])

@@ -13,6 +13,7 @@ import signal
 
 import pytest
 
+from sigtui.procfs import process_group
 from sigtui.trace.events import (
     Deliver,
     Event,
@@ -34,6 +35,7 @@ from sigtui.trace.records import (
     to_json,
 )
 from sigtui.trace.words import exit_words, record_line, signal_line
+from tests.spawn import Spawner
 
 
 def gen(
@@ -355,3 +357,12 @@ def test_sigkill_reported_ignored_means_the_target_was_already_exiting() -> None
 def test_a_flood_to_one_process_is_not_a_burst() -> None:
     lines = [gen(1.0 + i * 1e-5, "bash", 5, 10, "b", 7, res=1) for i in range(50)]
     assert {(r.burst, r.burst_size) for r in signals(pair(*lines))} == {(0, 1)}
+
+
+def test_process_group_is_read_from_proc(spawner: Spawner) -> None:
+    child = spawner.command(["sleep", "1000"])  # leads a new session and group
+    assert process_group(child.pid) == child.pid
+    assert process_group(os.getpid()) == os.getpgid(0)
+    child.proc.kill()
+    child.proc.wait()
+    assert process_group(child.pid) is None
