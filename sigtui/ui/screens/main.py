@@ -1632,20 +1632,23 @@ class MainScreen(Screen[None]):
             return None
         return self.trace_history.exit_of(row.info.pid)
 
+    def _scope_words(self) -> str:
+        """Name the scope as the table is now: "pid 4200 (sleep)", "group 4200"..."""
+        row = self.table.current
+        info = None if row is None else row.info
+        return scope_words(
+            self.trace_scope,
+            pid=None if info is None else info.pid,
+            name="" if info is None else display_escape(info.comm),
+            pgid=None if info is None else info.pgid,
+            tagged=len(self.view.tagged),
+        )
+
     def _update_trace_title(self) -> None:
         """Name the log's scope in its title, or say why tracing is off."""
         state = self.trace_state
         if state.on:
-            row = self.table.current
-            info = None if row is None else row.info
-            words = scope_words(
-                self.trace_scope,
-                pid=None if info is None else info.pid,
-                name="" if info is None else display_escape(info.comm),
-                pgid=None if info is None else info.pgid,
-                tagged=len(self.view.tagged),
-            )
-            parts = [f"Traced: {words}"]
+            parts = [f"Traced: {self._scope_words()}"]
             if sigchld_hidden(self.trace_scope, self._sigchld_choice):
                 parts.append("SIGCHLD hidden")
             lost = self.trace_history.lost
@@ -1667,7 +1670,7 @@ class MainScreen(Screen[None]):
         if not self.trace_state.on:
             self.notify(f"Tracing is off: {self.trace_state.sentence}")
             return
-        words = self._trace_title.removeprefix("Traced: ").split(" · ")[0]
+        words = self._scope_words()
         self.log_line(f"traced signals shown from now on: {words} (w: next)")
 
     def action_toggle_sigchld(self) -> None:
