@@ -195,6 +195,27 @@ _FAST = re.compile(
 """The common shapes of both signal events: one match, fields by position."""
 
 
+def whole_lines(partial: bytes, data: bytes) -> tuple[list[str], bytes]:
+    """Cut what a pipe gave into whole lines and the start of the next one.
+
+    Decoding all the lines at once is the same as one by one (a newline ends any
+    UTF-8 sequence, valid or not) and much cheaper.
+
+    Args:
+        partial: What was left over from the previous read.
+        data: What this read gave.
+
+    Returns:
+        The whole lines (without their newlines), and what is left over.
+    """
+    end = data.rfind(b"\n") + 1
+    if not end:
+        return [], partial + data
+    lines = (partial + data[:end]).decode("utf-8", "replace").split("\n")
+    lines.pop()  # the empty string after the last newline
+    return lines, data[end:]
+
+
 def parse_lines(lines: Iterable[str]) -> list[Event]:
     """Parse many lines of ``trace_pipe`` at once, as :func:`parse_line` would.
 

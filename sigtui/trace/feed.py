@@ -19,10 +19,15 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sigtui.trace.command import READY
+from sigtui.trace.events import whole_lines
 from sigtui.trace.records import Record, from_json
 
 STARTING = "Tracing is starting."
 """The sentence of a feed's state until its reader says it traces, or fails."""
+
+READY_LINE = json.dumps({"type": READY})[:-1]
+"""How the reader's first line begins, once it traces (``{"type": "ready"``)."""
 
 STOP_WAIT = 2.0
 """Seconds :meth:`TraceFeed.stop` waits for the reader to remove its instance."""
@@ -113,20 +118,13 @@ class TraceFeed:
                 data = b""
             if not data:
                 break
-            # Whole lines only, decoded at once rather than by json.loads line
-            # by line (it detects and decodes each): the reader writes ASCII
-            # (json's ensure_ascii), so this reads the same text.
-            end = data.rfind(b"\n") + 1
-            if not end:
-                partial += data
-                continue
-            lines = (partial + data[:end]).decode("utf-8", "replace").split("\n")
-            lines.pop()  # the empty string after the last newline
-            partial = data[end:]
+            # Decoded a batch at once rather than by json.loads line by line
+            # (it detects and decodes each): the reader writes ASCII.
+            lines, partial = whole_lines(partial, data)
             records: list[Record] = []
             append = records.append
             for line in lines:
-                if line.startswith('{"type": "ready"'):
+                if line.startswith(READY_LINE):
                     name = json.loads(line).get("instance", "")
                     self._set_state(FeedState(on=True, instance=str(name)))
                     continue

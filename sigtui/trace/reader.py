@@ -24,7 +24,7 @@ import select
 import time
 from collections.abc import Callable
 
-from sigtui.trace.events import parse_lines
+from sigtui.trace.events import parse_lines, whole_lines
 from sigtui.trace.pairing import Pairer
 from sigtui.trace.records import Record
 
@@ -75,16 +75,7 @@ def read_records(
         if not more and any(ready_fd == fd for ready_fd, _ in ready) and batch > 0:
             time.sleep(batch)
         data, closed, more = _drain(fd)
-        # Whole lines only; the rest waits for the next read. Decoding the
-        # batch at once is the same as line by line ("\n" ends any UTF-8
-        # sequence, valid or not) and much cheaper.
-        end = data.rfind(b"\n") + 1
-        if end:
-            lines = (partial + data[:end]).decode("utf-8", "replace").split("\n")
-            lines.pop()  # the empty string after the last newline
-            partial = data[end:]
-        else:
-            lines, partial = [], partial + data
+        lines, partial = whole_lines(partial, data)
         events = parse_lines(lines)
         records = pairer.feed(events, time.monotonic())
         if records:
