@@ -30,8 +30,7 @@ from sigtui.processes.columns import (
     column_names,
     sources_of,
 )
-from sigtui.processes.model import ProcessSnapshot
-from sigtui.processes.pstable import with_wide_masks
+from sigtui.processes.pstable import header_line, with_wide_masks
 
 LISTINGS = ("ps", "signals", "lessons")
 """The subcommands :func:`run_listing` runs."""
@@ -222,9 +221,9 @@ def run_ps(
         lines = format_table(snapshot, rows, columns, headers=False)
         return [line if width is None else line[:width] for line in lines], len(rows)
 
-    if not args.no_headers:
-        for line in format_table(ProcessSnapshot((), 0.0, 100), [], columns):
-            out.write((line if width is None else line[:width]) + "\n")
+    header = None if args.no_headers else header_line(columns)
+    if header is not None:
+        out.write((header if width is None else header[:width]) + "\n")
     names = _proc_names(pids if pids and not pgids else None, scanner)
     if names and len(names) >= PARALLEL_FROM and _cores() > 1 and _is_a_file(out):
         count = _print_in_two(names, lines_of, out)

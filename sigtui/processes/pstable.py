@@ -98,6 +98,20 @@ def with_wide_masks(
     )
 
 
+def header_line(columns: Sequence[Column]) -> str | None:
+    """The header line, or None when every header is empty (``-o pid=``), as in ps.
+
+    Args:
+        columns: The columns.
+
+    Returns:
+        The line, never cut (``-o comm:4`` still says ``COMMAND``).
+    """
+    if not any(c.header for c in columns):
+        return None
+    return format_line(columns, [c.header for c in columns], cut=False)
+
+
 def format_table(
     snapshot: ProcessSnapshot,
     processes: Iterable[ProcessInfo],
@@ -117,7 +131,8 @@ def format_table(
     Yields:
         Lines without newlines.
     """
-    if headers and any(c.header for c in columns):
-        yield format_line(columns, [c.header for c in columns], cut=False)
+    header = header_line(columns) if headers else None
+    if header is not None:
+        yield header
     for info in processes:
         yield format_line(columns, [ps_escape(c.text(info, snapshot)) for c in columns])
