@@ -216,14 +216,20 @@ def _write(path: Path, text: str) -> None:
         file.write(text)
 
 
+SIGNAL_EVENTS = ("signal/signal_generate", "signal/signal_deliver")
+"""The two signal tracepoints: tracing cannot work without them."""
+
+EXIT_EVENT = "sched/sched_process_exit"
+"""The tracepoint of a thread's exit: without it exits are just not reported."""
+
+EVENTS = (*SIGNAL_EVENTS, EXIT_EVENT)
+"""The tracepoints sigtui enables in its instance."""
+
+
 def _disable(instance: Path) -> None:
-    for event in ("signal", "sched/sched_process_exit"):
+    for event in EVENTS:
         with contextlib.suppress(OSError):
             _write(instance / "events" / event / "enable", "0")
-
-
-EVENTS = ("signal/signal_generate", "signal/signal_deliver", "sched/sched_process_exit")
-"""The tracepoints sigtui enables in its instance."""
 
 
 class Instance:
@@ -263,7 +269,7 @@ class Instance:
             return self.fd
 
     def __enter__(self) -> Instance:
-        for event in ("signal/signal_generate", "signal/signal_deliver"):
+        for event in SIGNAL_EVENTS:
             if not (self.root / "events" / event).is_dir():
                 raise Unavailable(
                     "Tracing is off: this kernel has no signal tracepoints "
@@ -296,12 +302,12 @@ class Instance:
         with contextlib.suppress(OSError):  # a smaller buffer still works
             _write(self.path / "buffer_size_kb", str(self.buffer_kb))
         events = self.path / "events"
-        exits = events / "sched" / "sched_process_exit"
+        exits = events / EXIT_EVENT
         if exits.is_dir():
             with contextlib.suppress(OSError):  # without it exits are just not reported
                 _write(exits / "filter", "group_dead == 1")
                 _write(exits / "enable", "1")
-        for event in EVENTS[:2]:
+        for event in SIGNAL_EVENTS:
             _write(events / event / "enable", "1")
 
     def remove(self) -> None:
