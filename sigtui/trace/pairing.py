@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from sigtui.processes.readers import read_file, status_masks
 from sigtui.procfs import process_group, read_stat_fields
-from sigtui.signals.catalog import LINUX_ACTIONS, Action
+from sigtui.signals.catalog import Action, catalogue
 from sigtui.trace.events import Deliver, Event, Generate, Head, LostEvents, ProcessExit
 from sigtui.trace.records import (
     RESULTS,
@@ -78,15 +78,8 @@ _FATE_OF_IGNORED = {
 }
 
 
-def _action(signo: int) -> Action:
-    try:
-        name = signal.Signals(signo).name
-    except ValueError:
-        return Action.TERMINATE  # realtime signals terminate by default
-    return LINUX_ACTIONS.get(name, Action.TERMINATE)
-
-
-_ACTIONS = {signo: _action(signo) for signo in range(1, 65)}
+_ACTIONS = {spec.number: spec.action for spec in catalogue() if spec.action}
+"""Default actions by number; one missing (glibc's own 32 and 33) terminates."""
 _FATE_OF_DEFAULT = {
     Action.TERMINATE: Fate.KILLED,
     Action.CORE: Fate.KILLED,
@@ -373,8 +366,6 @@ class Pairer:
             record.fate = Fate.IGNORED
         elif event.handler == "0":
             record.fate = _FATE_OF_DEFAULT[_ACTIONS.get(signo, Action.TERMINATE)]
-            if signo == _SIGKILL:
-                record.fate = Fate.KILLED
         else:
             record.fate = Fate.CAUGHT
             record.handler = event.handler
@@ -390,7 +381,8 @@ class Pairer:
         newest = -1.0
         for key, queue in self._waiting.items():
             record = queue[0]
-            terminates = _ACTIONS.get(record.signo) is Action.TERMINATE
+            action = _ACTIONS.get(record.signo, Action.TERMINATE)
+            terminates = action is Action.TERMINATE
             if terminates and record.target_pid == tgid and record.time > newest:
                 best, newest = key, record.time
         return self._take(best) if best is not None else None
