@@ -64,12 +64,9 @@ class ProcessSource(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class _Details:
+class _Details(NamedTuple):
     """The fields read once per process identity (not on every refresh)."""
 
-    comm: str
-    args_at: tuple[int, int]
     cmdline: tuple[str, ...] | None
     uid: int | None
     user: str | None
@@ -107,12 +104,20 @@ says stays true.
 
 
 class _Seen(NamedTuple):
-    """A process's stat bytes as last read, and what was built from them."""
+    """A process's stat line as last read, and what was built from them.
 
-    data: bytes
+    The line itself is not kept, only its hash: at 10,000 processes the
+    bytes were a tenth of sigtui's memory. Two different lines of one
+    process with equal 64-bit hashes would leave its row one change behind,
+    which happens once in 2**64 changes.
+    """
+
+    stamp: int
     info: ProcessInfo
-    key: tuple[int, int]
-    details: _Details
+    arg_start: int
+    arg_end: int
+    """Where the argument vector was (``stat`` fields 48 and 49): an ``exec``
+    moves it, and then the command line and user are read again."""
 
 
 class ProcfsScanner:
@@ -181,7 +186,6 @@ class ProcfsScanner:
         # When the previous scan ran (monotonic clock: /proc/uptime has only
         # 10 ms steps, 1 % of a one-second interval).
         self._prev_clock: float | None = None
-        self._details: dict[tuple[int, int], _Details] = {}
         self._clock_ticks = CLOCK_TICKS
         self._fds: dict[int, int] = {}
         # Held while scanning and closing, so that close() from another
@@ -189,8 +193,13 @@ class ProcfsScanner:
         self._lock = threading.Lock()
         self._fd_floor, budget = _fd_budget()
         self._max_fds = budget if max_open is None else max(0, max_open)
-        # pid -> the stat bytes last read and what was built from them
+        # pid -> the stat line last read and what was built from it
         self._last: dict[int, _Seen] = {}
+        # Command names and argument tuples read in this scan: processes with
+        # the same ones (workers, a pool of sleeps) share one object. Not
+        # sys.intern: interned strings are immortal on Python 3.12.
+        self._names: dict[str, str] = {}
+        self._args: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def close(self) -> None:
         """Close the kept ``stat`` files (a later scan opens them again).
@@ -257,7 +266,8 @@ class ProcfsScanner:
         rebuild_all, self._rebuild_all = self._rebuild_all, False
         every_scan = self._wants.every_scan
         fresh_last: dict[int, _Seen] = {}
-        fresh_details: dict[tuple[int, int], _Details] = {}
+        self._names.clear()
+        self._args.clear()
         found: list[ProcessInfo] = []
         for name in os.listdir(root) if names is None else names:
             if not name.isdigit():
@@ -267,8 +277,9 @@ class ProcfsScanner:
             if data is None:
                 continue
             seen = last.get(pid)
+            stamp = hash(data)
             status: bytes | None = None
-            if seen is not None and seen.data == data and not rebuild_all:
+            if seen is not None and seen.stamp == stamp and not rebuild_all:
                 if every_scan:
                     try:
                         status = self._changed_status(name, seen.info)
@@ -277,15 +288,19 @@ class ProcfsScanner:
                 if status is None and seen.info.cpu_percent:
                     # Same bytes, so the same CPU ticks: it used none this time.
                     seen = seen._replace(info=replace(seen.info, cpu_percent=0.0))
-            if seen is None or seen.data != data or rebuild_all or status is not None:
+            if seen is None or seen.stamp != stamp or rebuild_all or status is not None:
                 try:
-                    seen = self._build(pid, name, data, seen, uptime, interval, status)
+                    seen = self._build(
+                        pid, name, data, stamp, seen, uptime, interval, status
+                    )
                 except (*GONE, ValueError, IndexError):
                     continue
-            fresh_details[seen.key] = seen.details
-            fresh_last[pid] = seen
+            # The record's own pid, not the one just parsed: one int less
+            # per process.
+            fresh_last[seen.info.pid] = seen
             found.append(seen.info)
-        self._details = fresh_details
+        self._names.clear()
+        self._args.clear()
         self._last = fresh_last
         self._prev_clock = clock
         self._close_stale(fresh_last)
@@ -383,30 +398,40 @@ class ProcfsScanner:
         pid: int,
         name: str,
         data: bytes,
+        stamp: int,
         before: _Seen | None,
         uptime: float,
         interval: float,
         status: bytes | None = None,
     ) -> _Seen:
         stat = parse_stat(data)
-        key = (pid, stat.start_ticks)
-        args_at = (stat.arg_start, stat.arg_end)
+        ticks = self._clock_ticks
+        start_time = stat.start_ticks / ticks
+        if before is not None and before.info.start_time != start_time:
+            before = None  # the pid names another process now
         wants = self._wants
         base = f"{self._root}/{name}"
         if wants.status and status is None:
             with contextlib.suppress(PermissionError):
                 status = read_file(f"{base}/status")
-        extra = self._details.get(key)
-        if extra is None or extra.comm != stat.comm or extra.args_at != args_at:
-            extra = self._read_details(name, stat.comm, args_at, status)
-        elif status is not None:
-            # status is read anyway for a column: keep the user and L current.
-            uid, locked = parse_status(status)
-            if uid != extra.uid or locked != extra.locked:
-                user = None if uid is None else user_name(uid)
-                extra = replace(extra, uid=uid, user=user, locked=locked)
-        ticks = self._clock_ticks
-        start_time = stat.start_ticks / ticks
+        if (
+            before is not None
+            and before.info.comm == stat.comm
+            and before.arg_start == stat.arg_start
+            and before.arg_end == stat.arg_end
+        ):
+            old = before.info
+            comm = old.comm
+            extra = _Details(old.cmdline, old.uid, old.user, old.locked)
+            if status is not None:
+                # status is read anyway for a column: keep the user and L current.
+                uid, locked = parse_status(status)
+                if uid != old.uid or locked != old.locked:
+                    user = None if uid is None else user_name(uid)
+                    extra = _Details(old.cmdline, uid, user, locked)
+        else:  # a new process, or an exec
+            comm = self._names.setdefault(stat.comm, stat.comm)
+            extra = self._read_details(name, status)
         stat_more = parse_stat_more(data) if wants.stat else None
         info = ProcessInfo(
             pid=pid,
@@ -424,10 +449,10 @@ class ProcfsScanner:
             user=extra.user,
             cpu_time=stat.cpu_ticks / ticks,
             start_time=start_time,
-            comm=stat.comm,
+            comm=comm,
             cmdline=extra.cmdline,
             cpu_percent=_cpu_percent(
-                stat.cpu_ticks, start_time, key, before, uptime, interval, ticks
+                stat.cpu_ticks, start_time, before, uptime, interval, ticks
             )
             if self._live_cpu
             else None,
@@ -435,7 +460,7 @@ class ProcfsScanner:
             status_more=None if status is None else parse_status_more(status),
             files=read_files(base, self._sources, stat_more) if wants.files else None,
         )
-        return _Seen(data, info, key, extra)
+        return _Seen(stamp, info, stat.arg_start, stat.arg_end)
 
     def _uptime(self) -> float:
         try:
@@ -443,14 +468,13 @@ class ProcfsScanner:
         except (OSError, ValueError, IndexError):
             return time.monotonic()
 
-    def _read_details(
-        self, name: str, comm: str, args_at: tuple[int, int], status: bytes | None
-    ) -> _Details:
+    def _read_details(self, name: str, status: bytes | None) -> _Details:
         """Read the slow-changing files; permission problems leave None."""
         base = f"{self._root}/{name}"
         cmdline: tuple[str, ...] | None
         try:
-            cmdline = parse_cmdline(read_file(f"{base}/cmdline"))
+            args = parse_cmdline(read_file(f"{base}/cmdline"))
+            cmdline = self._args.setdefault(args, args)
         except PermissionError:
             cmdline = None
         uid: int | None = None
@@ -461,13 +485,12 @@ class ProcfsScanner:
             with contextlib.suppress(PermissionError):
                 uid, locked = parse_status(read_file(f"{base}/status"))
         user = None if uid is None else user_name(uid)
-        return _Details(comm, args_at, cmdline, uid, user, locked)
+        return _Details(cmdline, uid, user, locked)
 
 
 def _cpu_percent(
     cpu_ticks: int,
     start_time: float,
-    key: tuple[int, int],
     before: _Seen | None,
     uptime: float,
     interval: float,
@@ -478,10 +501,13 @@ def _cpu_percent(
     0.0 on a first scan (nothing measured yet, as htop shows it); for a
     process not seen last time (it started since, or its pid was reused), its
     average over its life so far.
+
+    ``before`` is the same process's previous record (same pid and start),
+    or None.
     """
     if interval <= 0:
         return 0.0
-    if before is not None and before.key == key:
+    if before is not None:
         used = cpu_ticks - round(before.info.cpu_time * hertz)
         return max(0, used) * 100.0 / hertz / interval
     lived = uptime - start_time

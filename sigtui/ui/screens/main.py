@@ -217,7 +217,7 @@ class MainScreen(Screen[None]):
         self._status_text = ""
         self.scans = 0
         self._timer: Timer | None = None
-        self._scan_worker: Worker[Layout] | None = None
+        self._scan_worker: Worker[list[Layout]] | None = None
         self._select_pid: int | None = None
         self.demo: DemoSession | None = None
         self.lesson_session: LessonSession | None = None
@@ -425,9 +425,16 @@ class MainScreen(Screen[None]):
             exit_on_error=False,
         )
 
-    def _scan(self) -> Layout:
-        """Scan and lay out the rows, in a worker: both cost O(processes)."""
-        return self.view.prepare(self.source.scan())
+    def _scan(self) -> list[Layout]:
+        """Scan and lay out the rows, in a worker: both cost O(processes).
+
+        The layout comes in a list that the receiver empties. A finished
+        worker is part of a reference cycle (its task), so it lives until
+        the garbage collector's rare full pass, and a layout it still held
+        would keep a whole snapshot per refresh alive with it: sigtui's
+        memory grew by 2 MiB a refresh at 10,000 processes until that pass.
+        """
+        return [self.view.prepare(self.source.scan())]
 
     @on(Worker.StateChanged)
     def _scan_finished(self, event: Worker.StateChanged) -> None:
@@ -437,10 +444,12 @@ class MainScreen(Screen[None]):
             return
         if not self._alive():
             return
-        if event.state is WorkerState.SUCCESS and isinstance(worker.result, Layout):
+        handed = worker.result if event.state is WorkerState.SUCCESS else None
+        if isinstance(handed, list) and handed:
+            layout = handed.pop()
             self.scans += 1
-            self.snapshot = worker.result.snapshot
-            self.table.show_layout(worker.result)
+            self.snapshot = layout.snapshot
+            self.table.show_layout(layout)
             if self.scans == 1:
                 self._freeze_startup_objects()
             if self._select_pid is not None:
