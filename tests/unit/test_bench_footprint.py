@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks import footprint
+from benchmarks import footprint, scan, suite, ui
 from benchmarks.footprint import ColdStart, FootprintRound, Memory
 
 SCANNING = """\
@@ -78,6 +78,18 @@ def test_goals_judge_each_at_its_own_n() -> None:
     assert got[("9", "10100")].met is True
 
 
+def test_goals_count_the_processes_listed_not_those_asked_for() -> None:
+    # Someone else keeps 10,000 processes alive meanwhile.
+    base = _round(0, 10100, {"sigtui": 80_000, "htop": 9_000, "minimal": 36_000})
+    more = _round(2000, 12100, {"sigtui": 90_000, "htop": 10_000, "minimal": 36_000})
+
+    got = {(g.goal.split()[0], g.procs): g.met for g in footprint.goals([base, more])}
+
+    assert got[("7", "10100")] is None  # not idle
+    assert got[("8", "10100 → 12100")] is None  # 2,000 apart, not 10,000
+    assert got[("9", "10100")] is True  # a cold start at 10,000 processes
+
+
 def test_goals_say_not_met_and_tables_show_what_is_missing() -> None:
     base = _round(0, 100, {"sigtui": 80_000, "htop": 4_000, "minimal": 36_000})
     big = _round(
@@ -92,4 +104,34 @@ def test_goals_say_not_met_and_tables_show_what_is_missing() -> None:
     assert got[("8", "100 → 10100")] is None  # htop not measured: no verdict
     assert got[("9", "10100")] is False
     assert any("htop not installed" in line for line in lines)
-    assert any("**NOT met**" in line and line.startswith("- 7 ") for line in lines)
+    assert footprint.verdicts([base, big]) == [
+        "- 7 idle RSS sigtui ÷ minimal Textual app at 100 processes: "
+        "78.1 ÷ 35.2 MiB = 2.22 (goal ≤ 1.15): **NOT met**",
+        "- 9 cold start sigtui ÷ ps -eo at 10100 processes: "
+        "3000 ÷ 1000 ms = 3.00 (goal ≤ 1.5): **NOT met**",
+    ]
+
+
+def test_the_suite_lists_goals_7_to_9_and_the_section() -> None:
+    rounds = [
+        suite.Round(
+            r.extra,
+            scan.ScanResult(r.nprocs() or 0, [1.0], [1.0], [1.0]),
+            ui.RefreshResult(100, [0.1], [2.0], [1.0]),
+            ui.LiveResult(r.nprocs() or 0, [50.0], [50.0], [5.0], [5.0]),
+            [],
+            r,
+        )
+        for r in (
+            _round(0, 100, {"sigtui": 40_000, "htop": 4_000, "minimal": 36_000}),
+            _round(10000, 10100, {"sigtui": 90_000, "htop": 14_000, "minimal": 1}),
+        )
+    ]
+
+    lines = suite.goals(rounds)
+    report = suite.report(rounds, suite.QUICK)
+
+    assert "| 7 idle RSS sigtui ÷ minimal Textual app | 100 |" in "\n".join(lines)
+    assert any(line.startswith("| 8 ") and "**no**" in line for line in lines)
+    assert any(line.startswith("| 9 ") and "| 10100 |" in line for line in lines)
+    assert "## Memory and cold start (benchmarks/footprint.py)" in report
