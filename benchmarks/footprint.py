@@ -16,9 +16,10 @@ other:
   waits ``warmup`` seconds (a few refreshes) and reads VmRSS of each from
   /proc/PID/status ``samples`` times a second apart, with the number of
   processes in /proc at each; the medians are reported. Idle RSS compares
-  sigtui with the minimal app at the smallest N; memory per listed process
-  is (RSS at N - RSS at the smallest N) / (processes at N - processes at the
-  smallest N), for sigtui and for htop, rounds of the same run.
+  sigtui with the minimal app (judged with at most ``IDLE_AT`` processes in
+  /proc); memory per listed process is (RSS at N - RSS at the smallest N) /
+  (processes at N - processes at the smallest N), for sigtui and for htop,
+  rounds of the same run.
 * **Cold start.** In another private tmux server, alternately: one
   ``ps -eo pid,pgid,tty,stat,%cpu,rss,time,args`` (sigtui's default columns)
   to /dev/null, and one ``sigtui`` in a new window, timed from just before the
@@ -27,7 +28,10 @@ other:
   header), polled every ``POLL_S``; then the window is killed and the next
   run waits until that sigtui is gone. One untimed run of each comes first,
   so both find the kernel's caches (page cache, dentries, sigtui's modules)
-  warm: "cold" means a new sigtui process, not a cold machine.
+  warm: "cold" means a new sigtui process, not a cold machine. The time is
+  an upper bound: the table came after the capture before (the report's
+  detection gap). The tmux client that starts sigtui is in the time; each
+  capture is a tmux client too, run while sigtui starts.
 
 Every process started is cleaned up as benchmarks.cpu does it (its tmux
 server by its own socket; a survivor by pid and start time). It prints one
