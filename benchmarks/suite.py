@@ -11,7 +11,11 @@ groups (cleaned up afterwards, also on Ctrl-C), then runs:
 * benchmarks.ui: UI-thread work per refresh on N synthetic processes with a
   typical change (goal 2), first paint (goal 4), key latency (goal 5);
 * benchmarks.cpu: CPU use of sigtui, top and htop at a 1 s refresh, side by
-  side under tmux (goal 3; htop is installed with apt-get when missing).
+  side under tmux (goal 3; htop is installed with apt-get when missing);
+* benchmarks.footprint: resident memory of sigtui, htop and a minimal Textual
+  app under tmux (goals 7 and 8: idle RSS at N = 0, memory per listed process
+  between the first N and the others), cold start to the first full table
+  against ``ps -eo`` (goal 9).
 
 It prints the detailed tables, then the goals with the measured ratios and
 whether each is met. --write also saves everything as Markdown.
@@ -21,16 +25,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.metadata
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import cpu, scan, ui
+from benchmarks import cpu, footprint, scan, ui
 from benchmarks.common import (
     machine_line,
     med_range,
@@ -38,6 +40,7 @@ from benchmarks.common import (
     population,
     progress,
 )
+from benchmarks.footprint import tool_versions
 
 DASH = "\u2013"
 GOAL_AT = (10000,)
@@ -54,6 +57,7 @@ class Round:
     refresh: ui.RefreshResult
     live: ui.LiveResult
     cpu: list[cpu.CpuResult]
+    footprint: footprint.FootprintRound | None = None
 
 
 @dataclass
@@ -64,10 +68,14 @@ class Settings:
     rounds: int
     presses: int
     cpu_duration: float
+    starts: int = 5
+    memory_samples: int = 5
 
 
 FULL = Settings(repeat=9, rounds=15, presses=300, cpu_duration=30.0)
-QUICK = Settings(repeat=3, rounds=5, presses=60, cpu_duration=10.0)
+QUICK = Settings(
+    repeat=3, rounds=5, presses=60, cpu_duration=10.0, starts=3, memory_samples=3
+)
 
 
 def run_round(extra: int, settings: Settings, floor: Path | None) -> Round:
@@ -79,10 +87,13 @@ def run_round(extra: int, settings: Settings, floor: Path | None) -> Round:
         live = ui.live(settings.presses)
         progress(f"+{extra}: CPU of sigtui, top and htop under tmux")
         used = cpu.measure_cpu(duration=settings.cpu_duration, windows=3)
+        fp = footprint.measure_round(
+            extra, samples=settings.memory_samples, starts=settings.starts
+        )
     n = max(extra, 100)
     progress(f"UI-thread cost of a refresh at {n} synthetic processes")
     refresh = ui.refresh_cost(n, settings.rounds)
-    return Round(extra, scanned, refresh, live, used)
+    return Round(extra, scanned, refresh, live, used, fp)
 
 
 def _median(values: Sequence[float]) -> float | None:
@@ -96,6 +107,18 @@ def goals(rounds: Sequence[Round]) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
 
+    def line(
+        goal: str,
+        n: int | str,
+        measured: str,
+        target: str,
+        ratio: float | None,
+        met: bool | None,
+    ) -> None:
+        shown = DASH if ratio is None else f"{ratio:.2f}"
+        verdict = DASH if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {goal} | {n} | {measured} | {target} | {shown} | {verdict} |")
+
     def add(
         goal: str,
         n: int,
@@ -108,9 +131,7 @@ def goals(rounds: Sequence[Round]) -> list[str]:
         at = GOAL_AT_3000 if goal.startswith("3 ") else GOAL_AT
         if not any(abs(n - wanted) <= 0.05 * wanted + 200 for wanted in at):
             met = None
-        shown = DASH if ratio is None else f"{ratio:.2f}"
-        verdict = DASH if met is None else ("yes" if met else "**no**")
-        lines.append(f"| {goal} | {n} | {measured} | {target} | {shown} | {verdict} |")
+        line(goal, n, measured, target, ratio, met)
 
     for r in rounds:
         n = r.scan.nprocs
@@ -195,6 +216,10 @@ def goals(rounds: Sequence[Round]) -> list[str]:
                 ratio,
                 ratio >= 2,
             )
+    # Goals 7 to 9 judge their own counts (idle memory with few processes,
+    # memory per process between two rounds).
+    for g in footprint.goals([r.footprint for r in rounds if r.footprint]):
+        line(g.goal, g.procs, g.measured, g.target, g.ratio, g.met)
     return lines
 
 
@@ -205,8 +230,9 @@ def report(rounds: Sequence[Round], settings: Settings) -> str:
         "",
         *goals(rounds),
         "",
-        "Goals are set at 10,000 processes (goal 3 at 3,000 and 10,000); the "
-        "other rows show how the cost grows. Ratios are of medians.",
+        "Goals are set at 10,000 processes (goal 3 at 3,000 and 10,000, goal 7 "
+        "at most 1,000, goal 8 over 10,000 more processes than the first round); "
+        "the other rows show how the cost grows. Ratios are of medians.",
         "",
         "## Scans and `sigtui ps` (benchmarks/scan.py)",
         "",
@@ -219,25 +245,21 @@ def report(rounds: Sequence[Round], settings: Settings) -> str:
         "## CPU under tmux (benchmarks/cpu.py)",
         "",
         *cpu.table([(r.extra, str(r.scan.nprocs), r.cpu) for r in rounds]),
-        "",
-        machine_line(),
-        tool_versions(),
     ]
+    measured = [r.footprint for r in rounds if r.footprint]
+    if measured:
+        parts += [
+            "",
+            "## Memory and cold start (benchmarks/footprint.py)",
+            "",
+            *footprint.tables(measured),
+            "",
+            footprint.explanation(
+                footprint.WARMUP_S, settings.memory_samples, settings.starts
+            ),
+        ]
+    parts += ["", machine_line(), tool_versions()]
     return "\n".join(parts)
-
-
-def tool_versions() -> str:
-    """The versions of the peers, tmux and Textual measured with."""
-    found = []
-    for argv in (["htop", "--version"], ["tmux", "-V"]):
-        try:
-            out = subprocess.run(argv, capture_output=True, text=True, check=False)
-        except OSError:
-            continue
-        if out.stdout.strip():
-            found.append(out.stdout.splitlines()[0].strip())
-    found.append(f"textual {importlib.metadata.version('textual')}")
-    return "Tools: " + ", ".join(found)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
