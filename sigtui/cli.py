@@ -15,10 +15,16 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
 from sigtui import __version__
-from sigtui.config import MAX_INTERVAL, MIN_INTERVAL, ConfigFile, config_path
+from sigtui.config import (
+    MAX_INTERVAL,
+    MIN_INTERVAL,
+    ConfigFile,
+    config_path,
+    starting_columns,
+)
 from sigtui.listing import LISTINGS, columns_or_exit, run_listing
 from sigtui.listing import add_parsers as add_listing_parsers
-from sigtui.processes import DEFAULT_COLUMNS
+from sigtui.processes import DEFAULT_COLUMNS, Column, ProcessSource
 from sigtui.processes.columns import column_names
 
 EXIT_USAGE = 2
@@ -218,6 +224,8 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             "(stdin, stdout and stderr); use 'sigtui ps' for plain output\n"
         )
         return EXIT_USAGE
+    # Before the interface is imported: its threads would make forking unsafe.
+    source = _scanner_reading_ahead(columns, config)
     from sigtui.ui.app import make_app
     from sigtui.ui.options import Deps, Options
 
@@ -234,7 +242,7 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             lesson=lesson,
             trace=not args.no_trace,
         ),
-        Deps(config=config),
+        Deps(config=config, source=source),
     )
     try:
         app.run()
@@ -246,6 +254,24 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if log_file is not None:
             log_file.close()
     return app.return_code or 0
+
+
+def _scanner_reading_ahead(
+    columns: Sequence[Column] | None, config: ConfigFile
+) -> ProcessSource:
+    """The table's scanner, with its first scan already being read.
+
+    On a machine with thousands of processes the first scan takes longer
+    than importing and starting the interface, so two forked processes read
+    it meanwhile (:meth:`ProcfsScanner.scan_ahead`).
+    """
+    from sigtui.processes import ProcfsScanner, default_scanner
+    from sigtui.processes.columns import sources_of
+
+    source = default_scanner(sources=sources_of(starting_columns(columns, config)))
+    if isinstance(source, ProcfsScanner):
+        source.scan_ahead()
+    return source
 
 
 def run_demo() -> int:

@@ -16,12 +16,18 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from sigtui.processes.columns import COLUMNS, ColumnError, parse_columns
+from sigtui.processes.columns import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    Column,
+    ColumnError,
+    parse_columns,
+)
 
 MIN_INTERVAL = 0.1
 """The shortest refresh interval, in seconds (as ``--interval`` takes it)."""
@@ -308,6 +314,25 @@ def save(path: Path, settings: Settings) -> str | None:
     except OSError as err:
         return f"cannot save the settings to {path}: {err.strerror or err}"
     return None
+
+
+def starting_columns(
+    chosen: Sequence[Column] | str | None, config: ConfigFile
+) -> tuple[Column, ...]:
+    """The columns to start with: those chosen, else the settings file's.
+
+    Args:
+        chosen: Parsed columns or a ps ``-o`` list from the command line,
+            or None.
+        config: The settings file.
+
+    Returns:
+        The columns, parsed (:data:`DEFAULT_COLUMNS` when neither says).
+    """
+    columns = chosen or config.settings.columns or DEFAULT_COLUMNS
+    if isinstance(columns, str):
+        return tuple(parse_columns(columns))
+    return tuple(columns)
 
 
 class ConfigFile:

@@ -31,6 +31,7 @@ from sigtui.processes.columns import (
     sources_of,
 )
 from sigtui.processes.pstable import header_line, with_wide_masks
+from sigtui.processes.scan import usable_cores
 
 LISTINGS = ("ps", "signals", "lessons")
 """The subcommands :func:`run_listing` runs."""
@@ -225,7 +226,7 @@ def run_ps(
     if header is not None:
         out.write((header if width is None else header[:width]) + "\n")
     names = _proc_names(pids if pids and not pgids else None, scanner)
-    if names and len(names) >= PARALLEL_FROM and _cores() > 1 and _is_a_file(out):
+    if names and len(names) >= PARALLEL_FROM and usable_cores() > 1 and _is_a_file(out):
         count = _print_in_two(names, lines_of, out)
     else:
         lines, count = lines_of(names)
@@ -242,13 +243,6 @@ def _is_a_file(out: TextIO) -> bool:
     except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation too
         return False
     return True
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _proc_names(only: set[int] | None, scanner: object) -> list[str] | None:

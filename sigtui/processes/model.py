@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import dataclasses
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Flag, auto
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
+
+_T = TypeVar("_T")
+
+
+def _pickled_by_constructor(cls: type[_T]) -> type[_T]:
+    """Pickle a frozen dataclass as a call of its constructor.
+
+    The dataclass default restores each field with a Python-level setattr;
+    this takes a fifth of the time, which matters when the processes that
+    read a first scan hand 10,000 records over (:meth:`ProcfsScanner.scan_ahead
+    <sigtui.processes.scan.ProcfsScanner.scan_ahead>`).
+    """
+    values: Callable[[Any], tuple[object, ...]] = operator.attrgetter(
+        *(f.name for f in dataclasses.fields(cls) if f.init)  # type: ignore[arg-type]
+    )
+
+    def reduce(self: _T) -> tuple[type[_T], tuple[object, ...]]:
+        return cls, values(self)
+
+    setattr(cls, "__reduce__", reduce)  # noqa: B010 (mypy: no method assignment)
+    return cls
+
 
 PF_KTHREAD = 0x00200000
 """The kernel's per-task flag (``/proc/PID/stat`` field 9) for kernel threads."""
@@ -43,6 +67,7 @@ class Source(Flag):
     ``stat`` line stays the same while its pending set changes."""
 
 
+@_pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class StatMore:
     """The ``/proc/PID/stat`` fields beyond those every listing needs.
@@ -80,6 +105,7 @@ class StatMore:
     eip: int
 
 
+@_pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class StatusMore:
     """What ``/proc/PID/status`` adds: identities, memory, signal masks.
@@ -115,6 +141,7 @@ class StatusMore:
     caught: int
 
 
+@_pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class ProcFiles:
     """Values from small per-process files, each None when not read or unreadable.
@@ -168,6 +195,7 @@ class ProcessIdentity(NamedTuple):
         return f"{self.pid}@{self.start_time!r}"
 
 
+@_pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class ProcessInfo:
     """One process as seen by one scan.

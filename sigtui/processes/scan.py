@@ -14,6 +14,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import pickle
 import resource
 import threading
 import time
@@ -101,6 +102,18 @@ so the masks would go stale. While a mask column is shown, every process is
 rebuilt on every scan: a ``status`` read per process, so that what the screen
 says stays true.
 """
+
+
+AHEAD_FROM = 2000
+"""Processes from which :meth:`ProcfsScanner.scan_ahead` forks its readers."""
+
+
+def usable_cores() -> int:
+    """How many cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class _Seen(NamedTuple):
@@ -195,6 +208,8 @@ class ProcfsScanner:
         self._max_fds = budget if max_open is None else max(0, max_open)
         # pid -> the stat line last read and what was built from it
         self._last: dict[int, _Seen] = {}
+        # The forked processes reading the first scan (see scan_ahead).
+        self._ahead: list[tuple[int, int]] = []
         # Command names and argument tuples read in this scan: processes with
         # the same ones (workers, a pool of sleeps) share one object. Not
         # sys.intern: interned strings are immortal on Python 3.12.
@@ -204,9 +219,11 @@ class ProcfsScanner:
     def close(self) -> None:
         """Close the kept ``stat`` files (a later scan opens them again).
 
-        Waits for a scan running in another thread to finish first.
+        Waits for a scan running in another thread to finish first, and for
+        the processes of :meth:`scan_ahead`, if any, to end.
         """
         with self._lock:
+            self._take_ahead()
             fds, self._fds = self._fds, {}
             for fd in fds.values():
                 os.close(fd)
@@ -256,7 +273,115 @@ class ProcfsScanner:
         with self._lock:
             return self._scan(names)
 
+    def scan_ahead(self, *, at_least: int = AHEAD_FROM) -> bool:
+        """Start reading the first scan now, in two forked processes.
+
+        A first scan reads three files per process (``stat``, ``cmdline``,
+        ``status``): at 10,000 processes it takes longer than starting the
+        whole user interface. Called before the interface is imported, this
+        lets two processes, one per half of the pids, read while the
+        interface starts; the first :meth:`scan` then takes their records
+        and keeps them, so the second scan finds them as if this scanner had
+        read them itself.
+
+        Nothing is started (and the first scan reads as usual) with fewer
+        than ``at_least`` processes, on one core, after a scan, or when this
+        process has other threads (forking those is not safe).
+
+        Args:
+            at_least: How many processes make it worth forking.
+
+        Returns:
+            Whether the processes were started.
+        """
+        with self._lock:
+            if self._last or self._ahead or threading.active_count() > 1:
+                return False
+            if usable_cores() < 2:
+                return False
+            try:
+                names = [n for n in os.listdir(self._root) if n.isdigit()]
+            except OSError:
+                return False
+            if len(names) < max(at_least, 2):
+                return False
+            names.sort(key=int)
+            half = len(names) // 2
+            for part in (names[:half], names[half:]):
+                try:
+                    self._ahead.append(self._fork_reader(part))
+                except OSError:
+                    break
+            return bool(self._ahead)
+
+    def _fork_reader(self, names: list[str]) -> tuple[int, int]:
+        """Fork a process that scans ``names`` into an in-memory file.
+
+        Returns:
+            Its pid and the file's descriptor.
+        """
+        fd = os.memfd_create("sigtui-first-scan", os.MFD_CLOEXEC)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(fd)
+            raise
+        if pid == 0:  # the reader: scan, write, and leave at once
+            status = 1
+            try:
+                self._max_fds = 0  # its descriptors end with it
+                snapshot = self._scan(names)
+                seen = list(self._last.values())
+                data = pickle.dumps(
+                    (seen, snapshot.uptime, self._prev_clock),
+                    protocol=pickle.HIGHEST_PROTOCOL,
+                )
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                status = 0
+            finally:
+                os._exit(status)
+        return pid, fd
+
+    def _take_ahead(self) -> ProcessSnapshot | None:
+        """Wait for the scan_ahead processes and adopt what they read.
+
+        Returns:
+            The first snapshot, or None if there were none or one failed
+            (the caller then scans as usual).
+        """
+        ahead, self._ahead = self._ahead, []
+        parts: list[tuple[list[_Seen], float, float]] = []
+        for pid, fd in ahead:
+            try:
+                _, wait_status = os.waitpid(pid, 0)
+                if os.waitstatus_to_exitcode(wait_status) == 0:
+                    size = os.fstat(fd).st_size
+                    parts.append(pickle.loads(os.pread(fd, size, 0)))
+            except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+                pass
+            finally:
+                os.close(fd)
+        if len(parts) != len(ahead) or not parts:
+            return None
+        last = {seen.info.pid: seen for part in parts for seen in part[0]}
+        self._last = last
+        # When the later half was read: the start of the next CPU interval.
+        self._prev_clock = max(part[2] for part in parts)
+        found = [seen.info for seen in last.values()]
+        found.sort(key=_by_pid)
+        uptime = max(part[1] for part in parts)
+        return ProcessSnapshot(tuple(found), uptime, self._clock_ticks)
+
     def _scan(self, names: Sequence[str] | None = None) -> ProcessSnapshot:
+        if self._ahead and names is None:
+            first = self._take_ahead()
+            if first is not None and not self._rebuild_all:
+                return first
+            # A reader failed, or columns that need more were shown meanwhile.
+            self._last = {}
+            self._prev_clock = None
         root = self._root
         uptime = self._uptime()
         last = self._last

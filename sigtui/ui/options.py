@@ -15,16 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
-from sigtui.config import DEFAULT_INTERVAL, ConfigFile
+from sigtui.config import DEFAULT_INTERVAL, ConfigFile, starting_columns
 from sigtui.delivery import Syscalls
 from sigtui.delivery.watch import current_state
 from sigtui.lessons import Lesson
 from sigtui.processes import (
-    DEFAULT_COLUMNS,
     Column,
     ProcessInfo,
     ProcessSource,
-    parse_columns,
 )
 from sigtui.signals import SignalState
 from sigtui.signals.reader import read_state_of
@@ -91,10 +89,7 @@ class Options:
         Returns:
             The columns, parsed.
         """
-        columns = self.columns or config.settings.columns or DEFAULT_COLUMNS
-        if isinstance(columns, str):
-            return tuple(parse_columns(columns))
-        return tuple(columns)
+        return starting_columns(self.columns, config)
 
     def refresh_interval(self, config: ConfigFile) -> float:
         """The seconds between refreshes: these options', else the file's.

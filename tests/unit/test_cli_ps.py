@@ -342,7 +342,7 @@ def _ps_in(processes: str, selected: list[int]) -> list[str]:
         "import sys, sigtui.listing as listing\n"
         "from sigtui.cli import main\n"
         "listing.PARALLEL_FROM = int(sys.argv[1])\n"
-        "listing._cores = lambda: 2\n"
+        "listing.usable_cores = lambda: 2\n"
         "columns = 'pid,ppid,pgid,tty,stat,args'\n"
         "sys.exit(main(['ps', '-o', columns, '-p', sys.argv[2]]))\n"
     )
