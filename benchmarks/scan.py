@@ -40,8 +40,16 @@ from sigtui.processes.columns import sources_of
 
 FLOOR_SOURCE = Path(__file__).with_name("floor.c")
 DASH = "\u2013"
-PS_COLUMNS = ("pid,pgid,tty,stat,time,args", "pid,pgid,tty,time,args")
-"""DESIGN's columns, and the same without STAT (which needs /proc/PID/status)."""
+PS_COLUMNS = (
+    "pid,pgid,tty,stat,time,args",
+    "pid,pgid,tty,time,args",
+    DEFAULT_COLUMNS,
+)
+"""DESIGN's columns, the same without STAT (which needs /proc/PID/status), and
+the TUI's default columns (with the live %CPU and memory)."""
+
+PS_FILES = ("stat", "cmdline", "status")
+"""The files ``sigtui ps`` reads for DESIGN's columns, for the floor of ps."""
 
 
 def build_floor(directory: Path) -> Path | None:
@@ -88,6 +96,8 @@ class ScanResult:
     floor: list[float] = field(default_factory=list)
     refresh: list[float] = field(default_factory=list)
     cold: list[float] = field(default_factory=list)
+    # The C floor of reading PS_FILES of every process, in one process.
+    floor_ps: list[float] = field(default_factory=list)
     # columns -> (sigtui ps, ps)
     ps: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
 
@@ -117,6 +127,10 @@ def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
                 [str(floor), "1"], capture_output=True, text=True, check=True
             ).stdout
             result.floor.append(float(out.split()[0]))
+            out = subprocess.run(
+                [str(floor), "1", *PS_FILES], capture_output=True, text=True, check=True
+            ).stdout
+            result.floor_ps.append(float(out.split()[0]))
         result.refresh.append(timed_ms(reused.scan))
         cold = ProcfsScanner(sources=sources)
         result.cold.append(timed_ms(cold.scan))
@@ -151,21 +165,25 @@ def table(results: Sequence[ScanResult], repeat: int) -> str:
         )
     lines += [
         "",
-        "| N (procs) | columns | sigtui ps ms | ps -eo ms | ps ÷ sigtui ps |",
-        "|---|---|---|---|---|",
+        "| N (procs) | columns | sigtui ps ms | ps -eo ms | ps ÷ sigtui ps "
+        "| C floor of stat+cmdline+status ms |",
+        "|---|---|---|---|---|---|",
     ]
     for r in results:
+        floor_ps = med_range(r.floor_ps) if r.floor_ps else DASH
         for columns, (ours, theirs) in r.ps.items():
             lines.append(
                 f"| {r.nprocs} | `{columns}` | {med_range(ours)} "
-                f"| {med_range(theirs)} | {ratio(theirs, ours)} |"
+                f"| {med_range(theirs)} | {ratio(theirs, ours)} | {floor_ps} |"
             )
     lines += [
         "",
         f"Median (min\u2013max) of {repeat} rounds, interleaved. Floor: C open/read/"
         "close of every /proc/PID/stat (benchmarks/floor.c). Refresh: one "
         "ProcfsScanner reused. Cold: a new scanner's first scan. sigtui ps and "
-        "ps: whole commands, output to /dev/null.",
+        "ps: whole commands, output to /dev/null. C floor of stat+cmdline+status: "
+        "the same C program reading those three files of every process whole, in "
+        "one process (what ps's and sigtui ps's system calls cost at least).",
     ]
     return "\n".join(lines)
 
