@@ -127,28 +127,26 @@ def cache_entry(
     Returns:
         The cache entry.
     """
-    cells = tuple(
-        _shared(display_escape(column.text(info, snapshot))) for column in columns
-    )
-    return Cached(info, cells, haystack=haystack(info))
+    cells: list[str] = []
+    made = _CELLS
+    for column in columns:
+        raw = column.text_of(info, snapshot)
+        cell = made.get(raw)
+        if cell is None:
+            if len(made) >= _CELLS_KEPT:
+                made.clear()
+            cell = made[raw] = display_escape(raw)
+        cells.append(cell)
+    return Cached(info, tuple(cells), haystack=haystack(info))
 
 
 _CELLS: dict[str, str] = {}
-"""Cell texts made lately, so that equal cells are one string: most processes
-share their terminal, state, %CPU, time and often their command, and at
-10,000 processes their own copies were 2 MiB."""
+"""Escaped cells by their text, made lately: equal cells are one string (most
+processes share their terminal, state, %CPU, time and often their command; at
+10,000 processes their own copies were 2 MiB), escaped once."""
 
 _CELLS_KEPT = 8192
 """More texts than this, and :data:`_CELLS` starts over (pids never repeat)."""
-
-
-def _shared(text: str) -> str:
-    found = _CELLS.get(text)
-    if found is None:
-        if len(_CELLS) >= _CELLS_KEPT:
-            _CELLS.clear()
-        found = _CELLS[text] = text
-    return found
 
 
 def arrange(
