@@ -26,7 +26,6 @@ from sigtui.lessons import LESSONS
 from sigtui.processes import default_scanner
 from sigtui.processes.columns import sources_of
 from sigtui.ui.options import Deps, Options
-from sigtui.ui.screens.help import HelpScreen
 from sigtui.ui.screens.main import MainScreen
 from sigtui.ui.theme import PROJECTOR_THEME
 
@@ -173,6 +172,8 @@ class SigtuiApp(App[int]):
 
     def action_help(self) -> None:
         """Show the keys and what the marks mean."""
+        from sigtui.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.main.BINDINGS))
 
 

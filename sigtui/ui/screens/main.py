@@ -23,7 +23,7 @@ import gc
 import os
 import threading
 from collections.abc import Hashable, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -93,17 +93,6 @@ from sigtui.trace.words import exit_words, record_line, signal_line
 from sigtui.ui.keys import MAIN_KEYS, SORT_KEYS
 from sigtui.ui.messages import DemoReported, LessonReported
 from sigtui.ui.options import Deps, Feed, Options
-from sigtui.ui.screens.choosers import (
-    ColumnPicker,
-    SortPicker,
-    UserChoice,
-    UserPicker,
-)
-from sigtui.ui.screens.confirm import ConfirmSend
-from sigtui.ui.screens.dispositions import DispositionScreen
-from sigtui.ui.screens.interval import IntervalDialog
-from sigtui.ui.screens.lessons import LEAVE, LessonPicker
-from sigtui.ui.screens.picker import PickedSignal, SignalPicker
 from sigtui.ui.status import Status, status_line
 from sigtui.ui.theme import PROJECTOR_COLUMNS, PROJECTOR_THEME
 from sigtui.ui.widgets.countdown import Countdown
@@ -112,6 +101,14 @@ from sigtui.ui.widgets.footer import KeyFooter
 from sigtui.ui.widgets.lesson_panel import LessonPanel
 from sigtui.ui.widgets.process_table import ProcessTable
 from sigtui.ui.widgets.signal_log import SignalLog
+
+if TYPE_CHECKING:
+    from sigtui.ui.screens.choosers import UserChoice
+    from sigtui.ui.screens.picker import PickedSignal
+
+# The dialogs (sigtui.ui.screens.*) are imported when first opened: with
+# Textual's DataTable that two of them use, they were a twentieth of sigtui's
+# memory at start, and of its start-up time, for screens many runs never open.
 
 SCAN_GROUP = "scan"
 """Worker group of the background scans."""
@@ -597,6 +594,8 @@ class MainScreen(Screen[None]):
 
     def action_choose_sort(self) -> None:
         """Choose the sort column from a list (htop's ``F6``)."""
+        from sigtui.ui.screens.choosers import SortPicker
+
         view = self.view
         self.app.push_screen(
             SortPicker(view.columns, view.sort_index, view.reverse), self._sort_chosen
@@ -669,6 +668,8 @@ class MainScreen(Screen[None]):
 
     def action_choose_user(self) -> None:
         """Show one user's processes, chosen from a list (htop's ``u``)."""
+        from sigtui.ui.screens.choosers import UserPicker
+
         self.app.push_screen(
             UserPicker(self.view.user_counts(), self.view.user), self._user_chosen
         )
@@ -686,6 +687,8 @@ class MainScreen(Screen[None]):
 
     def action_choose_columns(self) -> None:
         """Choose, add, remove and order the columns (htop's ``F2``)."""
+        from sigtui.ui.screens.choosers import ColumnPicker
+
         self.app.push_screen(ColumnPicker(self.view.columns), self._columns_chosen)
 
     def _columns_chosen(self, columns: tuple[Column, ...] | None) -> None:
@@ -767,6 +770,8 @@ class MainScreen(Screen[None]):
 
     def action_set_interval(self) -> None:
         """Ask for the seconds between refreshes, and refresh at the new pace."""
+        from sigtui.ui.screens.interval import IntervalDialog
+
         self.app.push_screen(IntervalDialog(self.interval), self._interval_chosen)
 
     def _interval_chosen(self, seconds: float | None) -> None:
@@ -860,6 +865,8 @@ class MainScreen(Screen[None]):
         dispositions = (
             {demo.pid: demo.dispositions} if demo is not None and demo.running else {}
         )
+        from sigtui.ui.screens.picker import SignalPicker
+
         self.app.push_screen(
             SignalPicker(
                 info,
@@ -949,6 +956,8 @@ class MainScreen(Screen[None]):
                 self._deliver(target, sig)
             else:
                 self.log_line(f"{sig.name} → {target.describe()}: cancelled")
+
+        from sigtui.ui.screens.confirm import ConfirmSend
 
         self.app.push_screen(
             ConfirmSend(
@@ -1138,6 +1147,8 @@ class MainScreen(Screen[None]):
                 self.log_line(f"SIGTERM → process {info.pid}: ending gracefully")
                 countdown.start(info, self.grace)
 
+        from sigtui.ui.screens.confirm import ConfirmSend
+
         self.app.push_screen(
             ConfirmSend(
                 f"End {target.describe()}: SIGTERM, then SIGKILL if it is still "
@@ -1243,6 +1254,8 @@ class MainScreen(Screen[None]):
                     pass  # the status line below shows the count
                 case DispositionChanged(signo=signo, disposition=chosen, text=text):
                     self.log_line(text)
+                    from sigtui.ui.screens.dispositions import DispositionScreen
+
                     screen = self.app.screen
                     if isinstance(screen, DispositionScreen):
                         screen.update_disposition(signo, chosen)
@@ -1274,6 +1287,8 @@ class MainScreen(Screen[None]):
         if self.demo is None or not self.demo.running:
             self.notify("The demo is not running: press d first.", severity="warning")
             return
+        from sigtui.ui.screens.dispositions import DispositionScreen
+
         self.app.push_screen(
             DispositionScreen(
                 catalogue(),
@@ -1295,9 +1310,13 @@ class MainScreen(Screen[None]):
         """Open the lesson picker."""
         session = self.lesson_session
         current = session.lesson if session is not None else None
+        from sigtui.ui.screens.lessons import LessonPicker
+
         self.app.push_screen(LessonPicker(current), self._lesson_picked)
 
     def _lesson_picked(self, choice: Lesson | str | None) -> None:
+        from sigtui.ui.screens.lessons import LEAVE
+
         if choice == LEAVE:
             self._leave_lesson()
         elif isinstance(choice, Lesson):
