@@ -297,7 +297,7 @@ class ProcfsScanner:
         with self._lock:
             if self._last or self._ahead or threading.active_count() > 1:
                 return False
-            if usable_cores() < 2:
+            if usable_cores() < 2 or not hasattr(os, "memfd_create"):
                 return False
             try:
                 names = [n for n in os.listdir(self._root) if n.isdigit()]
