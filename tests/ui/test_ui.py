@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import threading
+import weakref
 from dataclasses import replace
 
 import pytest
@@ -13,6 +15,7 @@ from textual.widgets import Static
 
 from sigtui.delivery.dry import DrySyscalls
 from sigtui.processes import ProcessSnapshot, ProcfsScanner
+from sigtui.processes.layout import Layout
 from sigtui.processes.sample import (
     SAMPLE_SELF_PID,
     SampleSource,
@@ -462,3 +465,32 @@ async def test_dialogs_do_not_leave_footer_keys_behind() -> None:
         alive = sum(isinstance(o, FooterKey) for o in gc.get_objects())
     assert shown > 0
     assert alive <= 2 * shown
+
+
+async def test_a_refresh_lets_go_of_the_layout_it_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A finished scan worker is part of a reference cycle and lives until the
+    # garbage collector's full pass; a layout it still held lived as long,
+    # with a whole snapshot (2 MiB a refresh at 10,000 processes).
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        made: list[weakref.ref[Layout]] = []
+        prepare = app.main.view.prepare
+
+        def recording(snapshot: ProcessSnapshot) -> Layout:
+            layout = prepare(snapshot)
+            made.append(weakref.ref(layout))
+            return layout
+
+        monkeypatch.setattr(app.main.view, "prepare", recording)
+        gc.collect()
+        gc.disable()  # only reference counts may free it
+        try:
+            for _ in range(3):
+                await refresh(app, pilot)
+            assert len(made) == 3
+            assert made[0]() is None
+        finally:
+            gc.enable()

@@ -1002,3 +1002,21 @@ def test_with_mask_columns_an_idle_process_is_not_rebuilt(spawner: Spawner) -> N
     assert first.status_more is not None
     assert scanner.scan().by_pid[child.pid] is first
     scanner.close()
+
+
+def test_processes_with_the_same_arguments_share_them(spawner: Spawner) -> None:
+    # At 10,000 processes each one's own copy of its arguments, command name
+    # and ids cost about 2 MiB.
+    twins = [spawner.command(["sleep", "1007"]).pid for _ in range(2)]
+    scanner = ProcfsScanner(sources=Source.STATUS)
+    try:
+        snapshot = scanner.scan()
+        a, b = (snapshot.by_pid[pid] for pid in twins)
+    finally:
+        scanner.close()
+    assert a.cmdline == ("sleep", "1007")
+    assert a.cmdline is b.cmdline
+    assert a.comm is b.comm
+    assert a.status_more is not None
+    assert b.status_more is not None
+    assert a.status_more.uids is b.status_more.uids

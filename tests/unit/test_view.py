@@ -194,3 +194,14 @@ def test_a_layout_prepared_for_the_old_columns_is_remade_on_install() -> None:
     assert [len(row.cells) for row in view.rows] == [2] * 4
     assert [row.gone for row in view.rows] == [False, False, False, True]
     assert view.column_widths(40)[0] >= 5
+
+
+def test_equal_cells_of_different_processes_are_one_string() -> None:
+    # Most processes share their terminal, state, %CPU, time and often their
+    # command: one string each, not one per row.
+    view = ProcessView(parse_columns("pid,tty,stat,time,args"))
+    view.update(snap(*[make_info(p, cmdline=("worker", "--serve")) for p in (1, 2)]))
+    first, second = (row.cells for row in view.rows)
+    assert first[0] != second[0]  # the pids differ
+    assert first[1:] == second[1:]
+    assert all(a is b for a, b in zip(first[1:], second[1:], strict=True))
