@@ -196,11 +196,40 @@ def _groups(words: list[bytes]) -> tuple[int, ...]:
     return tuple(int(g) for g in words)
 
 
+_IN_ORDER = (
+    b"Groups",
+    b"VmSize",
+    b"VmRSS",
+    b"VmData",
+    b"VmStk",
+    b"SigPnd",
+    b"ShdPnd",
+    b"SigBlk",
+    b"SigIgn",
+    b"SigCgt",
+)
+"""The lines :func:`parse_status_more` wants after Uid and Gid, in the order
+every kernel since 2.6.32 writes them."""
+
+_STATUS_IN_ORDER = re.compile(
+    rb"\nUid:[ \t]*([^\n]*)\nGid:[ \t]*([^\n]*)"
+    + b"".join(
+        # Skip the lines that are not the next one wanted (possessively, so a
+        # file without it fails at once, not after trying every split).
+        rb"(?:\n(?!" + key + rb":)[^\n]*)*+\n" + key + rb":[ \t]*([^\n]*)"
+        for key in _IN_ORDER
+    )
+)
+"""The wanted lines in one pass, for a file that has them all in order."""
+
+
 def parse_status_more(data: bytes) -> StatusMore:
     """Take ids, memory sizes and signal masks from ``/proc/PID/status``.
 
-    One regular expression pass picks the twelve lines (four times faster
-    than a ``find`` per line, which matters on a first scan of thousands).
+    A user process's file has every wanted line in a known order, and one
+    regular expression takes them all (a third of the time of finding each
+    line by name, which matters on a first scan of thousands); a kernel
+    thread's, without memory lines, or any other, is read line by line.
 
     Args:
         data: The file's bytes.
@@ -208,14 +237,44 @@ def parse_status_more(data: bytes) -> StatusMore:
     Returns:
         The values; absent memory lines (kernel threads) read as 0.
     """
+    # A kernel thread's file has no memory lines: no use trying the order.
+    found = _STATUS_IN_ORDER.search(data) if b"\nVmSize:" in data else None
+    if found is None:
+        return _status_more_by_name(data)
+    uid, gid, groups, size, rss, data_size, stack, thread, shared, *masks = (
+        found.groups()
+    )
+    return StatusMore(
+        uids=_ids(b"Uid", uid, _four),
+        gids=_ids(b"Gid", gid, _four),
+        groups=_ids(b"Groups", groups, _groups),
+        vm_size=_kib(size),
+        vm_rss=_kib(rss),
+        vm_data=_kib(data_size),
+        vm_stack=_kib(stack),
+        # As procps: the process-wide set.
+        pending=int(shared, 16),
+        thread_pending=int(thread, 16),
+        blocked=int(masks[0], 16),
+        ignored=int(masks[1], 16),
+        caught=int(masks[2], 16),
+    )
+
+
+def _kib(value: bytes) -> int:
+    words = value.split()
+    return int(words[0]) if words else 0
+
+
+def _status_more_by_name(data: bytes) -> StatusMore:
+    """:func:`parse_status_more` for any file: each wanted line found by name."""
     # A literal newline first is 5x faster than re.MULTILINE's ^ (the first
     # line, Name, is never wanted).
     lines = dict(_STATUS_MORE.findall(data))
     empty = b""
 
     def kib(key: bytes) -> int:
-        words = lines.get(key, empty).split()
-        return int(words[0]) if words else 0
+        return _kib(lines.get(key, empty))
 
     def mask(key: bytes) -> int:
         value = lines.get(key)

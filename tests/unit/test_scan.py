@@ -863,6 +863,16 @@ def test_parse_status_more() -> None:
     assert (more.blocked, more.ignored, more.caught) == (0x10000, 0x1000, 0x201)
 
 
+def test_parse_status_more_in_any_order_reads_the_same() -> None:
+    # The fast path expects the kernel's order; any other order is read by name.
+    usual = fake_status_more()
+    lines = usual.split(b"\n")
+    shuffled = b"\n".join([lines[0], *reversed(lines[1:])])
+    assert readers.parse_status_more(shuffled) == readers.parse_status_more(usual)
+    real = readers.read_file(f"/proc/{os.getpid()}/status")
+    assert readers.parse_status_more(real) == readers._status_more_by_name(real)
+
+
 def test_parse_status_more_of_a_kernel_thread() -> None:
     more = readers.parse_status_more(b"Name:\tkthreadd\nUid:\t0\t0\t0\t0\n")
     assert (more.vm_size, more.vm_rss, more.groups, more.pending) == (0, 0, (), 0)
