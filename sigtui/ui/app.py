@@ -22,7 +22,6 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from sigtui.lessons import LESSONS
 from sigtui.processes import default_scanner
 from sigtui.processes.columns import sources_of
 from sigtui.ui.options import Deps, Options
@@ -157,6 +156,8 @@ class SigtuiApp(App[int]):
             "Seconds between refreshes (kept in the settings file)",
             self.main.action_set_interval,
         )
+        from sigtui.lessons import LESSONS
+
         for lesson in LESSONS:
             yield SystemCommand(
                 f"Lesson {lesson.number}: {lesson.title}",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from sigtui.demo.session import DemoEvent, DemoSession
-from sigtui.lessons import LessonEvent, LessonSession
+if TYPE_CHECKING:
+    from sigtui.demo.session import DemoEvent, DemoSession
+    from sigtui.lessons import LessonEvent, LessonSession
 
 
 class DemoReported(Message):

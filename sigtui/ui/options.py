@@ -13,12 +13,11 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from sigtui.config import DEFAULT_INTERVAL, ConfigFile, starting_columns
 from sigtui.delivery import Syscalls
 from sigtui.delivery.watch import current_state
-from sigtui.lessons import Lesson
 from sigtui.processes import (
     Column,
     ProcessInfo,
@@ -28,6 +27,9 @@ from sigtui.signals import SignalState
 from sigtui.signals.reader import read_state_of
 from sigtui.trace.feed import FeedState, TraceFeed
 from sigtui.trace.records import Record
+
+if TYPE_CHECKING:
+    from sigtui.lessons import Lesson
 
 
 class Feed(Protocol):

@@ -6,11 +6,14 @@ Plain Python (no Textual), so that what the line says can be checked alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from unicodedata import east_asian_width
 
-from sigtui.lessons.session import LessonSession
 from sigtui.processes import ProcessSnapshot, display_escape
 from sigtui.processes.view import ProcessView
+
+if TYPE_CHECKING:
+    from sigtui.lessons.session import LessonSession
 
 
 @dataclass(frozen=True)

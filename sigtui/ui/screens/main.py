@@ -49,19 +49,6 @@ from sigtui.delivery import (
 )
 from sigtui.delivery.explain import graceful_forecast
 from sigtui.delivery.flow import Instrumented, SendFlow, SendReport, Sent
-from sigtui.demo.session import (
-    DemoError,
-    DemoEvent,
-    DemoSession,
-    DispositionChanged,
-    Ended,
-    Logged,
-    Received,
-    Started,
-    StateChanged,
-    Ticked,
-)
-from sigtui.lessons import Kind, Lesson, LessonError, LessonSession
 from sigtui.processes import (
     Column,
     ProcessInfo,
@@ -103,12 +90,14 @@ from sigtui.ui.widgets.process_table import ProcessTable
 from sigtui.ui.widgets.signal_log import SignalLog
 
 if TYPE_CHECKING:
+    from sigtui.demo.session import DemoEvent, DemoSession, Started
+    from sigtui.lessons import Lesson, LessonSession
     from sigtui.ui.screens.choosers import UserChoice
     from sigtui.ui.screens.picker import PickedSignal
 
-# The dialogs (sigtui.ui.screens.*) are imported when first opened: with
-# Textual's DataTable that two of them use, they were a twentieth of sigtui's
-# memory at start, and of its start-up time, for screens many runs never open.
+# The dialogs (sigtui.ui.screens.*), the demo's session and the lessons are
+# imported when first used: a tenth of sigtui's start-up time and 2 MiB of its
+# memory, for what many runs never open.
 
 SCAN_GROUP = "scan"
 """Worker group of the background scans."""
@@ -1037,6 +1026,8 @@ class MainScreen(Screen[None]):
         for result in report.results:
             # "SIGTERM delivered to process 7." completes "SIGTERM → process 7".
             log.amend(entry, result.message)
+        from sigtui.demo.session import Logged
+
         for event in said:
             if isinstance(event, Logged):
                 log.amend(entry, event.text)  # the demo's "sigtui sent …"
@@ -1193,6 +1184,8 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="demo", exclusive=True, exit_on_error=False)
     def _start_demo(self) -> None:
         """Spawn the child and wait for its handshake (blocking: a thread)."""
+        from sigtui.demo.session import DemoError, DemoSession
+
         session = DemoSession(
             lambda events: self.post_message(DemoReported(session, events)),
             self_pid=self.self_pid,
@@ -1244,6 +1237,15 @@ class MainScreen(Screen[None]):
 
     def _show_demo(self, events: list[DemoEvent]) -> None:
         """Render what the demo session says: log lines, a panel, the status."""
+        from sigtui.demo.session import (
+            DispositionChanged,
+            Ended,
+            Logged,
+            Received,
+            StateChanged,
+            Ticked,
+        )
+
         for event in events:
             match event:
                 case Received(signo=signo, lines=lines):
@@ -1315,6 +1317,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(LessonPicker(current), self._lesson_picked)
 
     def _lesson_picked(self, choice: Lesson | str | None) -> None:
+        from sigtui.lessons import Lesson
         from sigtui.ui.screens.lessons import LEAVE
 
         if choice == LEAVE:
@@ -1331,6 +1334,8 @@ class MainScreen(Screen[None]):
         self.log_line(
             f"lesson {lesson.number}, {lesson.title}: starting its processes…"
         )
+        from sigtui.lessons import LessonSession
+
         run = LessonSession(
             lesson, lambda events: self.post_message(LessonReported(run, events))
         )
@@ -1340,6 +1345,8 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="lesson", exclusive=True, exit_on_error=False)
     def _start_lesson(self, run: LessonSession, old: LessonSession | None) -> None:
         """Stop the old lesson, start the new one (both block: a thread)."""
+        from sigtui.lessons import LessonError
+
         if old is not None:
             old.stop()
             self.app.call_from_thread(self._lesson_left, old)
@@ -1410,6 +1417,8 @@ class MainScreen(Screen[None]):
         run = message.session
         if not self._alive() or run not in (self.lesson_session, self._lesson_starting):
             return  # news from a lesson already left
+        from sigtui.lessons import Kind
+
         for event in message.events:
             self.log_line(event.text)
             match event.kind:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from sigtui.lessons import LESSONS, Lesson
 from sigtui.ui.widgets.process_table import MARK_DEMO
+
+if TYPE_CHECKING:
+    # The lessons are imported when one starts (see sigtui.ui.screens.main).
+    from sigtui.lessons import Lesson
 
 MARK_DONE = "✓"
 """A step the class has done."""
@@ -40,6 +44,8 @@ def steps_text(
     Returns:
         The text.
     """
+    from sigtui.lessons import LESSONS
+
     text = Text()
     text.append(f"Lesson {lesson.number} of {len(LESSONS)}: {lesson.title}\n", "bold")
     if processes:
