@@ -519,17 +519,20 @@ class MainScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     async def _filter_changed(self, event: Input.Changed) -> None:
         """Filter live as the user types."""
-        self.view.set_filter(event.value)
-        self.table.rows_changed()
-        self.update_status()
-        self._selection_changed()
         # The box has asked the screen to paint its echo already; the table
         # and the status line send their requests from their own message
         # loops, which ran only after the screen had gone idle and painted
         # the letter alone: the new rows came a frame (17 ms, more under
         # load) later. Letting them run before this handler returns keeps
-        # the screen busy until every request is in: one update shows all.
-        await asyncio.sleep(0)
+        # the screen busy until every request is in, and the batch keeps a
+        # frame already due from being painted meanwhile: one update shows
+        # the letter and its rows.
+        with self.app.batch_update():
+            self.view.set_filter(event.value)
+            self.table.rows_changed()
+            self.update_status()
+            self._selection_changed()
+            await asyncio.sleep(0)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
