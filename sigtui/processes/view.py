@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 from sigtui.processes import columns as registry
 from sigtui.processes.columns import Column, Field
-from sigtui.processes.filtering import Filtered, filtered, needle_of
+from sigtui.processes.filtering import Filtered, Haystacks, filtered, needle_of
 from sigtui.processes.layout import (
     Cached,
     Layout,
@@ -88,6 +88,12 @@ class ProcessView:
         self._layout = arrange(empty, empty, (), {}, self.order, self.columns)
         self._filtered: Filtered | None = None
         self._last_shown: Filtered | None = None
+        # The filter's haystacks: of the layout shown (made on the UI thread
+        # when it had none), and of the last layout the worker prepared
+        # (made there while a filter is on, so that a refresh does not list
+        # them on the UI thread). Each attribute has one writer.
+        self._haystacks: Haystacks | None = None
+        self._prepared_haystacks: Haystacks | None = None
 
     # -- changes ---------------------------------------------------------------
 
@@ -137,7 +143,9 @@ class ProcessView:
             # the cells it last had.
             cached = old.get(info.identity) or cache_entry(info, base.snapshot, columns)
             cache[info.identity] = cached
-        return arrange(snapshot, base.snapshot, gone, cache, order, columns)
+        layout = arrange(snapshot, base.snapshot, gone, cache, order, columns)
+        self._prepared_haystacks = Haystacks.of(layout) if self.filter_text else None
+        return layout
 
     def install(self, layout: Layout) -> None:
         """Show a prepared layout (on the UI thread).
@@ -185,6 +193,10 @@ class ProcessView:
         # A tag is on a process, not a pid: tags of exited processes go.
         self.tagged = {t for t in self.tagged if layout.snapshot.get(t) is not None}
         self._filtered = None
+        if not self.filter_text:
+            # Kept while filtering: a letter erased and typed again (or the
+            # next refresh, once prepared) should not list them again.
+            self._haystacks = None
 
     def update(self, snapshot: ProcessSnapshot) -> None:
         """Take a new snapshot at once; vanished processes stay one refresh as gone.
@@ -505,10 +517,21 @@ class ProcessView:
     def _shown(self) -> Filtered:
         """The layout's rows that pass the filter (computed once per change)."""
         if self._filtered is None:
+            needle = needle_of(self.filter_text)
             self._filtered = self._last_shown = filtered(
                 self._layout,
-                needle_of(self.filter_text),
+                needle,
                 self.selected,
                 self._last_shown,
+                self._haystacks_of(self._layout) if needle else None,
             )
         return self._filtered
+
+    def _haystacks_of(self, layout: Layout) -> Haystacks:
+        """The filter's haystacks of a layout, made at most once."""
+        for haystacks in (self._haystacks, self._prepared_haystacks):
+            if haystacks is not None and haystacks.layout is layout:
+                self._haystacks = haystacks
+                return haystacks
+        self._haystacks = Haystacks.of(layout)
+        return self._haystacks

@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 
 from sigtui.processes.columns import parse_columns
+from sigtui.processes.layout import haystack
 from sigtui.processes.model import ProcessInfo, ProcessSnapshot
-from sigtui.processes.view import ProcessView
+from sigtui.processes.view import Layout, ProcessView
 from tests.spawn import make_info
 
 COLUMNS = parse_columns("pid,user,time,args")
@@ -205,3 +206,43 @@ def test_equal_cells_of_different_processes_are_one_string() -> None:
     assert first[0] != second[0]  # the pids differ
     assert first[1:] == second[1:]
     assert all(a is b for a, b in zip(first[1:], second[1:], strict=True))
+
+
+def test_filter_rows_are_those_whose_text_contains_it_never_across_rows() -> None:
+    # A match may not begin in one row and end in the next ("z" ends a
+    # row, "1" begins the next); each matching row is listed once, in order.
+    processes = [
+        make_info(pid, cmdline=(f"job{pid}z", "zz"), comm=f"c{pid}z", user="u")
+        for pid in range(100, 160)
+    ]
+    view = ProcessView(COLUMNS)
+    view.update(snap(*processes))
+    for needle in ("z1", "z", "zz", "1", "15", "159", "job12", "c159z", "u"):
+        view.set_filter(needle)
+        expected = [p.pid for p in processes if needle.lower() in haystack(p)]
+        assert pids(view) == expected, needle
+    view.set_filter("U")  # every row
+    assert pids(view) == [p.pid for p in processes]
+
+
+def test_a_layout_prepared_while_filtering_shows_its_own_matches() -> None:
+    # The worker lists the rows' texts for the filter when it prepares a
+    # layout; the filter may change before the layout is shown.
+    view = ProcessView(COLUMNS)
+    view.update(snap(*family()))
+    view.set_filter("make")
+    newer = make_info(14, ppid=12, cmdline=("make", "-j2"), comm="make")
+    prepared: list[Layout] = []
+    worker = threading.Thread(
+        target=lambda: prepared.append(view.prepare(snap(*family(), newer)))
+    )
+    worker.start()
+    worker.join(timeout=10)
+    assert pids(view) == [12]
+    view.set_filter("mak")
+    view.install(prepared[0])
+    assert pids(view) == [12, 14]
+    view.set_filter("j2")
+    assert pids(view) == [14]
+    view.set_filter("")
+    assert pids(view) == [10, 11, 12, 13, 14]

@@ -177,6 +177,12 @@ class ProcessTable(ScrollView, can_focus=True):
         self._ancestors: frozenset[int] = frozenset()
         self._announced: tuple[ProcessIdentity | None, bool] | None = None
         self._styles: dict[tuple[str, bool, bool], Style] = {}
+        # A row's cells as one padded string, by row object (rows of
+        # unchanged processes are reused), for the widths they were fitted
+        # to: a line redrawn (a filter letter typed and erased, a cursor
+        # move, a scroll back) is then not fitted cell by cell again.
+        self._texts: dict[int, tuple[Row, str]] = {}
+        self._texts_widths: tuple[int, ...] = ()
 
     # -- data ------------------------------------------------------------------
 
@@ -378,13 +384,12 @@ class ProcessTable(ScrollView, can_focus=True):
             The line's segments.
         """
         width = self.size.width
-        base = self.rich_style
         if y == 0:
             return self._header(width)
         index = round(self.scroll_y) + y - 1
         rows = self.view.rows
         if index >= len(rows):
-            return Strip.blank(width, base)
+            return Strip.blank(width, self._base_style())
         return self._row(rows[index], index, width)
 
     def _style(self, name: str, *, partial: bool = False) -> Style:
@@ -398,10 +403,47 @@ class ProcessTable(ScrollView, can_focus=True):
             )
         return style
 
+    def _base_style(self) -> Style:
+        """The table's own style (``rich_style`` walks every ancestor: cached)."""
+        key = ("", False, False)
+        style = self._styles.get(key)
+        if style is None:
+            style = self._styles[key] = self.rich_style
+        return style
+
     def notify_style_update(self) -> None:
         """Forget the cached component styles when the CSS or theme changes."""
         self._styles.clear()
         super().notify_style_update()
+
+    def _cells_text(self, row: Row, widths: list[int]) -> str:
+        """A row's cells, each fitted to its column, one space between them.
+
+        One string (drawn as one segment) rather than a segment per cell:
+        Textual then cuts, joins and writes a line in a few steps, not in
+        twenty. Remembered for the lines last drawn (see ``_texts``).
+        """
+        key = tuple(widths)
+        if key != self._texts_widths:
+            self._texts.clear()
+            self._texts_widths = key
+        cached = self._texts.get(id(row))
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        parts = []
+        for column, text, cell_width in zip(
+            self.view.columns, row.cells, widths, strict=True
+        ):
+            if column.user_name and cell_len(text) > cell_width:
+                text = set_cell_size(text, cell_width - 1) + "+"
+            parts.append(_fit(text, cell_width, column.align))
+        text = " ".join(parts)
+        # Bounded: a few screens' worth, enough for a letter typed and
+        # erased or a page down and back up.
+        if len(self._texts) >= 8 * max(self.size.height, 1):
+            self._texts.clear()
+        self._texts[id(row)] = (row, text)
+        return text
 
     def _header(self, width: int) -> Strip:
         header_style = self._style("process-table--header")
@@ -431,7 +473,7 @@ class ProcessTable(ScrollView, can_focus=True):
         )
         # The group colour is translucent: only the full (non-partial) style
         # has it blended with the table's background.
-        style = self._style("process-table--group") if group else self.rich_style
+        style = self._style("process-table--group") if group else self._base_style()
         if info.kernel_thread:
             style += self._style("process-table--kernel", partial=True)
         if info.pid == self.self_pid:
@@ -455,17 +497,24 @@ class ProcessTable(ScrollView, can_focus=True):
         elif group:
             mark = MARK_GROUP
         mark_style = style + self._style("process-table--mark", partial=True)
-        segments = [Segment(mark + (MARK_TAGGED if tagged else " "), mark_style)]
         widths = self.view.column_widths(width - GUTTER)
-        view = self.view
-        for column, text, cell_width in zip(
-            view.columns, row.cells, widths, strict=True
-        ):
-            if column.user_name and cell_len(text) > cell_width:
-                text = set_cell_size(text, cell_width - 1) + "+"
-            segments.append(Segment(_fit(text, cell_width, column.align), style))
-            segments.append(Segment(" ", style))
-        return Strip(segments).adjust_cell_length(width, style)
+        text = self._cells_text(row, widths)
+        # Every cell was fitted to its width, so the line's length is known:
+        # cut or pad the text alone rather than measuring segments.
+        room = width - GUTTER
+        length = sum(widths) + len(widths) - 1
+        segments = [
+            Segment(mark + (MARK_TAGGED if tagged else " "), mark_style),
+            Segment(text, style),
+        ]
+        if room < 0:
+            return Strip(segments).adjust_cell_length(width, style)
+        if length > room:
+            text = set_cell_size(text, max(room, 0))
+        elif length < room:
+            text += " " * (room - length)
+        segments[1] = Segment(text, style)
+        return Strip(segments, width)
 
 
 def _fit(text: str, width: int, align: Align) -> str:
