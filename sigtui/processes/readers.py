@@ -255,10 +255,24 @@ def parse_status_more(data: bytes) -> StatusMore:
         # As procps: the process-wide set.
         pending=int(shared, 16),
         thread_pending=int(thread, 16),
-        blocked=int(masks[0], 16),
-        ignored=int(masks[1], 16),
-        caught=int(masks[2], 16),
+        blocked=_mask(masks[0]),
+        ignored=_mask(masks[1]),
+        caught=_mask(masks[2]),
     )
+
+
+_MASKS: dict[bytes, int] = {}
+"""Signal masks by their hex digits: the processes of one program block, ignore
+and catch the same signals, and a mask above 256 is an object of its own."""
+
+
+def _mask(digits: bytes) -> int:
+    found = _MASKS.get(digits)
+    if found is None:
+        if len(_MASKS) >= _IDS_KEPT:
+            _MASKS.clear()
+        found = _MASKS[digits] = int(digits, 16)
+    return found
 
 
 def _kib(value: bytes) -> int:

@@ -214,6 +214,9 @@ class ProcfsScanner:
         # the same ones (workers, a pool of sleeps) share one object. Not
         # sys.intern: interned strings are immortal on Python 3.12.
         self._names: dict[str, str] = {}
+        # Likewise the numbers many share (parent, group, session, flags): an
+        # int above 256 is an object of 28 bytes per process otherwise.
+        self._numbers: dict[int, int] = {}
         self._args: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def close(self) -> None:
@@ -392,6 +395,7 @@ class ProcfsScanner:
         every_scan = self._wants.every_scan
         fresh_last: dict[int, _Seen] = {}
         self._names.clear()
+        self._numbers.clear()
         self._args.clear()
         found: list[ProcessInfo] = []
         for name in os.listdir(root) if names is None else names:
@@ -425,6 +429,7 @@ class ProcfsScanner:
             fresh_last[seen.info.pid] = seen
             found.append(seen.info)
         self._names.clear()
+        self._numbers.clear()
         self._args.clear()
         self._last = fresh_last
         self._prev_clock = clock
@@ -557,22 +562,24 @@ class ProcfsScanner:
         else:  # a new process, or an exec
             comm = self._names.setdefault(stat.comm, stat.comm)
             extra = self._read_details(name, status)
+        number = self._numbers.setdefault
         stat_more = parse_stat_more(data) if wants.stat else None
         info = ProcessInfo(
             pid=pid,
-            ppid=stat.ppid,
-            pgid=stat.pgid,
-            sid=stat.sid,
-            tpgid=stat.tpgid,
+            ppid=number(stat.ppid, stat.ppid),
+            pgid=number(stat.pgid, stat.pgid),
+            sid=number(stat.sid, stat.sid),
+            tpgid=number(stat.tpgid, stat.tpgid),
             tty=tty_name(stat.tty_nr),
             state=stat.state,
-            flags=stat.flags,
+            flags=number(stat.flags, stat.flags),
             nice=stat.nice,
             num_threads=stat.num_threads,
             locked=extra.locked,
             uid=extra.uid,
             user=extra.user,
-            cpu_time=stat.cpu_ticks / ticks,
+            # (0.0 written out is one object; a quotient is a new one each time)
+            cpu_time=stat.cpu_ticks / ticks if stat.cpu_ticks else 0.0,
             start_time=start_time,
             comm=comm,
             cmdline=extra.cmdline,
