@@ -56,8 +56,9 @@ def test_scan_ui_and_suite_report(tmp_path: Path) -> None:
     round_ = suite.Round(0, scanned, refresh, live, cpu)
     table = suite.goals([round_])
     assert table[0].startswith("| goal |")
-    # One line per goal and column set: 1, 2, 3 (top only), 4, 5 (x2), 6 (x2).
-    assert len(table) == 2 + 8
+    # One line per goal and column set: 1, 2, 3 (top only), 4, 5 (x2), 6 (one
+    # per column set); 7 to 9 need a footprint round, which this one has not.
+    assert len(table) == 2 + 6 + len(scan.PS_COLUMNS)
     assert any("3 CPU % sigtui ÷ top" in line and "0.50" in line for line in table)
     report = suite.report([round_], suite.QUICK)
     assert "## CPU under tmux" in report
