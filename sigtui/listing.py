@@ -31,7 +31,7 @@ from sigtui.processes.columns import (
     sources_of,
 )
 from sigtui.processes.pstable import header_line, with_wide_masks
-from sigtui.processes.scan import usable_cores
+from sigtui.processes.scan import pid_names, usable_cores
 
 LISTINGS = ("ps", "signals", "lessons")
 """The subcommands :func:`run_listing` runs."""
@@ -251,9 +251,7 @@ def _proc_names(only: set[int] | None, scanner: object) -> list[str] | None:
         return None
     if only is not None:
         return [str(pid) for pid in sorted(only) if os.path.exists(f"/proc/{pid}")]
-    names = [name for name in os.listdir("/proc") if name.isdigit()]
-    names.sort(key=int)
-    return names
+    return pid_names()
 
 
 def _print_in_two(

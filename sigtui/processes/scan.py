@@ -116,6 +116,17 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def pid_names(root: str = "/proc") -> list[str]:
+    """The process entries of ``root`` (pids as text), in pid order.
+
+    Raises:
+        OSError: If ``root`` cannot be listed.
+    """
+    names = [name for name in os.listdir(root) if name.isdigit()]
+    names.sort(key=int)
+    return names
+
+
 class _Seen(NamedTuple):
     """A process's stat line as last read, and what was built from them.
 
@@ -303,12 +314,11 @@ class ProcfsScanner:
             if usable_cores() < 2 or not hasattr(os, "memfd_create"):
                 return False
             try:
-                names = [n for n in os.listdir(self._root) if n.isdigit()]
+                names = pid_names(self._root)
             except OSError:
                 return False
             if len(names) < max(at_least, 2):
                 return False
-            names.sort(key=int)
             half = len(names) // 2
             for part in (names[:half], names[half:]):
                 try:
