@@ -404,9 +404,7 @@ class ProcfsScanner:
         rebuild_all, self._rebuild_all = self._rebuild_all, False
         every_scan = self._wants.every_scan
         fresh_last: dict[int, _Seen] = {}
-        self._names.clear()
-        self._numbers.clear()
-        self._args.clear()
+        self._forget_shared()
         found: list[ProcessInfo] = []
         for name in os.listdir(root) if names is None else names:
             if not name.isdigit():
@@ -438,15 +436,19 @@ class ProcfsScanner:
             # per process.
             fresh_last[seen.info.pid] = seen
             found.append(seen.info)
-        self._names.clear()
-        self._numbers.clear()
-        self._args.clear()
+        self._forget_shared()
         self._last = fresh_last
         self._prev_clock = clock
         self._close_stale(fresh_last)
         # /proc lists pids in increasing order, so this sort is a linear check.
         found.sort(key=_by_pid)
         return ProcessSnapshot(tuple(found), uptime, self._clock_ticks)
+
+    def _forget_shared(self) -> None:
+        """Let go of the objects shared within a scan (held only during one)."""
+        self._names.clear()
+        self._numbers.clear()
+        self._args.clear()
 
     def _changed_status(self, name: str, info: ProcessInfo) -> bytes | None:
         """Read ``status`` again; return it if its signal masks changed.
