@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sigtui.processes.layout import Layout, Row, longest, rows_of
+from sigtui.processes.layout import Layout, Row, RowIndex, longest, rows_of
 from sigtui.processes.model import ProcessIdentity
 
 
@@ -31,7 +31,7 @@ class Filtered:
     """
 
     rows: Sequence[Row]
-    index: dict[ProcessIdentity, int]
+    index: RowIndex
     widths: tuple[int, ...]
     gone_count: int
     needle: str = ""
@@ -153,7 +153,7 @@ def filtered(
         )
     return Filtered(
         rows,
-        {row.info.identity: i for i, row in enumerate(rows)},
+        RowIndex(rows),
         longest(rows, layout.columns),
         sum(1 for row in rows if row.gone),
         needle,

@@ -29,6 +29,7 @@ from sigtui.processes.readers import (
     CLOCK_TICKS,
     FILE_SOURCES,
     GONE,
+    StatFields,
     open_file,
     parse_cmdline,
     parse_stat,
@@ -138,10 +139,15 @@ class _Seen(NamedTuple):
 
     stamp: int
     info: ProcessInfo
-    arg_start: int
-    arg_end: int
-    """Where the argument vector was (``stat`` fields 48 and 49): an ``exec``
-    moves it, and then the command line and user are read again."""
+    args_at: int
+    """Where the argument vector was (``stat`` fields 48 and 49, as one
+    number: one object rather than two): an ``exec`` moves it, and then the
+    command line and user are read again."""
+
+
+def _args_at(stat: StatFields) -> int:
+    """Both ends of a process's argument vector as one number (see _Seen)."""
+    return stat.arg_start << 64 | stat.arg_end
 
 
 class ProcfsScanner:
@@ -559,8 +565,7 @@ class ProcfsScanner:
         if (
             before is not None
             and before.info.comm == stat.comm
-            and before.arg_start == stat.arg_start
-            and before.arg_end == stat.arg_end
+            and before.args_at == _args_at(stat)
         ):
             old = before.info
             comm = old.comm
@@ -604,7 +609,7 @@ class ProcfsScanner:
             status_more=None if status is None else parse_status_more(status),
             files=read_files(base, self._sources, stat_more) if wants.files else None,
         )
-        return _Seen(stamp, info, stat.arg_start, stat.arg_end)
+        return _Seen(stamp, info, _args_at(stat))
 
     def _uptime(self) -> float:
         try:

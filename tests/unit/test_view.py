@@ -246,3 +246,38 @@ def test_a_layout_prepared_while_filtering_shows_its_own_matches() -> None:
     assert pids(view) == [14]
     view.set_filter("")
     assert pids(view) == [10, 11, 12, 13, 14]
+
+
+def test_the_row_index_finds_every_row_and_tells_a_reused_pid_apart() -> None:
+    view = ProcessView(COLUMNS)
+    old = make_info(7, start_time=10.0, cpu_time=5.0)
+    others = [make_info(p, cpu_time=float(p % 4)) for p in (3, 900, 12, 4000)]
+    view.update(snap(old, *others))
+    view.set_sort(2)  # by time: rows are not in pid order
+    new = make_info(7, start_time=20.0, cpu_time=1.0)
+    layout = view.prepare(snap(new, *others))  # pid 7 now names another process
+    view.install(layout)
+    assert [r.info.pid for r in layout.rows].count(7) == 2
+    for at, row in enumerate(layout.rows):
+        assert layout.index.get(row.info.identity) == at
+        assert row.info.identity in layout.index
+    assert len(layout.index) == len(layout.rows)
+    assert layout.index.get(make_info(7, start_time=30.0).identity) is None
+    assert layout.index.get(make_info(8).identity) is None
+    assert "7" not in layout.index
+
+
+def test_a_layout_keeps_of_the_previous_scan_only_its_gone_processes() -> None:
+    view = ProcessView(COLUMNS)
+    a, b, c = make_info(1), make_info(2), make_info(3)
+    view.update(snap(a, b, c, uptime=100.0))
+    layout = view.prepare(snap(a, uptime=101.0))
+    view.install(layout)
+    previous = layout.previous
+    assert [p.pid for p in previous.processes] == [2, 3]
+    assert previous.uptime == 100.0
+    assert [(r.info.pid, r.gone) for r in view.rows] == [
+        (1, False),
+        (2, True),
+        (3, True),
+    ]
