@@ -13,7 +13,8 @@ groups (cleaned up afterwards, also on Ctrl-C), then runs:
 * benchmarks.cpu: CPU use of sigtui, top and htop at a 1 s refresh, side by
   side under tmux (goal 3; htop is installed with apt-get when missing);
 * benchmarks.footprint: resident memory of sigtui, htop and a minimal Textual
-  app under tmux (goals 7 and 8: idle RSS at N = 0, memory per listed process
+  app under tmux (goals 7 and 8: idle RSS at N = 0, with the floor of the same
+  app after importing sigtui.ui.app beside it; memory per listed process
   between the first N and the others), cold start to the first full table
   against ``ps -eo`` (goal 9).
 
@@ -219,7 +220,8 @@ def goals(rounds: Sequence[Round]) -> list[str]:
     # Goals 7 to 9 judge their own counts (idle memory with few processes,
     # memory per process between two rounds).
     for g in footprint.goals([r.footprint for r in rounds if r.footprint]):
-        line(g.goal, g.procs, g.measured, g.target, g.ratio, g.met)
+        measured = g.measured if g.floor is None else f"{g.measured}; {g.floor}"
+        line(g.goal, g.procs, measured, g.target, g.ratio, g.met)
     return lines
 
 
