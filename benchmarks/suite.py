@@ -7,7 +7,9 @@ For each N in --extra this keeps N idle processes alive in their own process
 groups (cleaned up afterwards, also on Ctrl-C), then runs:
 
 * benchmarks.scan: refresh scan against the C floor (goal 1), ``sigtui ps``
-  against ``ps -eo`` (goal 6);
+  against ``ps -eo`` (goal 6); beside them two floors of the first scan (two
+  C readers at once, and the first scan read ahead by forked readers against
+  the same read alone);
 * benchmarks.ui: UI-thread work per refresh on N synthetic processes with a
   typical change (goal 2), first paint (goal 4), key latency (goal 5);
 * benchmarks.cpu: CPU use of sigtui, top and htop at a 1 s refresh, side by
