@@ -8,18 +8,20 @@ For each N in --extra this keeps N idle processes alive
 other:
 
 * **Memory.** One private tmux server (200x50, clean environment, HOME in a
-  temporary directory; benchmarks.cpu's) runs three windows at once: the
+  temporary directory; benchmarks.cpu's) runs four windows at once: the
   installed ``sigtui --no-trace --no-config --interval 1`` (default columns),
-  ``htop -d 10`` and ``benchmarks/minimal_app.py`` (a Textual app with a
-  header, one line and a footer) on this interpreter. Once each shows its
+  ``htop -d 10``, ``benchmarks/minimal_app.py`` (a Textual app with a header,
+  one line and a footer) on this interpreter, and the same app started with
+  ``--import sigtui.ui.app`` (``minimal+import``: what importing sigtui's code
+  costs with no process read, the floor of sigtui's idle RSS). Once each shows its
   screen (sigtui: the status line counts the processes of its first scan), it
   waits ``warmup`` seconds (a few refreshes) and reads VmRSS of each from
   /proc/PID/status ``samples`` times a second apart, with the number of
   processes in /proc at each; the medians are reported. Idle RSS compares
   sigtui with the minimal app (judged with at most ``IDLE_AT`` processes in
-  /proc); memory per listed process is (RSS at N - RSS at the smallest N) /
-  (processes at N - processes at the smallest N), for sigtui and for htop,
-  rounds of the same run.
+  /proc), with the import floor beside it; memory per listed process is
+  (RSS at N - RSS at the smallest N) / (processes at N - processes at the
+  smallest N), for sigtui and for htop, rounds of the same run.
 * **Cold start.** In another private tmux server, alternately: one
   ``ps -eo pid,pgid,tty,stat,%cpu,rss,time,args`` (sigtui's default columns)
   to /dev/null, and one ``sigtui`` in a new window, timed from just before the
@@ -63,9 +65,15 @@ from benchmarks.cpu import _Proc, _Tmux
 from benchmarks.minimal_app import READY as MINIMAL_READY
 from sigtui.processes import DEFAULT_COLUMNS
 
-TOOLS = ("sigtui", "htop", "minimal")
+IMPORT_FLOOR = "minimal+import"
+"""The minimal app run after ``import sigtui.ui.app``: sigtui's import floor."""
+FLOOR_MODULE = "sigtui.ui.app"
+"""What that app imports first: the module that imports all sigtui's UI needs."""
+TOOLS = ("sigtui", "htop", "minimal", IMPORT_FLOOR)
 DASH = "\u2013"
+TIMES = "\u00d7"
 MINIMAL_APP = Path(__file__).with_name("minimal_app.py")
+FLOOR_LABEL = f"minimal app + import of {FLOOR_MODULE}"
 PS_ARGV = ("ps", "-eo", DEFAULT_COLUMNS)
 """ps with the columns sigtui shows by default."""
 POLL_S = 0.01
@@ -131,7 +139,7 @@ class Memory:
     """Resident memory of one program over the samples.
 
     Attributes:
-        tool: "sigtui", "htop" or "minimal".
+        tool: One of ``TOOLS``.
         rss_kib: VmRSS in KiB, one value per sample (empty if not measured).
         note: What went wrong or is worth knowing, else None.
     """
@@ -200,6 +208,7 @@ class Goal:
         ratio: The ratio the goal is about, if measured.
         met: Whether it is met; None where the goal is not set (another N)
             or nothing was measured.
+        floor: The floor measured beside it, as shown, if any.
     """
 
     goal: str
@@ -208,6 +217,7 @@ class Goal:
     target: str
     ratio: float | None
     met: bool | None
+    floor: str | None = None
 
 
 # --------------------------------------------------------------------------
@@ -237,6 +247,23 @@ def per_process_kib(
     if a is None or b is None or n_a is None or n_b is None or n_b == n_a:
         return None
     return (b - a) / (n_b - n_a)
+
+
+def idle_floor(r: FootprintRound) -> str:
+    """The import floor of idle RSS in one round, as the goal line shows it.
+
+    Args:
+        r: The round.
+
+    Returns:
+        "floor (minimal app + import of sigtui.ui.app) X MiB = Y" and a
+        multiplication sign, Y being X ÷ the minimal app's RSS (a dash for
+        what was not measured).
+    """
+    floor = r.memory[IMPORT_FLOOR].median()
+    ratio = _ratio(floor, r.memory["minimal"].median())
+    shown = DASH if ratio is None else f"{ratio:.2f}"
+    return f"floor ({FLOOR_LABEL}) {_mib(floor)} MiB = {shown} {TIMES}"
 
 
 def _near(n: int | None, wanted: int) -> bool:
@@ -276,6 +303,7 @@ def goals(rounds: Sequence[FootprintRound]) -> list[Goal]:
                 None
                 if ratio is None or idle is None or idle > IDLE_AT
                 else ratio <= IDLE_GOAL,
+                idle_floor(r),
             )
         )
     for r in rounds:
@@ -349,6 +377,7 @@ def _argvs() -> tuple[dict[str, list[str]], dict[str, str]]:
     argvs = {
         "sigtui": _sigtui_argv(),
         "minimal": [sys.executable, str(MINIMAL_APP)],
+        IMPORT_FLOOR: [sys.executable, str(MINIMAL_APP), "--import", FLOOR_MODULE],
     }
     notes: dict[str, str] = {}
     htop, note = cpu.ensure_htop()
@@ -363,7 +392,7 @@ def _ready(tool: str, screen: str) -> bool:
     """Whether a tool's screen shows that it has painted its data."""
     if tool == "sigtui":
         return full_table(screen) is not None
-    if tool == "minimal":
+    if tool in ("minimal", IMPORT_FLOOR):
         return MINIMAL_READY in screen
     return "PID" in screen
 
@@ -418,7 +447,7 @@ def _in_tmux(name: str, body: Callable[[_Tmux, list[_Proc]], None]) -> None:
 def measure_memory(
     warmup: float = WARMUP_S, samples: int = 5, every: float = 1.0
 ) -> tuple[dict[str, Memory], list[int]]:
-    """Resident memory of sigtui, htop and the minimal app, all at once.
+    """Resident memory of every tool of ``TOOLS``, all at once.
 
     Args:
         warmup: Seconds between every program showing its screen and the
@@ -621,16 +650,19 @@ def tables(rounds: Sequence[FootprintRound]) -> list[str]:
     """
     lines = [
         "| N extra | procs | sigtui RSS MiB | htop RSS MiB | minimal app RSS MiB "
-        "| sigtui ÷ minimal |",
-        "|---:|---:|---:|---:|---:|---:|",
+        f"| {FLOOR_LABEL} RSS MiB | sigtui ÷ minimal | floor ÷ minimal |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     notes: list[str] = []
     for r in rounds:
         m = {t: r.memory[t].median() for t in TOOLS}
         ratio = _ratio(m["sigtui"], m["minimal"])
+        floor = _ratio(m[IMPORT_FLOOR], m["minimal"])
         lines.append(
             f"| {r.extra} | {r.nprocs()} | {_mib(m['sigtui'])} | {_mib(m['htop'])} "
-            f"| {_mib(m['minimal'])} | {DASH if ratio is None else f'{ratio:.2f}'} |"
+            f"| {_mib(m['minimal'])} | {_mib(m[IMPORT_FLOOR])} "
+            f"| {DASH if ratio is None else f'{ratio:.2f}'} "
+            f"| {DASH if floor is None else f'{floor:.2f}'} |"
         )
         notes += [
             f"N={r.extra}, {t}: {r.memory[t].note}" for t in TOOLS if r.memory[t].note
@@ -688,6 +720,7 @@ def verdicts(rounds: Sequence[FootprintRound]) -> list[str]:
     return [
         f"- {g.goal} at {g.procs} processes: {g.measured} = {g.ratio:.2f} "
         f"(goal {g.target}): {'met' if g.met else '**NOT met**'}"
+        + ("" if g.floor is None else f"; {g.floor}")
         for g in goals(rounds)
         if g.met is not None
     ]
@@ -697,8 +730,10 @@ def explanation(warmup: float, samples: int, starts: int) -> str:
     """How the figures were made, for under the tables."""
     return (
         f"Memory: sigtui (`--no-trace --no-config --interval 1`, default columns "
-        f"`{DEFAULT_COLUMNS}`), `htop -d 10` and `benchmarks/minimal_app.py` "
-        "(a Textual app: Header, Static, Footer) side by side in one private tmux "
+        f"`{DEFAULT_COLUMNS}`), `htop -d 10`, `benchmarks/minimal_app.py` "
+        "(a Textual app: Header, Static, Footer) and the same app started with "
+        f"`--import {FLOOR_MODULE}` (the floor: what importing sigtui's code "
+        "costs, with no process read) side by side in one private tmux "
         f"server at {cpu.SIZE[0]}x{cpu.SIZE[1]}; VmRSS from /proc/PID/status, "
         f"median of {samples} samples a second apart after each showed its screen "
         f"and a {warmup:g} s warm-up; procs = median count of /proc's processes "
@@ -719,7 +754,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.footprint",
         description="Memory and cold start of sigtui beside htop, a minimal "
-        "Textual app and ps, with N extra idle processes.",
+        "Textual app (also after importing sigtui.ui.app) and ps, with N extra "
+        "idle processes.",
     )
     parser.add_argument(
         "--extra",

@@ -12,11 +12,24 @@ and times, interleaved round-robin so that machine drift hits all alike:
 * cold: the first scan of a new scanner (reads cmdline and status too);
 * ``sigtui ps -o COLS`` against ``ps -eo COLS`` as whole commands (output to
   /dev/null), for the DESIGN's columns and for the same without STAT.
+
+and two floors of a first scan:
+
+* two C readers at once: floor.c reading stat, cmdline and status of every
+  process, two copies started together; each one's time, and the throughput
+  gained over one reader alone (2 x one's time / the slower's time): how
+  much two processes reading /proc at once can win at best;
+* the first scan read ahead (``ProcfsScanner.scan_ahead``: two forked
+  readers, a half of the pids each) against the same first scan read in one
+  process, each in a fresh interpreter (benchmarks/first_scan.py): wall time
+  from ``scan_ahead`` to the first scan's return, each reader's CPU time and
+  their sum, and the CPU of the process that adopts what they read.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -37,8 +50,11 @@ from benchmarks.common import (
 )
 from sigtui.processes import DEFAULT_COLUMNS, ProcfsScanner, parse_columns
 from sigtui.processes.columns import sources_of
+from sigtui.processes.scan import AHEAD_FROM
 
 FLOOR_SOURCE = Path(__file__).with_name("floor.c")
+FIRST_SCAN = Path(__file__).with_name("first_scan.py")
+FIRST_SCAN_TIMEOUT_S = 120.0
 DASH = "\u2013"
 PS_COLUMNS = (
     "pid,pgid,tty,stat,time,args",
@@ -71,6 +87,124 @@ def sigtui_command() -> str:
     return str(path)
 
 
+def floor_ms(out: str) -> float:
+    """The time of a floor run's first pass, from its output, in milliseconds.
+
+    Args:
+        out: What floor.c printed: one "MS SEEN" line per pass.
+
+    Returns:
+        The MS of the first line.
+
+    Raises:
+        ValueError: If the output has no such line.
+    """
+    lines = out.split()
+    if not lines:
+        raise ValueError("the floor printed nothing")
+    return float(lines[0])
+
+
+def run_floor(floor: Path, files: Sequence[str] = ()) -> float:
+    """One pass of the floor over ``files`` (floor.c's default: stat), in ms."""
+    argv = [str(floor), "1", *files]
+    return floor_ms(
+        subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    )
+
+
+def run_floors_at_once(floor: Path, files: Sequence[str], n: int = 2) -> list[float]:
+    """``n`` passes of the floor, started together, each in its own process.
+
+    Args:
+        floor: The compiled floor program.
+        files: The files each reads of every process.
+        n: How many run at once.
+
+    Returns:
+        Each one's time in ms (as each measured itself), fastest first.
+
+    Raises:
+        subprocess.CalledProcessError: If one failed.
+    """
+    argv = [str(floor), "1", *files]
+    procs = [
+        subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for _ in range(n)
+    ]
+    outs = [p.communicate()[0] for p in procs]
+    for p in procs:
+        if p.returncode != 0:
+            raise subprocess.CalledProcessError(p.returncode, argv)
+    return sorted(floor_ms(out) for out in outs)
+
+
+@dataclass(frozen=True)
+class FirstScan:
+    """One first scan in a fresh interpreter (benchmarks/first_scan.py).
+
+    Attributes:
+        nprocs: Processes in the snapshot.
+        wall_ms: From just before ``scan_ahead`` (or ``scan``) to the first
+            scan's return.
+        cpu_ms: The scanning process's own user + system time over it.
+        forked: How many readers ``scan_ahead`` started (0: read alone).
+        readers: Each reader's user + system time (clock-tick resolution).
+        children_cpu_ms: The readers' time together (``getrusage``).
+    """
+
+    nprocs: int
+    wall_ms: float
+    cpu_ms: float
+    forked: int
+    readers: tuple[float, ...]
+    children_cpu_ms: float
+
+    @classmethod
+    def from_json(cls, text: str) -> FirstScan:
+        """Read first_scan.py's output.
+
+        Args:
+            text: Its one JSON line.
+
+        Returns:
+            The figures.
+
+        Raises:
+            ValueError: If it is not that JSON.
+        """
+        try:
+            found = json.loads(text)
+            return cls(
+                int(found["nprocs"]),
+                float(found["wall_ms"]),
+                float(found["cpu_ms"]),
+                int(found["forked"]),
+                tuple(float(ms) for ms in found["readers"]),
+                float(found["children_cpu_ms"]),
+            )
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"not first_scan.py's output: {text!r}") from e
+
+
+def run_first_scan(mode: str) -> FirstScan:
+    """Run benchmarks/first_scan.py in a new interpreter.
+
+    Args:
+        mode: "ahead" (forked readers) or "plain" (one process).
+
+    Returns:
+        What it measured.
+    """
+    out = subprocess.run(
+        [sys.executable, str(FIRST_SCAN), mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=FIRST_SCAN_TIMEOUT_S,
+    ).stdout
+    return FirstScan.from_json(out)
+
+
 def timed_ms(fn: Callable[[], object]) -> float:
     """Wall time of one call, in milliseconds."""
     t0 = time.perf_counter_ns()
@@ -98,12 +232,17 @@ class ScanResult:
     cold: list[float] = field(default_factory=list)
     # The C floor of reading PS_FILES of every process, in one process.
     floor_ps: list[float] = field(default_factory=list)
+    # The same, two processes at once: their times, faster first, per round.
+    floor_two: list[list[float]] = field(default_factory=list)
+    # A fresh process's first scan read ahead by forked readers, and alone.
+    ahead: list[FirstScan] = field(default_factory=list)
+    alone: list[FirstScan] = field(default_factory=list)
     # columns -> (sigtui ps, ps)
     ps: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
 
 
 def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
-    """Time the floor, refresh and cold scans and the ps commands.
+    """Time the floors, refresh, cold and first scans and the ps commands.
 
     Args:
         repeat: Rounds; each round times everything once.
@@ -123,18 +262,15 @@ def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
         result.ps[columns] = ([], [])
     for _ in range(repeat):
         if floor is not None:
-            out = subprocess.run(
-                [str(floor), "1"], capture_output=True, text=True, check=True
-            ).stdout
-            result.floor.append(float(out.split()[0]))
-            out = subprocess.run(
-                [str(floor), "1", *PS_FILES], capture_output=True, text=True, check=True
-            ).stdout
-            result.floor_ps.append(float(out.split()[0]))
+            result.floor.append(run_floor(floor))
+            result.floor_ps.append(run_floor(floor, PS_FILES))
+            result.floor_two.append(run_floors_at_once(floor, PS_FILES))
         result.refresh.append(timed_ms(reused.scan))
         cold = ProcfsScanner(sources=sources)
         result.cold.append(timed_ms(cold.scan))
         cold.close()
+        result.ahead.append(run_first_scan("ahead"))
+        result.alone.append(run_first_scan("plain"))
         for columns, (ours, theirs) in result.ps.items():
             ours.append(timed_run([sigtui, "ps", "-o", columns]))
             theirs.append(timed_run(["ps", "-eo", columns]))
@@ -147,6 +283,75 @@ def ratio(a: Sequence[float], b: Sequence[float]) -> str:
     if not a or not b:
         return DASH
     return f"{statistics.median(a) / statistics.median(b):.2f}"
+
+
+def throughput_gain(
+    single: Sequence[float], together: Sequence[Sequence[float]]
+) -> float | None:
+    """How many times one reader's throughput readers started together get.
+
+    Args:
+        single: One reader's times alone, one per round.
+        together: Per round, the times of the readers started together.
+
+    Returns:
+        (readers at once) x the median single time / the median of each
+        round's slowest, or None if something is missing.
+    """
+    if not single or not together or not all(together):
+        return None
+    slowest = statistics.median(max(times) for times in together)
+    if slowest <= 0:
+        return None
+    return len(together[0]) * statistics.median(single) / slowest
+
+
+def _range_or_dash(values: Sequence[float], digits: int = 1) -> str:
+    return med_range(values, digits) if values else DASH
+
+
+def floor_lines(results: Sequence[ScanResult]) -> list[str]:
+    """The floors of a first scan: two C readers at once, and read ahead.
+
+    Args:
+        results: One per N.
+
+    Returns:
+        Two Markdown tables.
+    """
+    lines = [
+        "| N (procs) | one C reader of stat+cmdline+status ms "
+        "| two at once: faster ms | slower ms | throughput of two ÷ one |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        gain = throughput_gain(r.floor_ps, r.floor_two)
+        lines.append(
+            f"| {r.nprocs} | {_range_or_dash(r.floor_ps)} "
+            f"| {_range_or_dash([min(t) for t in r.floor_two if t])} "
+            f"| {_range_or_dash([max(t) for t in r.floor_two if t])} "
+            f"| {DASH if gain is None else f'{gain:.2f}'} |"
+        )
+    lines += [
+        "",
+        "| N (procs) | first scan read ahead ms | readers | CPU ms of each reader "
+        "| readers' CPU ms | adopting CPU ms | first scan alone ms | its CPU ms "
+        "| ahead ÷ alone |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        forked = sorted({a.forked for a in r.ahead})
+        wall = ratio([a.wall_ms for a in r.ahead], [a.wall_ms for a in r.alone])
+        lines.append(
+            f"| {r.nprocs} | {_range_or_dash([a.wall_ms for a in r.ahead], 0)} "
+            f"| {', '.join(map(str, forked)) or DASH} "
+            f"| {_range_or_dash([ms for a in r.ahead for ms in a.readers], 0)} "
+            f"| {_range_or_dash([a.children_cpu_ms for a in r.ahead], 0)} "
+            f"| {_range_or_dash([a.cpu_ms for a in r.ahead], 0)} "
+            f"| {_range_or_dash([a.wall_ms for a in r.alone], 0)} "
+            f"| {_range_or_dash([a.cpu_ms for a in r.alone], 0)} | {wall} |"
+        )
+    return lines
 
 
 def table(results: Sequence[ScanResult], repeat: int) -> str:
@@ -184,6 +389,22 @@ def table(results: Sequence[ScanResult], repeat: int) -> str:
         "ps: whole commands, output to /dev/null. C floor of stat+cmdline+status: "
         "the same C program reading those three files of every process whole, in "
         "one process (what ps's and sigtui ps's system calls cost at least).",
+        "",
+        *floor_lines(results),
+        "",
+        "Two at once: two copies of that C reader started together, each reading "
+        "every process; each one's own time, and the throughput of the two "
+        "against one alone (twice one's time ÷ the slower's). First scan read "
+        "ahead: in a fresh interpreter (benchmarks/first_scan.py), "
+        "`ProcfsScanner.scan_ahead(at_least=0)` (the app forks only from "
+        f"{AHEAD_FROM} processes) forks its readers, a half of the pids each, "
+        "and the first `scan()` adopts what they read and reaps them; time from "
+        "`scan_ahead` to that scan's return. CPU = user + system; each reader's "
+        "is read from its /proc/PID/stat once it has ended (clock ticks), "
+        "readers' is their sum from `getrusage(RUSAGE_CHILDREN)`, adopting is "
+        "the scanning process's own. Alone: the same first scan of a new "
+        "scanner in a fresh interpreter, without readers. Scanner and sources "
+        "as the app's with the default columns.",
     ]
     return "\n".join(lines)
 

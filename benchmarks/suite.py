@@ -7,13 +7,16 @@ For each N in --extra this keeps N idle processes alive in their own process
 groups (cleaned up afterwards, also on Ctrl-C), then runs:
 
 * benchmarks.scan: refresh scan against the C floor (goal 1), ``sigtui ps``
-  against ``ps -eo`` (goal 6);
+  against ``ps -eo`` (goal 6); beside them two floors of the first scan (two
+  C readers at once, and the first scan read ahead by forked readers against
+  the same read alone);
 * benchmarks.ui: UI-thread work per refresh on N synthetic processes with a
   typical change (goal 2), first paint (goal 4), key latency (goal 5);
 * benchmarks.cpu: CPU use of sigtui, top and htop at a 1 s refresh, side by
   side under tmux (goal 3; htop is installed with apt-get when missing);
 * benchmarks.footprint: resident memory of sigtui, htop and a minimal Textual
-  app under tmux (goals 7 and 8: idle RSS at N = 0, memory per listed process
+  app under tmux (goals 7 and 8: idle RSS at N = 0, with the floor of the same
+  app after importing sigtui.ui.app beside it; memory per listed process
   between the first N and the others), cold start to the first full table
   against ``ps -eo`` (goal 9).
 
@@ -219,7 +222,8 @@ def goals(rounds: Sequence[Round]) -> list[str]:
     # Goals 7 to 9 judge their own counts (idle memory with few processes,
     # memory per process between two rounds).
     for g in footprint.goals([r.footprint for r in rounds if r.footprint]):
-        line(g.goal, g.procs, g.measured, g.target, g.ratio, g.met)
+        measured = g.measured if g.floor is None else f"{g.measured}; {g.floor}"
+        line(g.goal, g.procs, measured, g.target, g.ratio, g.met)
     return lines
 
 

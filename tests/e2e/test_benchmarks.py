@@ -17,6 +17,7 @@ import pytest
 from benchmarks import columns, scan, suite, ui
 from benchmarks.common import population, zombie_wait_status
 from benchmarks.cpu import CpuResult
+from sigtui.processes.scan import usable_cores
 
 
 def test_population_starts_and_removes_its_sleepers() -> None:
@@ -38,6 +39,22 @@ def test_scan_ui_and_suite_report(tmp_path: Path) -> None:
     assert scanned.refresh[0] > 0
     assert floor is None or scanned.floor[0] > 0
     assert set(scanned.ps) == set(scan.PS_COLUMNS)
+    if floor is not None:
+        assert len(scanned.floor_two) == 1
+        assert len(scanned.floor_two[0]) == 2
+        assert all(ms > 0 for ms in scanned.floor_two[0])
+    # The first scans ran in fresh interpreters: read ahead by forked readers
+    # (where there are two cores), and alone.
+    (ahead,), (alone,) = scanned.ahead, scanned.alone
+    assert ahead.nprocs > 1
+    assert alone.nprocs > 1
+    assert alone.forked == 0
+    assert alone.readers == ()
+    if usable_cores() >= 2:
+        assert ahead.forked == 2
+        assert len(ahead.readers) == 2
+        assert ahead.children_cpu_ms > 0
+    assert "| throughput of two ÷ one |" in scan.table([scanned], 1)
 
     refresh = ui.refresh_cost(200, rounds=2)
     assert len(refresh.refresh_cycle) == len(refresh.key_cycle) == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks import footprint, scan, suite, ui
-from benchmarks.footprint import ColdStart, FootprintRound, Memory
+from benchmarks.footprint import DASH, TIMES, ColdStart, FootprintRound, Memory
 
 SCANNING = """\
  vm · scanning processes… · every 1 s · sorted by PID ▲
@@ -41,7 +41,9 @@ def _round(
     rss: dict[str, int],
     cold: tuple[float, float] = (1.0, 1.0),
 ) -> FootprintRound:
-    memory = {t: Memory(t, [rss[t]] * 3) for t in footprint.TOOLS}
+    # The import floor: 1,000 KiB under sigtui unless the test says otherwise.
+    floor = {footprint.IMPORT_FLOOR: rss["sigtui"] - 1_000} | rss
+    memory = {t: Memory(t, [floor[t]] * 3) for t in footprint.TOOLS}
     timed = ColdStart(sigtui_s=[cold[0]], ps_s=[cold[1]], shown=[procs], procs=[procs])
     return FootprintRound(extra, [procs] * 3, memory, timed)
 
@@ -106,7 +108,8 @@ def test_goals_say_not_met_and_tables_show_what_is_missing() -> None:
     assert any("htop not installed" in line for line in lines)
     assert footprint.verdicts([base, big]) == [
         "- 7 idle RSS sigtui ÷ minimal Textual app at 100 processes: "
-        "78.1 ÷ 35.2 MiB = 2.22 (goal ≤ 1.15): **NOT met**",
+        "78.1 ÷ 35.2 MiB = 2.22 (goal ≤ 1.15): **NOT met**; floor (minimal app "
+        f"+ import of sigtui.ui.app) 77.1 MiB = 2.19 {footprint.TIMES}",
         "- 9 cold start sigtui ÷ ps -eo at 10100 processes: "
         "3000 ÷ 1000 ms = 3.00 (goal ≤ 1.5): **NOT met**",
     ]
@@ -132,6 +135,50 @@ def test_the_suite_lists_goals_7_to_9_and_the_section() -> None:
     report = suite.report(rounds, suite.QUICK)
 
     assert "| 7 idle RSS sigtui ÷ minimal Textual app | 100 |" in "\n".join(lines)
+    idle = next(line for line in lines if line.startswith("| 7 ") and "| 100 |" in line)
+    # The floor goes in the measured column: the table keeps its six columns.
+    assert (
+        "39.1 ÷ 35.2 MiB; floor (minimal app + import of sigtui.ui.app) 38.1 MiB"
+        in idle
+    )
+    assert idle.count("|") == 7
     assert any(line.startswith("| 8 ") and "**no**" in line for line in lines)
     assert any(line.startswith("| 9 ") and "| 10100 |" in line for line in lines)
     assert "## Memory and cold start (benchmarks/footprint.py)" in report
+
+
+def test_the_import_floor_is_a_column_and_on_the_idle_goal_line() -> None:
+    r = _round(
+        0,
+        100,
+        {
+            "sigtui": 41_779,
+            "htop": 4_000,
+            "minimal": 35_123,
+            footprint.IMPORT_FLOOR: 40_858,
+        },
+    )
+    r.memory["htop"] = Memory("htop", [], "htop not installed")
+
+    lines = footprint.tables([r])
+
+    assert "minimal app + import of sigtui.ui.app RSS MiB" in lines[0]
+    assert lines[2] == f"| 0 | 100 | 40.8 | {DASH} | 34.3 | 39.9 | 1.19 | 1.16 |"
+    assert footprint.idle_floor(r) == (
+        f"floor (minimal app + import of sigtui.ui.app) 39.9 MiB = 1.16 {TIMES}"
+    )
+    assert [g.floor for g in footprint.goals([r])] == [footprint.idle_floor(r), None]
+    assert footprint.verdicts([r])[0].endswith(
+        "**NOT met**; " + footprint.idle_floor(r)
+    )
+
+
+def test_the_floor_shows_a_dash_when_it_was_not_measured() -> None:
+    r = _round(0, 100, {"sigtui": 40_000, "htop": 4_000, "minimal": 36_000})
+    r.memory[footprint.IMPORT_FLOOR] = Memory(footprint.IMPORT_FLOOR, [], "not up")
+
+    assert footprint.idle_floor(r) == (
+        f"floor (minimal app + import of sigtui.ui.app) {DASH} MiB = {DASH} {TIMES}"
+    )
+    assert f"| 39.1 | 3.9 | 35.2 | {DASH} | 1.11 | {DASH} |" in footprint.tables([r])[2]
+    assert "- N=0, minimal+import: not up" in footprint.tables([r])

@@ -1,0 +1,89 @@
+"""benchmarks.scan's floors of a first scan: parsing and the tables, without running."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import scan
+from benchmarks.scan import DASH, FirstScan, ScanResult
+
+
+def test_floor_ms_reads_the_first_pass() -> None:
+    assert scan.floor_ms("362.512 10067\n370.001 10067\n") == 362.512
+    with pytest.raises(ValueError, match="nothing"):
+        scan.floor_ms("")
+
+
+def test_throughput_gain_is_readers_times_one_over_the_slowest() -> None:
+    # Alone 400 ms; two at once, the slower takes 618 ms: 2 x 400 / 618.
+    gain = scan.throughput_gain([380.0, 400.0, 420.0], [[463.0, 618.0]] * 3)
+    assert gain is not None
+    assert round(gain, 2) == 1.29
+    # Medians of each: the slowest per round is 500, 600, 700.
+    gain = scan.throughput_gain([300.0], [[450.0, 500.0], [600.0, 10.0], [700.0, 1.0]])
+    assert gain == 1.0
+    assert scan.throughput_gain([], [[1.0, 2.0]]) is None
+    assert scan.throughput_gain([1.0], []) is None
+    assert scan.throughput_gain([1.0], [[]]) is None
+
+
+def _first(wall: float, cpu: float, readers: tuple[float, ...] = ()) -> FirstScan:
+    return FirstScan(10067, wall, cpu, len(readers), readers, sum(readers) + 3)
+
+
+def test_first_scan_reads_the_probe_output() -> None:
+    text = json.dumps(
+        {
+            "mode": "ahead",
+            "nprocs": 10067,
+            "wall_ms": 1070.5,
+            "cpu_ms": 140.25,
+            "forked": 2,
+            "readers": [680.0, 670.0],
+            "children_cpu_ms": 1352.5,
+        }
+    )
+
+    assert FirstScan.from_json(text) == FirstScan(
+        10067, 1070.5, 140.25, 2, (680.0, 670.0), 1352.5
+    )
+    with pytest.raises(ValueError, match="first_scan"):
+        FirstScan.from_json('{"nprocs": 1}')
+    with pytest.raises(json.JSONDecodeError):
+        FirstScan.from_json("Traceback")
+
+
+def test_floor_lines_show_both_floors_per_n() -> None:
+    r = ScanResult(10067, floor_ps=[380.0, 400.0])
+    r.floor_two = [[463.0, 618.0], [480.0, 600.0]]
+    r.ahead = [_first(1070.0, 140.0, (680.0, 670.0)), _first(1000.0, 150.0, (600, 650))]
+    r.alone = [_first(1400.0, 1390.0), _first(1500.0, 1480.0)]
+
+    # Ranges are shown with an en dash, dashes below with a hyphen.
+    lines = [line.replace(DASH, "-") for line in scan.floor_lines([r])]
+
+    assert lines[2] == (
+        "| 10067 | 390.0 (380.0-400.0) | 471.5 (463.0-480.0) "
+        "| 609.0 (600.0-618.0) | 1.28 |"
+    )
+    assert lines[6] == (
+        "| 10067 | 1035 (1000-1070) | 2 | 660 (600-680) | 1303 (1253-1353) "
+        "| 145 (140-150) | 1450 (1400-1500) | 1435 (1390-1480) | 0.71 |"
+    )
+    # Each row has its header's columns.
+    assert lines[2].count("|") == lines[0].count("|")
+    assert lines[6].count("|") == lines[4].count("|")
+
+
+def test_floor_lines_show_dashes_without_a_compiler_or_readers() -> None:
+    r = ScanResult(80, refresh=[1.0], cold=[2.0])
+    r.ahead = [_first(20.0, 19.0)]  # one core: scan_ahead did not fork
+    r.alone = [_first(21.0, 20.0)]
+
+    lines = [line.replace(DASH, "-") for line in scan.floor_lines([r])]
+
+    assert lines[2] == "| 80 | - | - | - | - |"
+    assert lines[6].startswith("| 80 | 20 (20-20) | 0 | - | 3 (3-3) |")
+    assert "| 80 |" in scan.table([r], 1)  # the tables are part of scan's report
