@@ -475,11 +475,36 @@ def parse_status(data: bytes) -> tuple[int | None, bool]:
     Returns:
         (effective uid or None, VmLck > 0).
     """
-    data = b"\n" + data
-    uids = _status_value(data, b"\nUid:")
+    uids = _status_value(b"\n" + data, b"\nUid:")
     euid = int(uids[1]) if len(uids) > 1 else None
+    return euid, parse_locked(data)
+
+
+def parse_locked(data: bytes) -> bool:
+    """Whether ``/proc/PID/status`` says memory is locked (``VmLck`` > 0).
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        VmLck > 0 (False when the line is absent: a kernel thread).
+    """
+    # VmLck is never the first line, so no newline need be put before it.
     amount = _status_value(data, b"\nVmLck:")
-    return euid, bool(amount) and amount[0] != b"0"
+    return bool(amount) and amount[0] != b"0"
+
+
+def owner_of(data: bytes, more: StatusMore) -> tuple[int | None, bool]:
+    """:func:`parse_status`'s answer for a file already parsed into ``more``.
+
+    Args:
+        data: The file's bytes.
+        more: :func:`parse_status_more` of them.
+
+    Returns:
+        (effective uid or None, VmLck > 0).
+    """
+    return (None if more.uids is None else more.uids[1]), parse_locked(data)
 
 
 def _status_value(data: bytes, key: bytes) -> list[bytes]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple, Protocol
 
 from sigtui.processes.format import user_name
-from sigtui.processes.model import ProcessInfo, ProcessSnapshot, Source
+from sigtui.processes.model import ProcessInfo, ProcessSnapshot, Source, StatusMore
 from sigtui.processes.psutil_scan import PsutilScanner
 from sigtui.processes.readers import (
     CLOCK_TICKS,
@@ -31,6 +31,7 @@ from sigtui.processes.readers import (
     GONE,
     StatFields,
     open_file,
+    owner_of,
     parse_cmdline,
     parse_stat,
     parse_stat_more,
@@ -562,6 +563,7 @@ class ProcfsScanner:
         if wants.status and status is None:
             with contextlib.suppress(PermissionError):
                 status = read_file(f"{base}/status")
+        more = None if status is None else parse_status_more(status)
         if (
             before is not None
             and before.info.comm == stat.comm
@@ -570,15 +572,15 @@ class ProcfsScanner:
             old = before.info
             comm = old.comm
             extra = _Details(old.cmdline, old.uid, old.user, old.locked)
-            if status is not None:
+            if status is not None and more is not None:
                 # status is read anyway for a column: keep the user and L current.
-                uid, locked = parse_status(status)
+                uid, locked = owner_of(status, more)
                 if uid != old.uid or locked != old.locked:
                     user = None if uid is None else user_name(uid)
                     extra = _Details(old.cmdline, uid, user, locked)
         else:  # a new process, or an exec
             comm = self._names.setdefault(stat.comm, stat.comm)
-            extra = self._read_details(name, status)
+            extra = self._read_details(name, status, more)
         number = self._numbers.setdefault
         stat_more = parse_stat_more(data) if wants.stat else None
         info = ProcessInfo(
@@ -606,7 +608,7 @@ class ProcfsScanner:
             if self._live_cpu
             else None,
             stat_more=stat_more,
-            status_more=None if status is None else parse_status_more(status),
+            status_more=more,
             files=read_files(base, self._sources, stat_more) if wants.files else None,
         )
         return _Seen(stamp, info, _args_at(stat))
@@ -617,8 +619,14 @@ class ProcfsScanner:
         except (OSError, ValueError, IndexError):
             return time.monotonic()
 
-    def _read_details(self, name: str, status: bytes | None) -> _Details:
-        """Read the slow-changing files; permission problems leave None."""
+    def _read_details(
+        self, name: str, status: bytes | None, more: StatusMore | None
+    ) -> _Details:
+        """Read the slow-changing files; permission problems leave None.
+
+        ``status`` is read here unless given, and its user taken from
+        ``more`` when that is its parse already.
+        """
         base = f"{self._root}/{name}"
         cmdline: tuple[str, ...] | None
         try:
@@ -629,7 +637,9 @@ class ProcfsScanner:
         uid: int | None = None
         locked: bool | None = None
         if status is not None:
-            uid, locked = parse_status(status)
+            uid, locked = (
+                parse_status(status) if more is None else owner_of(status, more)
+            )
         elif self._read_status:
             with contextlib.suppress(PermissionError):
                 uid, locked = parse_status(read_file(f"{base}/status"))

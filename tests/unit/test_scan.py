@@ -873,6 +873,23 @@ def test_parse_status_more_in_any_order_reads_the_same() -> None:
     assert readers.parse_status_more(real) == readers._status_more_by_name(real)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,  # this process's own file
+        b"Name:\tkthreadd\nUid:\t0\t0\t0\t0\n",  # a kernel thread: no VmLck
+        b"Name:\tx\nUid:\t5\t7\t5\t5\nGid:\t1\t1\t1\t1\nVmLck:\t     8 kB\n",
+        b"Name:\tx\nUid:\t5\t7\t5\t5\nVmLck:\t     0 kB\n",
+        b"Name:\tx\n",  # no Uid line
+    ],
+)
+def test_the_owner_from_a_parsed_status_is_parse_status_s(text: bytes | None) -> None:
+    # The scan takes the user from the parse it makes anyway for a column.
+    data = readers.read_file(f"/proc/{os.getpid()}/status") if text is None else text
+    more = readers.parse_status_more(data)
+    assert readers.owner_of(data, more) == readers.parse_status(data)
+
+
 def test_parse_status_more_of_a_kernel_thread() -> None:
     more = readers.parse_status_more(b"Name:\tkthreadd\nUid:\t0\t0\t0\t0\n")
     assert (more.vm_size, more.vm_rss, more.groups, more.pending) == (0, 0, (), 0)
