@@ -18,7 +18,7 @@ from sigtui.processes.columns import column_names, pid_width
 from sigtui.processes.format import ps_escape
 from sigtui.processes.readers import parse_cmdline, parse_stat
 from sigtui.processes.ttys import tty_name
-from tests.spawn import Spawner, sleeper
+from tests.spawn import Spawner, sleeper, wait_for_state
 
 NO_SUCH_PID = 4194305
 """Larger than the largest pid_max Linux allows, so never a process."""
@@ -262,10 +262,17 @@ def test_help_names_the_default_columns_with_their_percent_signs() -> None:
     ],
 )
 @pytest.mark.serial  # under pytest-xdist the parent is the busy controller
-def test_widths_as_ps_takes_them(spec: str) -> None:
-    # ps's name:WIDTH: values cut or padded to it, headers never cut. Our own
-    # idle processes, so both read the same values.
-    pids = f"{os.getpid()},{os.getppid()}"
+def test_widths_as_ps_takes_them(spec: str, spawner: Spawner) -> None:
+    # ps's name:WIDTH: values cut or padded to it, headers never cut. Two
+    # sleeps the test started, so both read the same values: the test
+    # process itself was one, and its wait channel changed between the two
+    # reads whenever it was woken (as under load) while ps read it. (Not
+    # Python sleepers: starting used CPU, and their %cpu fell from 10.0 to
+    # 9.9 between the reads.)
+    children = [spawner.command(["sleep", "600"]) for _ in range(2)]
+    pids = ",".join(str(c.pid) for c in children)
+    for child in children:
+        wait_for_state(child.pid, "S")
     ours = run("ps", "-o", spec, "-p", pids)
     theirs = subprocess.run(
         ["ps", "-o", spec, "-p", pids],
