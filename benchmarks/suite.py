@@ -290,12 +290,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = "python -m benchmarks.suite " + " ".join(
             argv if argv is not None else sys.argv[1:]
         )
-        args.write.write_text(
-            f"# Benchmark results\n\nRun {stamp} with `{command.strip()}`.\n\n"
-            + text
-            + "\n"
-        )
+        save(args.write, f"Run {stamp} with `{command.strip()}`.\n\n{text}")
     return 0
+
+
+KEPT_BELOW = "<!-- The suite's report ends here; what follows is kept by --write. -->"
+"""The line after which a results file holds other runs' sections (the trace
+benchmark's, earlier comparisons), which ``--write`` leaves as they are."""
+
+
+def save(path: Path, report_text: str) -> None:
+    """Write the suite's report at the head of a results file.
+
+    Whatever the file held below :data:`KEPT_BELOW` stays; a file without
+    that line is replaced whole.
+
+    Args:
+        path: The results file (``benchmarks/RESULTS.md``).
+        report_text: The report, with the line saying when it was run.
+    """
+    kept = ""
+    if path.exists():
+        _, marker, below = path.read_text(encoding="utf-8").partition(KEPT_BELOW)
+        kept = marker + below
+    head = f"# Benchmark results\n\n{report_text}\n"
+    path.write_text(head + ("\n" + kept if kept else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

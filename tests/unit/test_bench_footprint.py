@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from benchmarks import footprint, scan, suite, ui
 from benchmarks.footprint import DASH, TIMES, ColdStart, FootprintRound, Memory
 
@@ -182,3 +184,20 @@ def test_the_floor_shows_a_dash_when_it_was_not_measured() -> None:
     )
     assert f"| 39.1 | 3.9 | 35.2 | {DASH} | 1.11 | {DASH} |" in footprint.tables([r])[2]
     assert "- N=0, minimal+import: not up" in footprint.tables([r])
+
+
+def test_writing_the_suite_s_report_keeps_the_sections_below_the_marker(
+    tmp_path: Path,
+) -> None:
+    results = tmp_path / "RESULTS.md"
+    suite.save(results, "Run one.\n\n## Goals\n\nold table")
+    assert suite.KEPT_BELOW not in results.read_text()  # nothing kept: none there
+    results.write_text(
+        results.read_text() + f"\n{suite.KEPT_BELOW}\n\n## Tracing (trace.py)\n\nkept"
+    )
+    suite.save(results, "Run two.\n\n## Goals\n\nnew table")
+    text = results.read_text()
+    assert text.startswith("# Benchmark results\n\nRun two.")
+    assert "new table" in text
+    assert "old table" not in text
+    assert text.endswith(f"{suite.KEPT_BELOW}\n\n## Tracing (trace.py)\n\nkept")
