@@ -89,6 +89,7 @@ from sigtui.ui.widgets.footer import KeyFooter
 from sigtui.ui.widgets.lesson_panel import LessonPanel
 from sigtui.ui.widgets.process_table import ProcessTable
 from sigtui.ui.widgets.signal_log import SignalLog
+from sigtui.ui.widgets.text_box import TextBox
 
 if TYPE_CHECKING:
     from sigtui.demo.session import DemoEvent, DemoSession, Started
@@ -245,8 +246,8 @@ class MainScreen(Screen[None]):
             yield self._table
             yield ProcessDetails(clock=self.clock, id="details")
             yield LessonPanel(id="lesson")
-        yield Input(placeholder="filter: pid, user or command text", id="filter")
-        yield Input(
+        yield TextBox(placeholder="filter: pid, user or command text", id="filter")
+        yield TextBox(
             placeholder="search: pid, user or command text (F3/enter: next match)",
             id="search",
         )
