@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 
+from sigtui.ui.app import SigtuiApp
 from sigtui.ui.widgets.text_box import TextBox
 from tests.pilot import settle
 from tests.ui.test_ui import build
@@ -39,13 +41,18 @@ def layouts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
+async def filter_box(app: SigtuiApp, pilot: Pilot[int]) -> TextBox:
+    """Open the filter box with its key, and return it."""
+    await settle(app, pilot)
+    await pilot.press("slash")
+    await settle(app, pilot)
+    return app.query_one("#filter", TextBox)
+
+
 async def test_typing_into_the_filter_lays_out_nothing(layouts: list[str]) -> None:
     app = build()
     async with app.run_test(size=(110, 30)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("slash")
-        await settle(app, pilot)
-        box = app.query_one("#filter", TextBox)
+        box = await filter_box(app, pilot)
         # "zz" matches nothing, and no letter before it changes the row count
         # either: only the box's own layout requests are left to count.
         await pilot.press("z")
@@ -61,10 +68,7 @@ async def test_typing_into_the_filter_lays_out_nothing(layouts: list[str]) -> No
 async def test_a_long_filter_scrolls_to_keep_the_cursor_in_the_box() -> None:
     app = build()
     async with app.run_test(size=(40, 30)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("slash")
-        await settle(app, pilot)
-        box = app.query_one("#filter", TextBox)
+        box = await filter_box(app, pilot)
         await pilot.press(*"x" * 60)
         await settle(app, pilot)
         assert box.value == "x" * 60
