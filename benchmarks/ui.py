@@ -1,6 +1,7 @@
 """Goals 2, 4 and 5: what the UI thread does per refresh, first paint, key latency.
 
 Usage: python -m benchmarks.ui [--extra 0,1000,3000,10000] [--presses 200]
+                              [--letter f]
 
 The app runs headless (``App.run_test``, 200x50): Textual lays out, renders
 and composites as usual; this script also turns every screen update into
@@ -375,6 +376,13 @@ class TimedScanner:
         self._scanner.close()
 
 
+LETTER = "f"
+"""The filter letter typed and erased in turn. It matches a few processes
+here, so each letter takes the table from every row to a few and back, and
+its scrollbar goes and comes (a layout of the screen) every key: the worst
+case. ``--letter 1`` (any pid with a 1) keeps the scrollbar."""
+
+
 @dataclass
 class LiveResult:
     """First paint and key latencies on the real system."""
@@ -385,9 +393,10 @@ class LiveResult:
     cursor_ms: list[float] = field(default_factory=list)
     filter_ms: list[float] = field(default_factory=list)
     scans: int = 0
+    letter: str = LETTER
 
 
-async def _live(presses: int, seed: int) -> LiveResult:
+async def _live(presses: int, seed: int, letter: str = LETTER) -> LiveResult:
     source = TimedScanner()
     app = make_app(Options(interval=1.0), Deps(source=source, hostname="bench"))
     marks = Marks()
@@ -401,6 +410,7 @@ async def _live(presses: int, seed: int) -> LiveResult:
                     len(app.main.snapshot or ()),
                     [source.durations[0] * 1e3],
                     [(painted - source.ended[0]) * 1e3],
+                    letter=letter,
                 )
                 await pilot.press("slash")  # open the filter box
                 await pilot.press("escape")
@@ -421,13 +431,13 @@ async def _live(presses: int, seed: int) -> LiveResult:
                     await asyncio.sleep(rng.uniform(0.02, 0.12))
                     if filtering:
                         # Type a letter, then erase it: every key changes the text.
-                        key = "backspace" if typed else "f"
+                        key = "backspace" if typed else letter
                         typed = not typed
                     else:
                         key = "down" if i % 2 else "up"
                     before = len(marks.handled)
                     t0 = time.perf_counter()
-                    app.post_message(events.Key(key, "f" if key == "f" else None))
+                    app.post_message(events.Key(key, letter if key == letter else None))
                     await wait_for(lambda b=before: len(marks.handled) > b)  # type: ignore[misc]
                     end = await shown(marks, t0, marks.handled[-1], box=filtering)
                     latency = (end - t0) * 1e3
@@ -457,7 +467,9 @@ async def _first_paint() -> tuple[float, float]:
     return source.durations[0] * 1e3, (painted - source.ended[0]) * 1e3
 
 
-def live(presses: int = 200, seed: int = 1, starts: int = 5) -> LiveResult:
+def live(
+    presses: int = 200, seed: int = 1, starts: int = 5, letter: str = LETTER
+) -> LiveResult:
     """Goals 4 and 5 on the processes running now.
 
     Args:
@@ -465,12 +477,13 @@ def live(presses: int = 200, seed: int = 1, starts: int = 5) -> LiveResult:
         seed: For the random moments between keys.
         starts: How many app starts first paint is measured over (the last
             is the one keys are then timed in).
+        letter: The filter letter (see :data:`LETTER`).
 
     Returns:
         The timings.
     """
     firsts = [asyncio.run(_first_paint()) for _ in range(starts - 1)]
-    result = asyncio.run(_live(presses, seed))
+    result = asyncio.run(_live(presses, seed, letter))
     result.first_scan_ms[:0] = [scan for scan, _ in firsts]
     result.paint_after_scan_ms[:0] = [paint for _, paint in firsts]
     return result
@@ -512,6 +525,7 @@ def tables(
             f"| {med_range(lr.paint_after_scan_ms, 0)} "
             f"| {statistics.median(lr.cursor_ms):.1f} / {p99(lr.cursor_ms):.1f} "
             f"| {statistics.median(lr.filter_ms):.1f} / {p99(lr.filter_ms):.1f} "
+            f"(`{lr.letter}`) "
             f"| {len(lr.cursor_ms) + len(lr.filter_ms)} | {lr.scans} |"
         )
     lines += [
@@ -522,6 +536,7 @@ def tables(
         "the repaint; a cursor move is the same for one key. Keys: latency "
         "from posting the key to the end of the screen update showing it "
         "(the table's new lines and, for a filter key, the box's text), "
+        "a filter key being the letter shown, or the backspace after it, "
         "while the real scanner refreshes every second. First scan and first "
         "paint: over 5 starts of the app.",
     ]
@@ -534,7 +549,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--extra", type=parse_extra, default=[0, 1000, 3000, 10000])
     parser.add_argument("--presses", type=positive, default=200)
     parser.add_argument("--rounds", type=positive, default=15)
+    parser.add_argument(
+        "--letter",
+        default=LETTER,
+        help=f"the filter letter typed and erased (default {LETTER!r}: see LETTER)",
+    )
     args = parser.parse_args(argv)
+    if len(args.letter) != 1 or not args.letter.isprintable():
+        parser.error(f"--letter takes one printable character, not {args.letter!r}")
     refresh_rows = []
     live_rows = []
     try:
@@ -544,7 +566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             refresh_rows.append(refresh_cost(n, args.rounds))
             with population(extra):
                 progress(f"first paint and {args.presses} keys at +{extra}")
-                live_rows.append(live(args.presses))
+                live_rows.append(live(args.presses, letter=args.letter))
     except KeyboardInterrupt:
         progress("interrupted")
         return 130
