@@ -65,6 +65,7 @@ from sigtui.processes.model import StatusMore
 from sigtui.processes.view import Layout
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
+from sigtui.ui.screens.main import SCAN_GROUP
 from sigtui.ui.widgets.process_table import ProcessTable
 
 SIZE = (200, 50)
@@ -394,6 +395,8 @@ class LiveResult:
     filter_ms: list[float] = field(default_factory=list)
     scans: int = 0
     letter: str = LETTER
+    quiet_filter_ms: list[float] = field(default_factory=list)
+    """The same filter keys afterwards, with refreshing paused."""
 
 
 async def _live(presses: int, seed: int, letter: str = LETTER) -> LiveResult:
@@ -414,6 +417,16 @@ async def _live(presses: int, seed: int, letter: str = LETTER) -> LiveResult:
                 )
                 await pilot.press("slash")  # open the filter box
                 await pilot.press("escape")
+
+                async def timed(key: str, filtering: bool) -> float:
+                    """Post a key the way the driver does; ms until it shows."""
+                    before = len(marks.handled)
+                    t0 = time.perf_counter()
+                    app.post_message(events.Key(key, letter if key == letter else None))
+                    await wait_for(lambda: len(marks.handled) > before)
+                    end = await shown(marks, t0, marks.handled[-1], box=filtering)
+                    return (end - t0) * 1e3
+
                 typed = False
                 filtering = False
                 for i in range(presses):
@@ -435,16 +448,30 @@ async def _live(presses: int, seed: int, letter: str = LETTER) -> LiveResult:
                         typed = not typed
                     else:
                         key = "down" if i % 2 else "up"
-                    before = len(marks.handled)
-                    t0 = time.perf_counter()
-                    app.post_message(events.Key(key, letter if key == letter else None))
-                    await wait_for(lambda b=before: len(marks.handled) > b)  # type: ignore[misc]
-                    end = await shown(marks, t0, marks.handled[-1], box=filtering)
-                    latency = (end - t0) * 1e3
+                    latency = await timed(key, filtering)
                     (result.filter_ms if filtering else result.cursor_ms).append(
                         latency
                     )
                 result.scans = app.main.scans
+                # The same filter keys with refreshing paused: what a key
+                # costs without sharing the interpreter with a scan.
+                app.main.paused = True
+                await wait_for(
+                    lambda: (
+                        not any(
+                            w.group == SCAN_GROUP and not w.is_finished
+                            for w in app.workers
+                        )
+                    )
+                )
+                if not app.query_one("#filter").has_focus:
+                    app.post_message(events.Key("slash", "/"))
+                await asyncio.sleep(0.2)
+                for _ in range(presses // 2):
+                    await asyncio.sleep(rng.uniform(0.02, 0.12))
+                    key = "backspace" if typed else letter
+                    typed = not typed
+                    result.quiet_filter_ms.append(await timed(key, True))
                 app.exit()
     finally:
         source.close()
@@ -499,6 +526,12 @@ def p99(values: Sequence[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
+def _median_p99(values: Sequence[float]) -> str:
+    if not values:
+        return "\u2013"
+    return f"{statistics.median(values):.1f} / {p99(values):.1f}"
+
+
 def tables(
     refresh_rows: Sequence[RefreshResult], live_rows: Sequence[LiveResult]
 ) -> list[str]:
@@ -516,8 +549,9 @@ def tables(
     lines += [
         "",
         "| N (procs) | first scan ms | first paint after scan ms "
-        "| cursor key ms median / p99 | filter key ms median / p99 | keys | scans |",
-        "|---|---|---|---|---|---|---|",
+        "| cursor key ms median / p99 | filter key ms median / p99 "
+        "| same, refreshing paused | keys | scans |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for lr in live_rows:
         lines.append(
@@ -525,7 +559,7 @@ def tables(
             f"| {med_range(lr.paint_after_scan_ms, 0)} "
             f"| {statistics.median(lr.cursor_ms):.1f} / {p99(lr.cursor_ms):.1f} "
             f"| {statistics.median(lr.filter_ms):.1f} / {p99(lr.filter_ms):.1f} "
-            f"(`{lr.letter}`) "
+            f"(`{lr.letter}`) | {_median_p99(lr.quiet_filter_ms)} "
             f"| {len(lr.cursor_ms) + len(lr.filter_ms)} | {lr.scans} |"
         )
     lines += [
@@ -537,6 +571,8 @@ def tables(
         "from posting the key to the end of the screen update showing it "
         "(the table's new lines and, for a filter key, the box's text), "
         "a filter key being the letter shown, or the backspace after it, "
+        "then half as many filter keys again with refreshing paused (no scan "
+        "shares the interpreter with them), "
         "while the real scanner refreshes every second. First scan and first "
         "paint: over 5 starts of the app.",
     ]

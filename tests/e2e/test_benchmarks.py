@@ -65,6 +65,8 @@ def test_scan_ui_and_suite_report(tmp_path: Path) -> None:
     assert all(ms >= 0 for ms in live.paint_after_scan_ms + live.first_scan_ms)
     assert len(live.cursor_ms) + len(live.filter_ms) == 20
     assert all(ms > 0 for ms in live.cursor_ms + live.filter_ms)
+    assert len(live.quiet_filter_ms) == 10  # then with refreshing paused
+    assert all(ms > 0 for ms in live.quiet_filter_ms)
 
     cpu = [
         CpuResult("sigtui", [1.0], 40_000, None),
