@@ -226,6 +226,9 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_USAGE
     # Before the interface is imported: its threads would make forking unsafe.
     source = _scanner_reading_ahead(columns, config)
+    from sigtui.ui import pace_frames
+
+    pace_frames()  # before Textual is imported, which reads the rate once
     from sigtui.ui.app import make_app
     from sigtui.ui.options import Deps, Options
 

@@ -103,3 +103,54 @@ def test_everything_at_once() -> None:
 def test_the_check_would_notice() -> None:
     # Guard against a vacuous test: importing Textual is seen.
     assert "textual" in heavy_modules_after_import("textual.app")
+
+
+FRAME_RATE_PROBE = """
+import sys, types
+
+# The interface stands in here: it reports the frame rate Textual read.
+fake = types.ModuleType("sigtui.ui.app")
+
+
+def make_app(*args, **kwargs):
+    import textual.constants
+
+    print("frames", textual.constants.MAX_FPS, flush=True)
+    raise SystemExit(0)
+
+
+fake.make_app = make_app
+sys.modules["sigtui.ui.app"] = fake
+from sigtui import cli
+
+sys.exit(cli.main(["--no-trace", "--no-config"]))
+"""
+
+
+def test_the_table_starts_textual_at_sigtui_s_frame_rate() -> None:
+    # Textual reads its frame rate once, on import: the command line must set
+    # it before anything imports Textual (a terminal, so the table starts).
+    from sigtui.ui import FRAMES_PER_SECOND
+
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    master, slave = os.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-c", FRAME_RATE_PROBE],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+    ) as proc:
+        os.close(slave)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+        os.close(master)
+        assert proc.wait(timeout=60) == 0, output
+    assert f"frames {FRAMES_PER_SECOND}".encode() in output
