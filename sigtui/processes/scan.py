@@ -563,7 +563,11 @@ class ProcfsScanner:
         if wants.status and status is None:
             with contextlib.suppress(PermissionError):
                 status = read_file(f"{base}/status")
-        more = None if status is None else parse_status_more(status)
+        more: StatusMore | None = None
+        owner: tuple[int | None, bool] | None = None
+        if status is not None:
+            more = parse_status_more(status)
+            owner = owner_of(status, more)
         if (
             before is not None
             and before.info.comm == stat.comm
@@ -572,15 +576,15 @@ class ProcfsScanner:
             old = before.info
             comm = old.comm
             extra = _Details(old.cmdline, old.uid, old.user, old.locked)
-            if status is not None and more is not None:
+            if owner is not None:
                 # status is read anyway for a column: keep the user and L current.
-                uid, locked = owner_of(status, more)
+                uid, locked = owner
                 if uid != old.uid or locked != old.locked:
                     user = None if uid is None else user_name(uid)
                     extra = _Details(old.cmdline, uid, user, locked)
         else:  # a new process, or an exec
             comm = self._names.setdefault(stat.comm, stat.comm)
-            extra = self._read_details(name, status, more)
+            extra = self._read_details(name, owner)
         number = self._numbers.setdefault
         stat_more = parse_stat_more(data) if wants.stat else None
         info = ProcessInfo(
@@ -620,12 +624,12 @@ class ProcfsScanner:
             return time.monotonic()
 
     def _read_details(
-        self, name: str, status: bytes | None, more: StatusMore | None
+        self, name: str, owner: tuple[int | None, bool] | None
     ) -> _Details:
         """Read the slow-changing files; permission problems leave None.
 
-        ``status`` is read here unless given, and its user taken from
-        ``more`` when that is its parse already.
+        ``owner`` is the user and ``L`` of a ``status`` already read for a
+        column; without it, ``status`` is read here.
         """
         base = f"{self._root}/{name}"
         cmdline: tuple[str, ...] | None
@@ -636,10 +640,8 @@ class ProcfsScanner:
             cmdline = None
         uid: int | None = None
         locked: bool | None = None
-        if status is not None:
-            uid, locked = (
-                parse_status(status) if more is None else owner_of(status, more)
-            )
+        if owner is not None:
+            uid, locked = owner
         elif self._read_status:
             with contextlib.suppress(PermissionError):
                 uid, locked = parse_status(read_file(f"{base}/status"))
