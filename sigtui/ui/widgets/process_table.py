@@ -522,18 +522,14 @@ class ProcessTable(ScrollView, can_focus=True):
         # cut or pad the text alone rather than measuring segments.
         room = width - GUTTER
         length = sum(widths) + len(widths) - 1
-        segments = [
-            Segment(mark + (MARK_TAGGED if tagged else " "), mark_style),
-            Segment(text, style),
-        ]
+        marks = Segment(mark + (MARK_TAGGED if tagged else " "), mark_style)
         if room < 0:
-            return Strip(segments).adjust_cell_length(width, style)
+            return Strip([marks, Segment(text, style)]).adjust_cell_length(width, style)
         if length > room:
-            text = set_cell_size(text, max(room, 0))
+            text = set_cell_size(text, room)
         elif length < room:
             text += " " * (room - length)
-        segments[1] = Segment(text, style)
-        return Strip(segments, width)
+        return Strip([marks, Segment(text, style)], width)
 
 
 def _fit(text: str, width: int, align: Align) -> str:
