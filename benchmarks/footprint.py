@@ -13,7 +13,9 @@ other:
   ``htop -d 10``, ``benchmarks/minimal_app.py`` (a Textual app with a header,
   one line and a footer) on this interpreter, and the same app started with
   ``--import sigtui.ui.app`` (``minimal+import``: what importing sigtui's code
-  costs with no process read, the floor of sigtui's idle RSS). Once each shows its
+  costs with no process read, the floor of sigtui's idle RSS; imported before
+  Textual, as sigtui does, so without OpenSSL, which the plain minimal app
+  loads). Once each shows its
   screen (sigtui: the status line counts the processes of its first scan), it
   waits ``warmup`` seconds (a few refreshes) and reads VmRSS of each from
   /proc/PID/status ``samples`` times a second apart, with the number of

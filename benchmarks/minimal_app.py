@@ -7,29 +7,43 @@ benchmarks.footprint runs it beside sigtui and compares their resident memory.
 It imports Textual only, so it runs as a script from any directory.
 
 With ``--import MODULE`` it first imports that module (and so everything the
-module imports) and then runs the same app: with ``sigtui.ui.app`` this is the
-floor of sigtui's idle memory that importing its code alone costs.
+module imports), before Textual, as sigtui does, and then runs the same app:
+with ``sigtui.ui.app`` this is the floor of sigtui's idle memory that
+importing its code alone costs. Imported first, ``sigtui.ui`` also leaves
+OpenSSL out of asyncio (``sigtui.ui.import_asyncio_without_tls``), as it does
+in sigtui; the plain minimal app loads it, as any Textual app does.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from collections.abc import Sequence
 
 READY = "minimal"
 """The text it shows: once on screen, the app has painted."""
 
 
-class MinimalApp(App[None]):
-    """A header, ``READY`` and a footer."""
+def run(modules: Sequence[str]) -> None:
+    """Import ``modules``, then Textual, and run the app until it is quit.
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(READY)
-        yield Footer()
+    Args:
+        modules: Modules to import before Textual, in order.
+    """
+    for module in modules:
+        importlib.import_module(module)
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Static
+
+    class MinimalApp(App[None]):
+        """A header, ``READY`` and a footer."""
+
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static(READY)
+            yield Footer()
+
+    MinimalApp().run()
 
 
 if __name__ == "__main__":
@@ -42,6 +56,4 @@ if __name__ == "__main__":
         metavar="MODULE",
         help="import this module first (repeatable); the app stays the same",
     )
-    for module in parser.parse_args().modules:
-        importlib.import_module(module)
-    MinimalApp().run()
+    run(parser.parse_args().modules)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 FRAMES_PER_SECOND = 120
 """How often Textual may update the screen.
@@ -22,3 +23,31 @@ def pace_frames() -> None:
     before that; ``TEXTUAL_FPS`` set by the user wins.
     """
     os.environ.setdefault("TEXTUAL_FPS", str(FRAMES_PER_SECOND))
+
+
+def import_asyncio_without_tls() -> None:
+    """Import asyncio without OpenSSL, which sigtui never uses.
+
+    asyncio imports ``ssl`` when it is first imported, in case a connection
+    wants TLS, and that loads and sets up OpenSSL: 5 MiB of resident memory,
+    an eighth of sigtui's at rest, and 7 ms of its start (measured with
+    ``benchmarks/footprint.py`` and ``python -X importtime``). sigtui makes no
+    TLS connection; its web page is plain HTTP on a local port. asyncio
+    allows for a Python without ``ssl``, so while it is imported here the
+    import of ``ssl`` fails as it would there. Later imports of ``ssl`` work
+    as usual; only asyncio's own TLS support is left out.
+
+    Called when this package is imported, which is before Textual (and so
+    asyncio) is. It does nothing if asyncio is already imported.
+    """
+    if "asyncio" in sys.modules or "ssl" in sys.modules:
+        return
+    # A None entry makes `import ssl` raise ImportError.
+    sys.modules["ssl"] = None  # type: ignore[assignment]
+    try:
+        import asyncio  # noqa: F401
+    finally:
+        del sys.modules["ssl"]
+
+
+import_asyncio_without_tls()

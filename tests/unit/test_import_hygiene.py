@@ -105,10 +105,11 @@ def test_the_check_would_notice() -> None:
     assert "textual" in heavy_modules_after_import("textual.app")
 
 
-FRAME_RATE_PROBE = """
+TABLE_PROBE = """
 import sys, types
 
-# The interface stands in here: it reports the frame rate Textual read.
+# The interface stands in here: it reports the frame rate Textual read
+# and whether OpenSSL was loaded.
 fake = types.ModuleType("sigtui.ui.app")
 
 
@@ -116,6 +117,7 @@ def make_app(*args, **kwargs):
     import textual.constants
 
     print("frames", textual.constants.MAX_FPS, flush=True)
+    print("openssl loaded", "ssl" in sys.modules or "_ssl" in sys.modules, flush=True)
     raise SystemExit(0)
 
 
@@ -127,15 +129,16 @@ sys.exit(cli.main(["--no-trace", "--no-config"]))
 """
 
 
-def test_the_table_starts_textual_at_sigtui_s_frame_rate() -> None:
-    # Textual reads its frame rate once, on import: the command line must set
-    # it before anything imports Textual (a terminal, so the table starts).
-    from sigtui.ui import FRAMES_PER_SECOND
+def run_table_probe() -> bytes:
+    """Start the table from the command line, under a terminal, with the probe.
 
+    Returns:
+        Everything the probe wrote to the terminal.
+    """
     env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
     master, slave = os.openpty()
     with subprocess.Popen(
-        [sys.executable, "-c", FRAME_RATE_PROBE],
+        [sys.executable, "-c", TABLE_PROBE],
         stdin=slave,
         stdout=slave,
         stderr=slave,
@@ -153,4 +156,54 @@ def test_the_table_starts_textual_at_sigtui_s_frame_rate() -> None:
             output += chunk
         os.close(master)
         assert proc.wait(timeout=60) == 0, output
-    assert f"frames {FRAMES_PER_SECOND}".encode() in output
+    return output
+
+
+def test_the_table_starts_textual_at_sigtui_s_frame_rate() -> None:
+    # Textual reads its frame rate once, on import: the command line must set
+    # it before anything imports Textual (a terminal, so the table starts).
+    from sigtui.ui import FRAMES_PER_SECOND
+
+    assert f"frames {FRAMES_PER_SECOND}".encode() in run_table_probe()
+
+
+def test_the_table_starts_without_openssl() -> None:
+    # asyncio, imported by Textual, would load OpenSSL (5 MiB) in case of TLS.
+    assert b"openssl loaded False" in run_table_probe()
+
+
+def run_python(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter and return its output's lines."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.split()
+
+
+def test_asyncio_imported_by_the_interface_works_without_openssl() -> None:
+    lines = run_python(
+        "import sys, asyncio.subprocess\n"
+        "import sigtui.ui\n"  # asyncio is already imported: nothing happens
+        "print('ssl' in sys.modules)\n"
+    )
+    assert lines == ["True"]
+    lines = run_python(
+        "import sys\n"
+        "import sigtui.ui\n"
+        "import asyncio\n"
+        "print('ssl' in sys.modules, '_ssl' in sys.modules)\n"
+        "async def child():\n"
+        "    proc = await asyncio.create_subprocess_exec(\n"
+        "        'echo', 'hi', stdout=asyncio.subprocess.PIPE)\n"
+        "    out, _ = await proc.communicate()\n"
+        "    return out.decode().strip()\n"
+        "print(asyncio.run(child()))\n"
+        "import ssl\n"  # still there for whoever does want it
+        "print(ssl.OPENSSL_VERSION.split()[0])\n"
+    )
+    assert lines == ["False", "False", "hi", "OpenSSL"]
