@@ -44,14 +44,8 @@ def non_ui_modules() -> list[str]:
     return sorted(names)
 
 
-def heavy_modules_after_import(name: str) -> list[str]:
-    """Import one module in a fresh interpreter; return what textual/rich it loaded."""
-    code = (
-        "import importlib, json, sys\n"
-        f"importlib.import_module({name!r})\n"
-        "print(json.dumps(sorted(m for m in sys.modules\n"
-        f"    if m.split('.')[0] in {FORBIDDEN!r})))\n"
-    )
+def run_python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter and return what it printed."""
     result = subprocess.run(
         [sys.executable, "-c", code],
         stdin=subprocess.DEVNULL,
@@ -60,7 +54,18 @@ def heavy_modules_after_import(name: str) -> list[str]:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    loaded: list[str] = json.loads(result.stdout)
+    return result.stdout
+
+
+def heavy_modules_after_import(name: str) -> list[str]:
+    """Import one module in a fresh interpreter; return what textual/rich it loaded."""
+    code = (
+        "import importlib, json, sys\n"
+        f"importlib.import_module({name!r})\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        f"    if m.split('.')[0] in {FORBIDDEN!r})))\n"
+    )
+    loaded: list[str] = json.loads(run_python(code))
     return loaded
 
 
@@ -172,27 +177,19 @@ def test_the_table_starts_without_openssl() -> None:
     assert b"openssl loaded False" in run_table_probe()
 
 
-def run_python(code: str) -> list[str]:
-    """Run ``code`` in a fresh interpreter and return its output's lines."""
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return result.stdout.split()
+def run_python_lines(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter and return the words it printed."""
+    return run_python(code).split()
 
 
 def test_asyncio_imported_by_the_interface_works_without_openssl() -> None:
-    lines = run_python(
+    lines = run_python_lines(
         "import sys, asyncio.subprocess\n"
         "import sigtui.ui\n"  # asyncio is already imported: nothing happens
         "print('ssl' in sys.modules)\n"
     )
     assert lines == ["True"]
-    lines = run_python(
+    lines = run_python_lines(
         "import sys\n"
         "import sigtui.ui\n"
         "import asyncio\n"
