@@ -61,6 +61,7 @@ def test_scan_ui_and_suite_report(tmp_path: Path) -> None:
     assert all(ms > 0 for ms in refresh.key_cycle)
 
     live = ui.live(presses=20, starts=2)
+    assert live.pid not in (0, os.getpid())  # measured in a fresh interpreter
     assert len(live.paint_after_scan_ms) == len(live.first_scan_ms) == 2
     assert all(ms >= 0 for ms in live.paint_after_scan_ms + live.first_scan_ms)
     assert len(live.cursor_ms) + len(live.filter_ms) == 20
