@@ -26,6 +26,7 @@ from sigtui.processes.sample import (
 from sigtui.ui.app import SigtuiApp, make_app
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.help import HelpScreen
+from sigtui.ui.widgets.footer import KeyFooter
 from sigtui.ui.widgets.process_table import MARK_GONE, MARK_GROUP, MARK_SELF
 from tests.pilot import settle
 
@@ -465,6 +466,34 @@ async def test_dialogs_do_not_leave_footer_keys_behind() -> None:
         alive = sum(isinstance(o, FooterKey) for o in gc.get_objects())
     assert shown > 0
     assert alive <= 2 * shown
+
+
+async def test_focus_changes_do_not_leave_footer_keys_behind() -> None:
+    # The filter box and the table have different keys: each change of focus
+    # rebuilds the footer's keys, and each new key watches the footer.
+    import gc
+
+    from textual.widgets._footer import FooterKey
+
+    app = build()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        footer = app.main.query_one(KeyFooter)
+        rebuilt = 0
+        for _ in range(10):
+            for key in ("slash", "escape"):
+                before = footer._shown
+                await pilot.press(key)
+                await settle(app, pilot)
+                rebuilt += footer._shown != before
+        gc.collect()
+        keys = list(footer.query(FooterKey))
+        alive = sum(isinstance(o, FooterKey) for o in gc.get_objects())
+        watching = [node for node, _ in getattr(footer, "__watchers")["compact"]]
+    assert rebuilt == 20
+    assert keys
+    assert alive <= 2 * len(keys)
+    assert all(node in keys for node in watching)  # only the keys shown watch
 
 
 async def test_a_refresh_lets_go_of_the_layout_it_replaced(
