@@ -8,6 +8,7 @@ they show live on :class:`~sigtui.ui.screens.main.MainScreen`.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import sys
@@ -23,7 +24,6 @@ from textual.screen import Screen
 
 from sigtui.processes import default_scanner
 from sigtui.processes.columns import sources_of
-from sigtui.ui.collector import TICK_S, QuietCollector
 from sigtui.ui.options import Deps, Options
 from sigtui.ui.screens.main import MainScreen
 from sigtui.ui.theme import PROJECTOR_THEME
@@ -64,8 +64,6 @@ class SigtuiApp(App[int]):
         self.register_theme(PROJECTOR_THEME)
         self.main = MainScreen(options, deps, source)
         self._switch_interval = sys.getswitchinterval()
-        self.collector = QuietCollector()
-        """Runs the garbage collector's full passes when no key is coming."""
 
     def get_default_screen(self) -> Screen[Any]:
         """The main screen, at the bottom of the stack for the whole run."""
@@ -78,25 +76,10 @@ class SigtuiApp(App[int]):
         # this interval (5 ms by default), and a key press needs it a dozen
         # times. 0.5 ms keeps keys quick for a few more thread switches.
         sys.setswitchinterval(SWITCH_INTERVAL)
-        self.set_interval(TICK_S, self.collector.tick)
         if self.options.handle_signals:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 loop.add_signal_handler(signum, self._exit_on_signal, signum)
-
-    async def on_event(self, event: events.Event) -> None:
-        """Note keys and clicks as they arrive, for the garbage collector.
-
-        Args:
-            event: Any event the app receives.
-        """
-        if isinstance(event, events.InputEvent) and not event.is_forwarded:
-            self.collector.input_came()
-        await super().on_event(event)
-
-    def on_main_screen_first_scan_shown(self) -> None:
-        """Start-up is over: freeze what it built, and time the full collections."""
-        self.collector.start()
 
     def on_key(self, event: events.Key) -> None:
         """Give a box the keys that were typed for it before it had the focus.
@@ -121,9 +104,9 @@ class SigtuiApp(App[int]):
             focused.post_message(events.Key(event.key, event.character))
 
     def on_unmount(self) -> None:
-        """Give back the switch interval and the garbage collector's settings."""
+        """Give back the switch interval and the objects frozen at the first scan."""
         sys.setswitchinterval(self._switch_interval)
-        self.collector.stop()
+        gc.unfreeze()
 
     def _exit_on_signal(self, signum: int) -> None:
         # Leaving through App.exit lets the driver restore the terminal
