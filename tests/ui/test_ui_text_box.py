@@ -78,14 +78,17 @@ async def test_a_long_filter_scrolls_to_keep_the_cursor_in_the_box() -> None:
         assert box.scroll_x == box.max_scroll_x
 
 
-async def test_fewer_rows_that_still_scroll_update_the_scrollbar_without_a_layout(
+async def test_a_new_row_count_updates_the_scrollbar_without_a_layout(
     layouts: list[str],
 ) -> None:
+    # The scrollbar is always there: rows that come to fit, or stop fitting,
+    # move no column sideways and lay nothing out.
     app = build()
     async with app.run_test(size=(110, 24)) as pilot:
         await filter_box(app, pilot)
         table = app.main.table
         height = table.container_size.height
+        width = table.scrollable_content_region.width
         assert len(table.view.rows) + 1 > height  # 16 rows: it scrolls
         table.scroll_to(y=table.max_scroll_y, animate=False)
         await settle(app, pilot)
@@ -100,9 +103,17 @@ async def test_fewer_rows_that_still_scroll_update_the_scrollbar_without_a_layou
         assert table.vertical_scrollbar.window_virtual_size == rows + 1
         assert table.max_scroll_y == rows + 1 - height
         assert table.scroll_y <= table.max_scroll_y
-        await pilot.press("backspace", "u")  # 5 rows fit: the scrollbar goes
+        await pilot.press("backspace", "u")  # 5 rows fit
         await settle(app, pilot)
-        assert len(table.view.rows) + 1 <= height
-        assert "layout" in layouts
-        assert not table.show_vertical_scrollbar
-        assert table.scroll_y == 0
+        rows = len(table.view.rows)
+        assert rows + 1 <= height
+        assert "layout" not in layouts
+        assert table.show_vertical_scrollbar
+        assert table.vertical_scrollbar.window_virtual_size == rows + 1
+        assert table.scroll_y == table.max_scroll_y == 0
+        assert table.scrollable_content_region.width == width
+        await pilot.press("backspace")  # all 16 again
+        await settle(app, pilot)
+        assert "layout" not in layouts
+        assert table.max_scroll_y == 16 + 1 - height
+        assert table.scrollable_content_region.width == width

@@ -56,6 +56,7 @@ class ProcessTable(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         overflow-x: hidden;
+        overflow-y: scroll;
     }
     ProcessTable > .process-table--header {
         background: $panel;
@@ -240,7 +241,8 @@ class ProcessTable(ScrollView, can_focus=True):
         if size == self.virtual_size:
             return
         scrolls = size.height > self.container_size.height
-        if not self.container_size or scrolls != self.show_vertical_scrollbar:
+        shows = scrolls or self.styles.overflow_y == "scroll"
+        if not self.container_size or shows != self.show_vertical_scrollbar:
             self.virtual_size = size
             return
         self.set_reactive(ProcessTable.virtual_size, size)
