@@ -529,13 +529,15 @@ async def _first_paint() -> tuple[float, float]:
 def live(
     presses: int = 200, seed: int = 1, starts: int = 5, letter: str = LETTER
 ) -> LiveResult:
-    """Goals 4 and 5 on the processes running now, in a fresh interpreter.
+    """Goals 4 and 5 on the processes running now, each start in a fresh interpreter.
 
-    A sigtui is a process of its own. Measured in this one, after other
-    measurements, the keys would also pay for what those left behind: at
-    10,000 processes, after the rounds at 0, 1,000 and 3,000 had run here,
+    A sigtui is a process of its own. Measured in one interpreter after other
+    measurements, the keys would also pay for the heap those left behind: at
+    10,000 processes, after the rounds at 0, 1,000 and 3,000 had run in it,
     the garbage collector's full passes took 33 to 45 ms instead of 10 to 20,
-    and the p99 of filter keys was 53 to 61 ms instead of 27 to 33.
+    and the p99 of filter keys was 53 to 61 ms instead of 27 to 33; after
+    just the four starts that time first paint, 53 and 56 ms instead of 37
+    and 38 (300 keys, two runs each).
 
     Args:
         presses: Keys to time.
@@ -546,13 +548,23 @@ def live(
 
     Returns:
         The timings.
+    """
+    firsts = [_in_fresh_interpreter({"task": "first paint"}) for _ in range(starts - 1)]
+    asked = {"task": "keys", "presses": presses, "seed": seed, "letter": letter}
+    result = LiveResult(**_in_fresh_interpreter(asked))
+    result.first_scan_ms[:0] = [scan for scan, _ in firsts]
+    result.paint_after_scan_ms[:0] = [paint for _, paint in firsts]
+    return result
+
+
+def _in_fresh_interpreter(task: dict[str, Any]) -> Any:
+    """Run one measurement of :func:`live` in a new interpreter; its JSON result.
 
     Raises:
-        RuntimeError: If the measuring interpreter failed.
+        RuntimeError: If that interpreter failed.
     """
-    asked = {"presses": presses, "seed": seed, "starts": starts, "letter": letter}
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.ui", "--live-child", json.dumps(asked)],
+        [sys.executable, "-m", "benchmarks.ui", "--live-child", json.dumps(task)],
         cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.PIPE,
         text=True,
@@ -560,22 +572,26 @@ def live(
     )
     if done.returncode != 0:
         raise RuntimeError(f"the measuring interpreter exited {done.returncode}")
-    return LiveResult(**json.loads(done.stdout.splitlines()[-1]))
+    return json.loads(done.stdout.splitlines()[-1])
 
 
-def live_here(
-    presses: int = 200, seed: int = 1, starts: int = 5, letter: str = LETTER
-) -> LiveResult:
-    """:func:`live` in this interpreter: what the fresh one runs.
+def measure_here(task: dict[str, Any]) -> Any:
+    """One measurement of :func:`live`, in this interpreter (what a child runs).
 
-    Takes and returns what :func:`live` does.
+    Args:
+        task: ``{"task": "first paint"}``, or ``{"task": "keys"}`` with the
+            arguments of :func:`_live`.
+
+    Returns:
+        A JSON-ready result: (first scan ms, first paint ms), or the keys'
+        :class:`LiveResult` as a dict.
     """
-    firsts = [asyncio.run(_first_paint()) for _ in range(starts - 1)]
-    result = asyncio.run(_live(presses, seed, letter))
-    result.first_scan_ms[:0] = [scan for scan, _ in firsts]
-    result.paint_after_scan_ms[:0] = [paint for _, paint in firsts]
+    task = dict(task)
+    if task.pop("task") == "first paint":
+        return asyncio.run(_first_paint())
+    result = asyncio.run(_live(**task))
     result.pid = os.getpid()
-    return result
+    return dataclasses.asdict(result)
 
 
 # --------------------------------------------------------------------------
@@ -656,8 +672,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.live_child is not None:
         # One measurement for live() in the parent: its result as JSON.
-        result = live_here(**json.loads(args.live_child))
-        print(json.dumps(dataclasses.asdict(result)))
+        print(json.dumps(measure_here(json.loads(args.live_child))))
         return 0
     if len(args.letter) != 1 or not args.letter.isprintable():
         parser.error(f"--letter takes one printable character, not {args.letter!r}")
