@@ -42,6 +42,8 @@ HEADERS = ("PID", "PGID", "TT", "STAT", "TIME", "COMMAND")
 """The default columns' headers: all must stay on screen at every size."""
 BORDER = "▔"
 """The signal log's top border, drawn across the whole width."""
+SCROLLBAR = 2
+"""Cells the table's scrollbar takes at the right edge (Textual's default width)."""
 HELP_TEXT = "Leave sigtui"
 """A line of the help screen (what q does)."""
 
@@ -319,7 +321,7 @@ def test_hostile_command_lines(
     """Command lines with escapes, bad bytes, markup and 100 KB are shown, not run.
 
     In the table, controls and invalid bytes are written as ``\\xNN``, markup
-    keeps its brackets, the long line is cut at the pane's edge, and none of
+    keeps its brackets, the long line is cut at the table's scrollbar, and none of
     it reaches the terminal: the title, the alternate screen and the layout
     stay as sigtui set them. ``sigtui ps`` prints what ps prints (``?``).
     """
@@ -356,13 +358,13 @@ def test_hostile_command_lines(
     rows = table_rows(screen)
     for pid, text in shown.items():
         assert rows[pid].endswith(text), f"pid {pid}: expected {text!r}\n{screen}"
-    # The long line fills the row to the pane's edge, and no further.
+    # The long line fills the row to the table's scrollbar, always shown at
+    # the pane's edge, and no further.
     row = rows[long.pid]
     start = row.index(long.marker)
-    assert row[start:] == f"{long.marker} " + "x" * (
-        width - start - len(long.marker) - 1
-    )
-    assert cell_len(row) == width
+    end = width - SCROLLBAR
+    assert row[start:] == f"{long.marker} " + "x" * (end - start - len(long.marker) - 1)
+    assert cell_len(row) == end
 
     # Nothing reached the terminal: the title, the alternate screen and the
     # mouse reporting are sigtui's, and the screen was not cleared.
@@ -387,13 +389,13 @@ def test_hostile_command_lines(
     assert app.title() == title
     assert app.state().alternate_on
 
-    # Narrower: the long row is cut at the new edge, the rest reflows.
+    # Narrower: the long row is cut at the new scrollbar, the rest reflows.
     app.resize(80, 24)
     screen = app.wait_for(
         lambda s: all_shown(s) and not layout_problems(s, 80, 24),
         what="the hostile rows reflowed at 80x24",
     )
-    assert cell_len(table_rows(screen)[long.pid]) == 80
+    assert cell_len(table_rows(screen)[long.pid]) == 80 - SCROLLBAR
     assert app.title() == title
     assert app.state().alternate_on
 
