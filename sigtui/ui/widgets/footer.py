@@ -68,7 +68,7 @@ class KeyFooter(Footer):
         reactive changes. Changing ``compact`` there and back did it, but
         restyled every key twice; each restyle makes throwaway nodes for the
         key's component classes, which only a full garbage collection frees
-        (1,300 of them per ten focus changes). This prunes the same list in
+        (about 1,000 of them per ten focus changes). This prunes the same list in
         the same way (Textual 8.2.8's ``Reactive._check_watchers``), without
         the change.
         """
