@@ -406,9 +406,9 @@ class TimedScanner:
 
 LETTER = "f"
 """The filter letter typed and erased in turn. It matches a few processes
-here, so each letter takes the table from every row to a few and back, and
-its scrollbar goes and comes (a layout of the screen) every key: the worst
-case. ``--letter 1`` (any pid with a 1) keeps the scrollbar."""
+here, so each letter takes the table from every row to a few and back: the
+most rows to filter and to draw again. ``--letter 1`` (any pid with a 1)
+keeps many rows."""
 
 
 @dataclass

@@ -232,10 +232,11 @@ class ProcessTable(ScrollView, can_focus=True):
         """Make the scrolling range fit ``count`` rows below the header.
 
         Setting the virtual size lays the whole screen out again. A new row
-        count needs that only when the scrollbar comes or goes (the rows'
-        width changes); otherwise the scrollbar and the scroll position are
-        updated here as a layout would, which spares a filter letter at
-        10,000 processes a sixth of its cost.
+        count needs that only when the scrollbar would come or go (the rows'
+        width changes), which with the scrollbar always shown (``overflow-y:
+        scroll``) is only before the first layout; otherwise the scrollbar
+        and the scroll position are updated here as a layout would, which
+        spares a filter letter at 10,000 processes a sixth of its cost.
         """
         size = Size(self.size.width, count + 1)
         if size == self.virtual_size:
