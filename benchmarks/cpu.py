@@ -36,6 +36,7 @@ import contextlib
 import ctypes
 import functools
 import os
+import select
 import shlex
 import shutil
 import signal
@@ -342,6 +343,120 @@ class _Tmux:
         return self.run(
             "display-message", "-p", "-t", pane, "#{pane_width}x#{pane_height}"
         ).strip()
+
+    @contextlib.contextmanager
+    def control(self) -> Iterator[TmuxControl]:
+        """A control-mode client of this server, for cheap captures while inside.
+
+        Each :meth:`capture` runs a ``tmux`` client: a fork and exec that costs
+        2.6 ms of CPU and 3.4 ms in all (measured: 100 captures of a 200 x 50
+        pane). Polled every 10 ms while a program starts, that is a sixth of
+        one of this machine's two cores taken from the program being timed.
+        One control-mode client answers the same command for 0.2 ms.
+        """
+        client = TmuxControl(
+            ["tmux", "-L", self.socket, "-f", str(self.config)], self.env
+        )
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+class TmuxControl:
+    """A tmux client in control mode (``tmux -C``): commands in, blocks out.
+
+    Attached read-only, without pane output and without a say in the window
+    size, so the panes it watches stay as they are.
+
+    Args:
+        server: The argv that names the server (``tmux -L socket -f conf``).
+        env: The environment it runs in.
+
+    Raises:
+        RuntimeError: If the client cannot attach.
+    """
+
+    def __init__(self, server: Sequence[str], env: dict[str, str]) -> None:
+        self._proc = subprocess.Popen(
+            [*server, "-C", "attach-session", "-f", "no-output,ignore-size,read-only"],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._buffer = b""
+        try:
+            self._answer("attach-session")  # the attach command's own block
+            if self.command("display-message", "-p", "attached") != "attached\n":
+                raise RuntimeError("tmux control client: answers out of step")
+        except RuntimeError:
+            self.close()
+            raise
+
+    def command(self, *args: str) -> str:
+        """Run one tmux command through this client; what it prints, as tmux would.
+
+        Raises:
+            RuntimeError: If the command fails, the client ends, or no answer
+                comes within the tmux timeout.
+        """
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(shlex.join(args).encode() + b"\n")
+        self._proc.stdin.flush()
+        return self._answer(args[0])
+
+    def _answer(self, command: str) -> str:
+        """The next ``%begin`` ... ``%end`` block's text."""
+        deadline = time.monotonic() + common.TMUX_TIMEOUT_S
+        lines: list[bytes] | None = None
+        # A block ends with the %begin line's own time, number and flags:
+        # a line of the pane that merely starts with %end does not end it.
+        stamp = b""
+        while True:
+            line = self._line(deadline)
+            if lines is None:
+                if line.startswith(b"%begin "):
+                    lines, stamp = [], line.removeprefix(b"%begin")
+                # else a notification between blocks
+            elif line in (b"%end" + stamp, b"%error" + stamp):
+                text = b"".join(line + b"\n" for line in lines).decode(
+                    "utf-8", "replace"
+                )
+                if line.startswith(b"%error"):
+                    raise RuntimeError(f"tmux {command}: {text}")
+                return text
+            else:
+                lines.append(line)
+
+    def capture(self, pane: str) -> str:
+        """The pane's text, as ``tmux capture-pane -p`` prints it."""
+        return self.command("capture-pane", "-p", "-t", pane)
+
+    def close(self) -> None:
+        """Detach (closing its input ends the client) and reap it."""
+        if self._proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=common.TMUX_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+    def _line(self, deadline: float) -> bytes:
+        assert self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        while (end := self._buffer.find(b"\n")) < 0:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise RuntimeError("tmux control client: no answer in time")
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise RuntimeError("tmux control client ended")
+            self._buffer += chunk
+        line, self._buffer = self._buffer[:end], self._buffer[end + 1 :]
+        return line
 
 
 def _poll(probe: Callable[[], bool], timeout: float) -> bool:

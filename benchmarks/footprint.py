@@ -34,8 +34,10 @@ other:
   so both find the kernel's caches (page cache, dentries, sigtui's modules)
   warm: "cold" means a new sigtui process, not a cold machine. The time is
   an upper bound: the table came after the capture before (the report's
-  detection gap). The tmux client that starts sigtui is in the time; each
-  capture is a tmux client too, run while sigtui starts.
+  detection gap). The tmux client that starts sigtui is in the time. The
+  captures go through one tmux client in control mode (``tmux -C``), which
+  answers one for 0.2 ms: a new ``tmux capture-pane`` for each costs 3 ms of
+  CPU, and 75 a second took a sixth of a core from the sigtui being timed.
 
 Every process started is cleaned up as benchmarks.cpu does it (its tmux
 server by its own socket; a survivor by pid and start time). It prints one
@@ -63,7 +65,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import common, cpu
-from benchmarks.cpu import _Proc, _Tmux
+from benchmarks.cpu import TmuxControl, _Proc, _Tmux
 from benchmarks.minimal_app import READY as MINIMAL_READY
 from sigtui.processes import DEFAULT_COLUMNS
 
@@ -531,7 +533,7 @@ class NoTableError(RuntimeError):
 
 
 def _start_sigtui(
-    tmux: _Tmux, procs: list[_Proc], argv: Sequence[str]
+    tmux: _Tmux, control: TmuxControl, procs: list[_Proc], argv: Sequence[str]
 ) -> tuple[float, int, float]:
     """Start sigtui in a new window and time its first full table.
 
@@ -549,12 +551,12 @@ def _start_sigtui(
         deadline = t0 + READY_TIMEOUT_S
         while True:
             before = time.perf_counter()
-            shown = full_table(tmux.capture(pane))
+            shown = full_table(control.capture(pane))
             now = time.perf_counter()
             if shown is not None:
                 return now - t0, shown, now - previous
             if proc is None or _gone(proc) or now > deadline:
-                screen = tmux.capture(pane).strip().splitlines()[-5:]
+                screen = control.capture(pane).strip().splitlines()[-5:]
                 raise NoTableError("sigtui showed no table: " + " | ".join(screen))
             previous = before
             time.sleep(POLL_S)  # the polling period
@@ -585,14 +587,15 @@ def measure_cold_start(starts: int = 5) -> ColdStart:
         _launch(tmux, procs, True, "idle", [cat])  # keeps the session alive
         _timed_ps()
         try:
-            _start_sigtui(tmux, procs, argv)
-            for _ in range(starts):
-                result.ps_s.append(_timed_ps())
-                result.procs.append(cpu.count_processes())
-                took, shown, gap = _start_sigtui(tmux, procs, argv)
-                result.sigtui_s.append(took)
-                result.shown.append(shown)
-                result.gap_s.append(gap)
+            with tmux.control() as control:
+                _start_sigtui(tmux, control, procs, argv)
+                for _ in range(starts):
+                    result.ps_s.append(_timed_ps())
+                    result.procs.append(cpu.count_processes())
+                    took, shown, gap = _start_sigtui(tmux, control, procs, argv)
+                    result.sigtui_s.append(took)
+                    result.shown.append(shown)
+                    result.gap_s.append(gap)
         except NoTableError as e:
             result.note = str(e)
             common.progress(f"cold start: {e}")

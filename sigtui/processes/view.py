@@ -94,6 +94,11 @@ class ProcessView:
         # them on the UI thread). Each attribute has one writer.
         self._haystacks: Haystacks | None = None
         self._prepared_haystacks: Haystacks | None = None
+        # Rows made from parts of a scan before prepare() gets it whole (see
+        # premake), and the columns they were made for. Only the thread
+        # that prepares reads and writes them.
+        self._premade: dict[ProcessIdentity, Cached] = {}
+        self._premade_columns = self.columns
 
     # -- changes ---------------------------------------------------------------
 
@@ -108,6 +113,29 @@ class ProcessView:
     def snapshot(self) -> ProcessSnapshot:
         """The snapshot shown."""
         return self._layout.snapshot
+
+    def premake(self, part: ProcessSnapshot) -> None:
+        """Make the rows of part of a scan that :meth:`prepare` will get whole.
+
+        A first scan read ahead arrives in parts while its last processes are
+        still being read (see :meth:`ProcfsScanner.on_ahead_part
+        <sigtui.processes.scan.ProcfsScanner.on_ahead_part>`): making their
+        rows meanwhile leaves :meth:`prepare` only the sort. Call it from the
+        thread that calls :meth:`prepare`. Rows made for columns changed
+        since are not used.
+
+        Args:
+            part: Some of the processes, with the uptime they were read at.
+        """
+        if self._clock_columns:
+            return  # their cells are made again at prepare() anyway
+        columns = self.columns
+        if columns is not self._premade_columns:
+            self._premade = {}
+            self._premade_columns = columns
+        made = self._premade
+        for info in part.processes:
+            made[info.identity] = cache_entry(info, part, columns)
 
     def prepare(self, snapshot: ProcessSnapshot) -> Layout:
         """Lay out a new snapshot in the current order, without showing it.
@@ -129,6 +157,9 @@ class ProcessView:
         ) + self._kept(base, snapshot)
         cache: dict[ProcessIdentity, Cached] = {}
         old = base.cache
+        premade, self._premade = self._premade, {}
+        if premade and self._premade_columns is columns:
+            old = {**old, **premade} if old else premade
         for info in snapshot.processes:
             cached = old.get(info.identity)
             if (

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import shlex
+from pathlib import Path
 
-from benchmarks.cpu import measure_cpu
+import pytest
+
+from benchmarks.cpu import SIZE, _poll, _Tmux, measure_cpu
 from sigtui.processes.scan import read_stat
 
 
@@ -39,3 +43,27 @@ def test_measure_cpu_side_by_side_and_cleans_up() -> None:
     sigtui = results[0]
     assert sigtui.rss_kib is not None, sigtui
     assert sigtui.rss_kib > 10_000, sigtui  # a Python + Textual app
+
+
+def test_a_control_mode_client_captures_as_the_tmux_command_does(
+    tmp_path: Path,
+) -> None:
+    tmux = _Tmux(f"sigtui-test-control-{os.getpid()}", tmp_path)
+    lines = ["plain line", "PID ▲  COMMAND · ünïcode", "%end looks like a block end"]
+    script = "printf '%s\\n' " + " ".join(shlex.quote(line) for line in lines)
+    try:
+        pane, _ = tmux.start(True, "text", ["sh", "-c", script + "; exec cat"])
+        with tmux.control() as control:
+
+            def shown() -> bool:
+                return lines[-1] in tmux.capture(pane)
+
+            assert _poll(shown, 10.0)
+            assert control.capture(pane) == tmux.capture(pane)
+            with pytest.raises(RuntimeError, match="capture-pane"):
+                control.capture("%999")
+            # Still in step after an error, and the window kept its size.
+            assert control.command("display-message", "-p", "#{pane_id}") == pane + "\n"
+            assert tmux.pane_size(pane) == f"{SIZE[0]}x{SIZE[1]}"
+    finally:
+        tmux.run("kill-server", check=False)

@@ -31,11 +31,27 @@ if mode == "threads":
     gate = threading.Event()
     other = threading.Thread(target=gate.wait)
     other.start()
+if mode == "parts":
+    scan.AHEAD_PART = 2
 ahead = scan.ProcfsScanner(sources=sources)
 started = ahead.scan_ahead(at_least=0)
 if mode == "threads":
     gate.set()
     other.join()
+parts = []
+ahead.on_ahead_part(parts.append)
+if mode == "close-first":
+    readers = [reader.pid for reader in ahead._ahead]
+    ahead.close()
+    def reaped(pid):
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        return False
+    print(json.dumps({"started": started, "readers": len(readers),
+                      "reaped": all(map(reaped, readers)), "parts": len(parts)}))
+    sys.exit(0)
 first = ahead.scan()
 second = ahead.scan()
 plain = scan.ProcfsScanner(sources=sources, max_open=0).scan()
@@ -55,6 +71,14 @@ print(json.dumps({
     "kept": all(b[pid] is a[pid] for pid in a),
     "commands": sorted(" ".join(info.cmdline) for info in a.values()),
     "child_left": left,
+    "parts": len(parts),
+    "largest_part": max((len(part) for part in parts), default=0),
+    "parts_are_the_scan": sorted(
+        info.pid for part in parts for info in part.processes
+    ) == [info.pid for info in first.processes]
+    and all(
+        first.by_pid[info.pid] is info for part in parts for info in part.processes
+    ),
 }))
 """
 
@@ -103,3 +127,24 @@ def test_no_fork_while_other_threads_run(spawner: Spawner) -> None:
     found = _run("threads", pids)
     assert found["started"] is False
     assert found["listed"] == sorted(pids)
+
+
+def test_the_first_scan_comes_in_parts_that_are_the_scan(spawner: Spawner) -> None:
+    pids = _sleeps(spawner)
+    found = _run("parts", pids)
+    assert found["started"] is True
+    assert found["same_as_plain"] is True
+    # Two processes per part (AHEAD_PART), handed over before the scan
+    # returned: the same records, every process once.
+    assert found["largest_part"] == 2
+    assert found["parts"] >= len(pids) // 2
+    assert found["parts_are_the_scan"] is True
+    assert found["child_left"] is None
+
+
+def test_a_scanner_closed_before_its_first_scan_ends_its_readers(
+    spawner: Spawner,
+) -> None:
+    pids = _sleeps(spawner)
+    found = _run("close-first", pids)
+    assert found == {"started": True, "readers": 2, "reaped": True, "parts": 0}

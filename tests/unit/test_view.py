@@ -281,3 +281,37 @@ def test_a_layout_keeps_of_the_previous_scan_only_its_gone_processes() -> None:
         (2, True),
         (3, True),
     ]
+
+
+def test_rows_made_from_parts_are_the_rows_prepare_shows() -> None:
+    first, second = family()[:2], family()[2:]
+    ahead = ProcessView(COLUMNS)
+    ahead.premake(snap(*first))
+    ahead.premake(snap(*second))
+    made = {p.pid: c for p, c in ((p, ahead._premade[p.identity]) for p in family())}
+    ahead.install(ahead.prepare(snap(*family())))
+    plain = ProcessView(COLUMNS)
+    plain.update(snap(*family()))
+    assert [row.cells for row in ahead.rows] == [row.cells for row in plain.rows]
+    # prepare took the rows made ahead rather than making them again, and
+    # does not keep them for another scan.
+    assert all(row.cells is made[row.info.pid].cells for row in ahead.rows)
+    assert ahead._premade == {}
+
+
+def test_rows_made_from_parts_for_other_columns_are_not_used() -> None:
+    view = ProcessView(COLUMNS)
+    view.premake(snap(*family()))
+    view.set_columns(parse_columns("pid,args"))
+    view.install(view.prepare(snap(*family())))
+    assert [len(row.cells) for row in view.rows] == [2] * 4
+    assert view.rows[1].cells[1] == "vim notes"
+
+
+def test_clock_columns_are_not_made_ahead() -> None:
+    view = ProcessView(parse_columns("pid,etime"))
+    a = make_info(1, start_time=1000.0)
+    view.premake(snap(a, uptime=1010.0))
+    assert view._premade == {}
+    view.update(snap(a, uptime=1070.0))
+    assert view.rows[0].cells[1].strip() == "01:10"
