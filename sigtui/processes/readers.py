@@ -106,22 +106,30 @@ def parse_stat(data: bytes) -> StatFields:
         ValueError: If the data is not a stat line.
     """
     f = stat_fields(data)
-    return StatFields(
-        comm=stat_comm(data),
-        state=f[0].decode("ascii", "replace"),
-        ppid=int(f[1]),
-        pgid=int(f[2]),
-        sid=int(f[3]),
-        tty_nr=int(f[4]),
-        tpgid=int(f[5]),
-        flags=int(f[6]),
-        cpu_ticks=int(f[11]) + int(f[12]),
-        nice=int(f[16]),
-        num_threads=int(f[17]),
-        start_ticks=int(f[19]),
-        arg_start=int(f[45]) if len(f) > 46 else 0,
-        arg_end=int(f[46]) if len(f) > 46 else 0,
+    # Built from a tuple rather than by keyword: 40 % of the time, on every
+    # process of every refresh.
+    return _new_tuple(
+        StatFields,
+        (
+            stat_comm(data),
+            f[0].decode("ascii", "replace"),
+            int(f[1]),
+            int(f[2]),
+            int(f[3]),
+            int(f[4]),
+            int(f[5]),
+            int(f[6]),
+            int(f[11]) + int(f[12]),
+            int(f[16]),
+            int(f[17]),
+            int(f[19]),
+            int(f[45]) if len(f) > 46 else 0,
+            int(f[46]) if len(f) > 46 else 0,
+        ),
     )
+
+
+_new_tuple = tuple.__new__
 
 
 def parse_stat_more(data: bytes) -> StatMore:
@@ -174,50 +182,42 @@ def _four(words: list[bytes]) -> tuple[int, int, int, int] | None:
     return int(words[0]), int(words[1]), int(words[2]), int(words[3])
 
 
-_IDS: dict[tuple[bytes, bytes], object] = {}
-"""Id tuples by their ``status`` line: most processes share a few users and
-groups, and at 10,000 processes their own tuples were 1.4 MiB."""
-
 _IDS_KEPT = 4096
-"""More distinct lines than this, and :data:`_IDS` starts over."""
-
-
-def _ids(key: bytes, line: bytes, parse: Callable[[list[bytes]], object]) -> Any:
-    """``parse`` of a line's words, one shared object per distinct line."""
-    found = _IDS.get((key, line))
-    if found is None:
-        if len(_IDS) >= _IDS_KEPT:
-            _IDS.clear()
-        found = _IDS[key, line] = parse(line.split())
-    return found
+"""More distinct lines than this, and a cache of id tuples starts over."""
 
 
 def _groups(words: list[bytes]) -> tuple[int, ...]:
     return tuple(int(g) for g in words)
 
 
+_NUMBER = rb"[ \t]*(\d+)[^\n]*"
+_HEX = rb"[ \t]*([0-9a-fA-F]+)[^\n]*"
+_LINE = rb"[ \t]*([^\n]*)"
+
 _IN_ORDER = (
-    b"Groups",
-    b"VmSize",
-    b"VmRSS",
-    b"VmData",
-    b"VmStk",
-    b"SigPnd",
-    b"ShdPnd",
-    b"SigBlk",
-    b"SigIgn",
-    b"SigCgt",
+    (b"Groups", _LINE),
+    (b"VmSize", _NUMBER),
+    (b"VmLck", _NUMBER),
+    (b"VmRSS", _NUMBER),
+    (b"VmData", _NUMBER),
+    (b"VmStk", _NUMBER),
+    (b"SigPnd", _HEX),
+    (b"ShdPnd", _HEX),
+    (b"SigBlk", _HEX),
+    (b"SigIgn", _HEX),
+    (b"SigCgt", _HEX),
 )
 """The lines :func:`parse_status_more` wants after Uid and Gid, in the order
-every kernel since 2.6.32 writes them."""
+every kernel since 2.6.32 writes them, and what to take of each: the number
+alone (not the unit after it), or the whole line."""
 
 _STATUS_IN_ORDER = re.compile(
     rb"\nUid:[ \t]*([^\n]*)\nGid:[ \t]*([^\n]*)"
     + b"".join(
         # Skip the lines that are not the next one wanted (possessively, so a
         # file without it fails at once, not after trying every split).
-        rb"(?:\n(?!" + key + rb":)[^\n]*)*+\n" + key + rb":[ \t]*([^\n]*)"
-        for key in _IN_ORDER
+        rb"(?:\n(?!" + key + rb":)[^\n]*)*+\n" + key + rb":" + value
+        for key, value in _IN_ORDER
     )
 )
 """The wanted lines in one pass, for a file that has them all in order."""
@@ -237,28 +237,68 @@ def parse_status_more(data: bytes) -> StatusMore:
     Returns:
         The values; absent memory lines (kernel threads) read as 0.
     """
+    return parse_status_and_owner(data)[0]
+
+
+def parse_status_and_owner(
+    data: bytes,
+) -> tuple[StatusMore, tuple[int | None, bool]]:
+    """:func:`parse_status_more` and :func:`parse_status` of one file at once.
+
+    The scanner wants both for every process on a first scan; taking the
+    locked-memory line in the same pass and the numbers without their unit
+    made the two 2.4 times faster (18.5 to 7.6 µs a process).
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        The values, and (effective uid or None, VmLck > 0).
+    """
     # A kernel thread's file has no memory lines: no use trying the order.
     found = _STATUS_IN_ORDER.search(data) if b"\nVmSize:" in data else None
     if found is None:
-        return _status_more_by_name(data)
-    uid, gid, groups, size, rss, data_size, stack, thread, shared, *masks = (
-        found.groups()
-    )
-    return StatusMore(
-        uids=_ids(b"Uid", uid, _four),
-        gids=_ids(b"Gid", gid, _four),
-        groups=_ids(b"Groups", groups, _groups),
-        vm_size=_kib(size),
-        vm_rss=_kib(rss),
-        vm_data=_kib(data_size),
-        vm_stack=_kib(stack),
+        more = _status_more_by_name(data)
+        return more, owner_of(data, more)
+    (uid, gid, groups, size, locked, rss, data_size, stack) = found.groups()[:8]
+    thread, shared, blocked, ignored, caught = found.groups()[8:]
+    uids = _shared(_UIDS, uid, _four)
+    more = StatusMore(
+        uids,
+        _shared(_GIDS, gid, _four),
+        _shared(_GROUPS, groups, _groups),
+        int(size),
+        int(rss),
+        int(data_size),
+        int(stack),
         # As procps: the process-wide set.
-        pending=int(shared, 16),
-        thread_pending=int(thread, 16),
-        blocked=_mask(masks[0]),
-        ignored=_mask(masks[1]),
-        caught=_mask(masks[2]),
+        _mask(shared),
+        _mask(thread),
+        _mask(blocked),
+        _mask(ignored),
+        _mask(caught),
     )
+    return more, (None if uids is None else uids[1], locked != b"0")
+
+
+_UIDS: dict[bytes, Any] = {}
+_GIDS: dict[bytes, Any] = {}
+_GROUPS: dict[bytes, Any] = {}
+"""Id tuples by their ``status`` line (Uid, Gid, Groups), one dictionary each:
+most processes share a few users and groups, and at 10,000 processes their own
+tuples were 1.4 MiB."""
+
+
+def _shared(
+    cache: dict[bytes, Any], line: bytes, parse: Callable[[list[bytes]], object]
+) -> Any:
+    """``parse`` of a line's words, one shared object per distinct line."""
+    found = cache.get(line)
+    if found is None:
+        if len(cache) >= _IDS_KEPT:
+            cache.clear()
+        found = cache[line] = parse(line.split())
+    return found
 
 
 _MASKS: dict[bytes, int] = {}
@@ -297,9 +337,9 @@ def _status_more_by_name(data: bytes) -> StatusMore:
     shared = lines.get(b"ShdPnd")
     thread = mask(b"SigPnd")
     return StatusMore(
-        uids=_ids(b"Uid", lines.get(b"Uid", empty), _four),
-        gids=_ids(b"Gid", lines.get(b"Gid", empty), _four),
-        groups=_ids(b"Groups", lines.get(b"Groups", empty), _groups),
+        uids=_shared(_UIDS, lines.get(b"Uid", empty), _four),
+        gids=_shared(_GIDS, lines.get(b"Gid", empty), _four),
+        groups=_shared(_GROUPS, lines.get(b"Groups", empty), _groups),
         vm_size=kib(b"VmSize"),
         vm_rss=kib(b"VmRSS"),
         vm_data=kib(b"VmData"),
@@ -529,7 +569,9 @@ def parse_cmdline(data: bytes) -> tuple[str, ...]:
     data = data.rstrip(b"\0")
     if not data:
         return ()
-    return tuple(a.decode("utf-8", "surrogateescape") for a in data.split(b"\0"))
+    # Decoded whole, then split: a NUL is one byte in UTF-8 and never part of
+    # a character, so this is each argument decoded alone, at half the cost.
+    return tuple(data.decode("utf-8", "surrogateescape").split("\0"))
 
 
 FILE_SOURCES = (

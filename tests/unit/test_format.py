@@ -168,6 +168,11 @@ def test_parse_cmdline_keeps_invalid_utf8_with_surrogateescape() -> None:
     args = parse_cmdline(b"prog\x00bad\xff\xfe\x00caf\xc3\xa9\x00")
     assert args == ("prog", "bad\udcff\udcfe", "caf\u00e9")
     assert [os.fsencode(a) for a in args] == [b"prog", b"bad\xff\xfe", b"caf\xc3\xa9"]
+    # A character cut by a NUL stays two arguments' bytes (the file is
+    # decoded whole, then split).
+    cut = parse_cmdline(b"a\xc3\x00\xa9b\x00")
+    assert cut == ("a\udcc3", "\udca9b")
+    assert [os.fsencode(a) for a in cut] == [b"a\xc3", b"\xa9b"]
 
 
 # --- terminals ----------------------------------------------------------------

@@ -7,6 +7,7 @@ reaped at teardown.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import os
@@ -888,6 +889,27 @@ def test_the_owner_from_a_parsed_status_is_parse_status_s(text: bytes | None) ->
     data = readers.read_file(f"/proc/{os.getpid()}/status") if text is None else text
     more = readers.parse_status_more(data)
     assert readers.owner_of(data, more) == readers.parse_status(data)
+
+
+def test_status_and_owner_in_one_pass_are_the_two_parses() -> None:
+    # What the scan uses on every process of a first scan: the same answers
+    # as parse_status_more and parse_status, taken in one pass. Every
+    # process here, and the fake file locked, unlocked, in another order.
+    usual = fake_status_more()
+    locked = usual.replace(b"VmLck:\t       0 kB", b"VmLck:\t      16 kB")
+    lines = locked.split(b"\n")
+    shuffled = b"\n".join([lines[0], *reversed(lines[1:])])
+    files = [usual, locked, shuffled]
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError):
+                files.append(readers.read_file(f"/proc/{name}/status"))
+    for data in files:
+        more, owner = readers.parse_status_and_owner(data)
+        assert more == readers._status_more_by_name(data), data
+        assert owner == readers.parse_status(data), data
+    assert readers.parse_status_and_owner(locked)[1] == (2, True)
+    assert readers.parse_status_and_owner(shuffled)[1] == (2, True)
 
 
 def test_parse_status_more_of_a_kernel_thread() -> None:
