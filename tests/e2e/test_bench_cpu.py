@@ -51,8 +51,10 @@ def test_a_control_mode_client_captures_as_the_tmux_command_does(
     tmux = _Tmux(f"sigtui-test-control-{os.getpid()}", tmp_path)
     lines = ["plain line", "PID ▲  COMMAND · ünïcode", "%end looks like a block end"]
     script = "printf '%s\\n' " + " ".join(shlex.quote(line) for line in lines)
+    socket = None
     try:
         pane, _ = tmux.start(True, "text", ["sh", "-c", script + "; exec cat"])
+        socket = Path(tmux.run("display-message", "-p", "#{socket_path}").strip())
         with tmux.control() as control:
 
             def shown() -> bool:
@@ -67,3 +69,5 @@ def test_a_control_mode_client_captures_as_the_tmux_command_does(
             assert tmux.pane_size(pane) == f"{SIZE[0]}x{SIZE[1]}"
     finally:
         tmux.run("kill-server", check=False)
+        if socket is not None:
+            socket.unlink(missing_ok=True)
