@@ -307,8 +307,11 @@ class _Tmux:
 
     def run(self, *args: str, check: bool = True) -> str:
         """Run a tmux command against this server and return its stdout."""
-        server = ("-L", self.socket, "-f", str(self.config))
-        return common.run_tmux(server, args, self.env, check=check)
+        return common.run_tmux(self._server(), args, self.env, check=check)
+
+    def _server(self) -> tuple[str, ...]:
+        """The options that name this server."""
+        return ("-L", self.socket, "-f", str(self.config))
 
     def start(self, first: bool, name: str, argv: Sequence[str]) -> tuple[str, int]:
         """Open a window running ``exec argv``; return its pane id and pid."""
@@ -354,9 +357,7 @@ class _Tmux:
         one of this machine's two cores taken from the program being timed.
         One control-mode client answers the same command for 0.2 ms.
         """
-        client = TmuxControl(
-            ["tmux", "-L", self.socket, "-f", str(self.config)], self.env
-        )
+        client = TmuxControl(["tmux", *self._server()], self.env)
         try:
             yield client
         finally:
@@ -420,9 +421,7 @@ class TmuxControl:
                     lines, stamp = [], line.removeprefix(b"%begin")
                 # else a notification between blocks
             elif line in (b"%end" + stamp, b"%error" + stamp):
-                text = b"".join(line + b"\n" for line in lines).decode(
-                    "utf-8", "replace"
-                )
+                text = b"".join(out + b"\n" for out in lines).decode("utf-8", "replace")
                 if line.startswith(b"%error"):
                     raise RuntimeError(f"tmux {command}: {text}")
                 return text

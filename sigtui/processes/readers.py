@@ -90,6 +90,9 @@ class StatFields(NamedTuple):
     arg_end: int = 0
 
 
+_new_tuple = tuple.__new__
+
+
 def parse_stat(data: bytes) -> StatFields:
     """Parse ``/proc/PID/stat``.
 
@@ -127,9 +130,6 @@ def parse_stat(data: bytes) -> StatFields:
             int(f[46]) if len(f) > 46 else 0,
         ),
     )
-
-
-_new_tuple = tuple.__new__
 
 
 def parse_stat_more(data: bytes) -> StatMore:
@@ -260,8 +260,8 @@ def parse_status_and_owner(
     if found is None:
         more = _status_more_by_name(data)
         return more, owner_of(data, more)
-    (uid, gid, groups, size, locked, rss, data_size, stack) = found.groups()[:8]
-    thread, shared, blocked, ignored, caught = found.groups()[8:]
+    uid, gid, groups, size, locked, rss, data_size, stack, *masks = found.groups()
+    thread, shared, blocked, ignored, caught = masks
     uids = _shared(_UIDS, uid, _four)
     more = StatusMore(
         uids,
