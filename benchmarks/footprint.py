@@ -102,6 +102,9 @@ IDLE_AT = 1000
 
 _COUNT = re.compile(r"(?<![\d/])(\d+) processes\b")
 
+READING = "reading users and memory"
+"""What sigtui's status line says while its first table is a preview."""
+
 
 # --------------------------------------------------------------------------
 # What the screen shows
@@ -163,6 +166,11 @@ class ColdStart:
 
     Attributes:
         sigtui_s: Seconds from launch to the first full table, per start.
+        whole_s: Seconds from launch to the table with every value read (the
+            status line no longer says users and memory are being read), per
+            start.
+        floor_s: Seconds from launch to the first paint of the minimal app
+            with sigtui's imports (the import floor), per run.
         ps_s: Seconds of one whole ``ps -eo`` to /dev/null, per run.
         shown: The process count on sigtui's first full table, per start.
         procs: Processes in /proc just before each start.
@@ -172,6 +180,8 @@ class ColdStart:
     """
 
     sigtui_s: list[float] = field(default_factory=list)
+    whole_s: list[float] = field(default_factory=list)
+    floor_s: list[float] = field(default_factory=list)
     ps_s: list[float] = field(default_factory=list)
     shown: list[int] = field(default_factory=list)
     procs: list[int] = field(default_factory=list)
@@ -337,6 +347,8 @@ def goals(rounds: Sequence[FootprintRound]) -> list[Goal]:
         ps = statistics.median(c.ps_s) if c.ps_s else None
         ratio = _ratio(ours, ps)
         procs = round(statistics.median(c.procs)) if c.procs else r.nprocs()
+        floor = statistics.median(c.floor_s) if c.floor_s else None
+        floor_ratio = _ratio(floor, ps)
         out.append(
             Goal(
                 "9 cold start sigtui ÷ ps -eo",
@@ -347,6 +359,10 @@ def goals(rounds: Sequence[FootprintRound]) -> list[Goal]:
                 None
                 if ratio is None or not _near(procs, GOAL_AT)
                 else ratio <= COLD_GOAL,
+                None
+                if floor_ratio is None
+                else f"floor: {FLOOR_LABEL} paints in {_ms(floor)} ms "
+                f"= {floor_ratio:.2f} x ps, reading no process",
             )
         )
     return out
@@ -534,32 +550,61 @@ class NoTableError(RuntimeError):
 
 def _start_sigtui(
     tmux: _Tmux, control: TmuxControl, procs: list[_Proc], argv: Sequence[str]
-) -> tuple[float, int, float]:
+) -> tuple[float, int, float, float]:
     """Start sigtui in a new window and time its first full table.
 
     Returns:
         Seconds from launch to the first capture showing the full table, the
-        count it showed, and the time since the capture before that one.
+        count it showed, the time since the capture before that one, and
+        seconds from launch to the first capture showing the table with
+        every value read.
 
     Raises:
         NoTableError: If it ends or shows no table within the timeout.
     """
     t0 = time.perf_counter()
     pane, proc = _launch(tmux, procs, False, "sigtui", argv)
+    first: tuple[float, int, float] | None = None
     try:
         previous = t0
         deadline = t0 + READY_TIMEOUT_S
         while True:
             before = time.perf_counter()
-            shown = full_table(control.capture(pane))
+            screen = control.capture(pane)
+            shown = full_table(screen)
             now = time.perf_counter()
-            if shown is not None:
-                return now - t0, shown, now - previous
+            if shown is not None and first is None:
+                first = (now - t0, shown, now - previous)
+            if first is not None and READING not in screen:
+                return (*first, now - t0)
             if proc is None or _gone(proc) or now > deadline:
-                screen = control.capture(pane).strip().splitlines()[-5:]
-                raise NoTableError("sigtui showed no table: " + " | ".join(screen))
+                last = control.capture(pane).strip().splitlines()[-5:]
+                raise NoTableError("sigtui showed no whole table: " + " | ".join(last))
             previous = before
             time.sleep(POLL_S)  # the polling period
+    finally:
+        _end_window(tmux, pane, proc)
+
+
+def _start_floor(tmux: _Tmux, control: TmuxControl, procs: list[_Proc]) -> float:
+    """Start the minimal app with sigtui's imports; time its first paint.
+
+    Returns:
+        Seconds from launch to the first capture showing its text.
+
+    Raises:
+        NoTableError: If it ends or shows nothing within the timeout.
+    """
+    argv = [sys.executable, str(MINIMAL_APP), "--import", FLOOR_MODULE]
+    t0 = time.perf_counter()
+    pane, proc = _launch(tmux, procs, False, "floor", argv)
+    try:
+        deadline = t0 + READY_TIMEOUT_S
+        while not _ready(IMPORT_FLOOR, control.capture(pane)):
+            if proc is None or _gone(proc) or time.perf_counter() > deadline:
+                raise NoTableError("the minimal app showed nothing")
+            time.sleep(POLL_S)  # the polling period
+        return time.perf_counter() - t0
     finally:
         _end_window(tmux, pane, proc)
 
@@ -589,13 +634,16 @@ def measure_cold_start(starts: int = 5) -> ColdStart:
         try:
             with tmux.control() as control:
                 _start_sigtui(tmux, control, procs, argv)
+                _start_floor(tmux, control, procs)
                 for _ in range(starts):
                     result.ps_s.append(_timed_ps())
                     result.procs.append(cpu.count_processes())
-                    took, shown, gap = _start_sigtui(tmux, control, procs, argv)
+                    took, shown, gap, whole = _start_sigtui(tmux, control, procs, argv)
                     result.sigtui_s.append(took)
                     result.shown.append(shown)
                     result.gap_s.append(gap)
+                    result.whole_s.append(whole)
+                    result.floor_s.append(_start_floor(tmux, control, procs))
         except NoTableError as e:
             result.note = str(e)
             common.progress(f"cold start: {e}")
@@ -693,8 +741,9 @@ def tables(rounds: Sequence[FootprintRound]) -> list[str]:
     lines += [
         "",
         "| N extra | procs | sigtui first full table ms | ps -eo ms | sigtui ÷ ps "
-        "| count shown | detection gap ms |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| count shown | detection gap ms | sigtui every value read ms "
+        f"| {FLOOR_LABEL}: first paint ms | floor ÷ ps |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rounds:
         c = r.cold
@@ -703,10 +752,12 @@ def tables(rounds: Sequence[FootprintRound]) -> list[str]:
         ratio = _ratio(ours, ps)
         procs = common.med_range(c.procs, 0) if c.procs else DASH
         shown = common.med_range(c.shown, 0) if c.shown else DASH
+        floor = _ratio(statistics.median(c.floor_s) if c.floor_s else None, ps)
         lines.append(
             f"| {r.extra} | {procs} | {_ms_range(c.sigtui_s)} | {_ms_range(c.ps_s)} "
             f"| {DASH if ratio is None else f'{ratio:.2f}'} | {shown} "
-            f"| {_ms_range(c.gap_s)} |"
+            f"| {_ms_range(c.gap_s)} | {_ms_range(c.whole_s)} "
+            f"| {_ms_range(c.floor_s)} | {DASH if floor is None else f'{floor:.2f}'} |"
         )
         if c.note:
             notes.append(f"N={r.extra}, cold start: {c.note}")
