@@ -269,13 +269,11 @@ def _scanner_reading_ahead(
     it meanwhile (:meth:`ProcfsScanner.scan_ahead`).
     """
     from sigtui.processes import ProcfsScanner, default_scanner
-    from sigtui.processes.columns import for_screen, sources_of
-    from sigtui.processes.layout import RowMaker
+    from sigtui.processes.columns import sources_of
 
-    shown = starting_columns(columns, config)
-    source = default_scanner(sources=sources_of(shown))
+    source = default_scanner(sources=sources_of(starting_columns(columns, config)))
     if isinstance(source, ProcfsScanner):
-        source.scan_ahead(make=RowMaker(for_screen(shown)))
+        source.scan_ahead()
     return source
 
 

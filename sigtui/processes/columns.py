@@ -13,13 +13,13 @@ names, one row each.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property, lru_cache
 
 from sigtui.processes.cells import MASKS, SORT, TEXT
 from sigtui.processes.fields import CLOCK_FIELDS, SOURCES, Field
-from sigtui.processes.format import PENDING, UNKNOWN, format_mask, mask_names
+from sigtui.processes.format import UNKNOWN, format_mask, mask_names
 from sigtui.processes.model import ProcessInfo, ProcessSnapshot, Source
 
 __all__ = [
@@ -63,12 +63,6 @@ class MaskStyle(Enum):
     """Signal names, ``HUP,USR1`` (the TUI)."""
 
 
-_OWNER_FIELDS = frozenset({Field.USER, Field.UID})
-"""Fields taken from ``status`` whatever the columns (the owner), not yet
-known in a :attr:`ProcessInfo.partial` record; so are all that need
-``Source.STATUS``."""
-
-
 @dataclass(frozen=True)
 class Column:
     """One displayable column.
@@ -93,14 +87,6 @@ class Column:
     unlimited: bool = False
     user_name: bool = False
     masks: MaskStyle = MaskStyle.HEX
-
-    def __getstate__(self) -> dict[str, object]:
-        """Its fields only: a cached :attr:`text_of` is a closure, not picklable.
-
-        A reader of the first scan sends rows made for columns back with them
-        (see :class:`sigtui.processes.layout.RowMaker`).
-        """
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @property
     def sources(self) -> Source:
@@ -136,25 +122,6 @@ class Column:
         Choosing it for every cell cost two lookups keyed by the field, whose
         hash enum computes in Python: a fifth of laying out a first scan.
         """
-        known = self._text_when_read()
-        if self.field is Field.STAT:
-
-            def stat_so_far(info: ProcessInfo, snapshot: ProcessSnapshot) -> str:
-                # ps's L (locked memory) comes from status: it may follow.
-                text = known(info, snapshot)
-                return text + PENDING if info.partial else text
-
-            return stat_so_far
-        if self.field not in _OWNER_FIELDS and not self.sources & Source.STATUS:
-            return known
-
-        def text_or_pending(info: ProcessInfo, snapshot: ProcessSnapshot) -> str:
-            return PENDING if info.partial else known(info, snapshot)
-
-        return text_or_pending
-
-    def _text_when_read(self) -> Callable[[ProcessInfo, ProcessSnapshot], str]:
-        """The text of a process whose values have all been read."""
         mask = MASKS.get(self.field)
         if mask is None:
             return TEXT[self.field]

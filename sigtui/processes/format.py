@@ -18,10 +18,6 @@ from sigtui.procfs import signal_name
 UNKNOWN = "?"
 """What a field that could not be read looks like."""
 
-PENDING = "…"
-"""What a field not read yet looks like (a first scan's preview: see
-:attr:`ProcessInfo.partial <sigtui.processes.model.ProcessInfo.partial>`)."""
-
 
 def format_cputime(seconds: float) -> str:
     """Format CPU time as ps's TIME column: ``[DD-]HH:MM:SS``.

@@ -192,46 +192,6 @@ def cache_entry(
     return Cached(info, tuple(cells), haystack=haystack(info))
 
 
-@dataclass(frozen=True)
-class MadeRows:
-    """Rows of part of a scan, made where it was read (see :class:`RowMaker`).
-
-    Attributes:
-        columns: The columns they were made for.
-        entries: One per process of the part.
-    """
-
-    columns: tuple[Column, ...]
-    entries: tuple[Cached, ...]
-
-
-class RowMaker:
-    """Makes the rows of a part of a scan, for given columns.
-
-    The processes that read a first scan ahead make its rows too, with the
-    columns the table starts with (:meth:`ProcfsScanner.scan_ahead
-    <sigtui.processes.scan.ProcfsScanner.scan_ahead>`): taking a made row in
-    costs the app a fifth of making it. Columns whose cells move with the
-    clock are made at layout time anyway, so then it makes none.
-
-    Args:
-        columns: The columns, as the table shows them.
-    """
-
-    def __init__(self, columns: Sequence[Column]) -> None:
-        self.columns = tuple(columns)
-        self._clock = any(column.clock for column in self.columns)
-
-    def __call__(self, part: ProcessSnapshot) -> MadeRows | None:
-        """The rows of ``part``, or None when the columns move with the clock."""
-        if self._clock:
-            return None
-        columns = self.columns
-        return MadeRows(
-            columns, tuple(cache_entry(info, part, columns) for info in part.processes)
-        )
-
-
 _CELLS: dict[str, str] = {}
 """Escaped cells by their text, made lately: equal cells are one string (most
 processes share their terminal, state, %CPU, time and often their command; at

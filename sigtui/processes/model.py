@@ -228,11 +228,6 @@ class ProcessInfo:
         stat_more: More ``stat`` fields, when a column asked for them.
         status_more: ``status`` fields, when a column asked for them.
         files: Values of other files, when a column asked for them.
-        partial: Read without its ``status`` file yet: ``uid``, ``user``,
-            ``locked`` and ``status_more`` are not known (they are None). A
-            first scan read ahead shows such records first, to put the table
-            on the screen sooner; the records that replace them moments later
-            have those values.
         identity: The (pid, start time) pair that names this process and no
             other; derived, kept because views look it up for every row.
     """
@@ -258,7 +253,6 @@ class ProcessInfo:
     stat_more: StatMore | None = None
     status_more: StatusMore | None = None
     files: ProcFiles | None = None
-    partial: bool = False
     identity: ProcessIdentity = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -61,11 +61,6 @@ __all__ = [
 and the test helpers import them from this module."""
 
 
-Receiver = Callable[[ProcessSnapshot, object], None]
-"""What :meth:`ProcfsScanner.on_ahead_part` calls with each part: its records
-and what the readers made of them."""
-
-
 class ProcessSource(Protocol):
     """Anything that can produce snapshots: the real system or a test fake."""
 
@@ -115,11 +110,6 @@ says stays true.
 
 AHEAD_FROM = 2000
 """Processes from which :meth:`ProcfsScanner.scan_ahead` forks its readers."""
-
-READER_NICENESS = 10
-"""How much a reader of :meth:`ProcfsScanner.scan_ahead` lowers its priority
-for its second pass, which the first table does not wait for: the app, laying
-that table out, then gets a core of its own."""
 
 AHEAD_PART = 256
 """Processes per part that a reader of :meth:`ProcfsScanner.scan_ahead`
@@ -246,12 +236,7 @@ class ProcfsScanner:
         self._last: dict[int, _Seen] = {}
         # The forked processes reading the first scan (see scan_ahead).
         self._ahead: list[_Reader] = []
-        self._on_part: Receiver | None = None
-        self._on_preview: Callable[[ProcessSnapshot, list[object]], None] | None = None
-        # What the readers make of each part, besides its records.
-        self._make: Callable[[ProcessSnapshot], object] | None = None
-        # True only in a reader's first pass, which leaves status for later.
-        self._partial = False
+        self._on_part: Callable[[ProcessSnapshot], None] | None = None
         # Command names and argument tuples read in this scan: processes with
         # the same ones (workers, a pool of sleeps) share one object. Not
         # sys.intern: interned strings are immortal on Python 3.12.
@@ -320,12 +305,7 @@ class ProcfsScanner:
         with self._lock:
             return self._scan(names)
 
-    def scan_ahead(
-        self,
-        *,
-        at_least: int = AHEAD_FROM,
-        make: Callable[[ProcessSnapshot], object] | None = None,
-    ) -> bool:
+    def scan_ahead(self, *, at_least: int = AHEAD_FROM) -> bool:
         """Start reading the first scan now, in two forked processes.
 
         A first scan reads three files per process (``stat``, ``cmdline``,
@@ -347,10 +327,6 @@ class ProcfsScanner:
 
         Args:
             at_least: How many processes make it worth forking.
-            make: Called in the readers with each part; what it returns
-                (picklable) comes with the part, to :meth:`on_ahead_part`
-                and :meth:`on_preview`. A table's rows, made there, cost
-                the app less to take in than to make.
 
         Returns:
             Whether the processes were started.
@@ -366,7 +342,6 @@ class ProcfsScanner:
                 return False
             if len(names) < max(at_least, 2):
                 return False
-            self._make = make
             # Every other pid, not each half: the low pids are mostly kernel
             # threads, quick to read, and halves made one reader finish 0.4 s
             # before the other at 10,000 processes.
@@ -377,13 +352,12 @@ class ProcfsScanner:
                     break
             return bool(self._ahead)
 
-    def on_ahead_part(self, receive: Receiver | None) -> None:
+    def on_ahead_part(self, receive: Callable[[ProcessSnapshot], None] | None) -> None:
         """Be told of each part of the first scan as the readers hand it over.
 
         ``receive`` is called from the thread running the first :meth:`scan`,
         with the part's processes as a snapshot of their own (their uptime
-        and clock ticks), and what ``make`` of :meth:`scan_ahead` made of it
-        (None without), before the scan returns them all. A user interface
+        and clock ticks), before the scan returns them all. A user interface
         lays those rows out meanwhile. An exception from it is not caught.
 
         Args:
@@ -391,114 +365,23 @@ class ProcfsScanner:
         """
         self._on_part = receive
 
-    def on_preview(
-        self, receive: Callable[[ProcessSnapshot, list[object]], None] | None
-    ) -> None:
-        """Be given every process once, before the first scan has read them all.
-
-        The readers of :meth:`scan_ahead` first read each process's ``stat``
-        and ``cmdline`` and only then its ``status`` (a third of the work).
-        Once the first pass is in, ``receive`` is called once, from the thread
-        running the first :meth:`scan`, with every process (records whose
-        ``status`` is not read yet are :attr:`ProcessInfo.partial`) and what
-        ``make`` of :meth:`scan_ahead` made of the first pass's parts. A user
-        interface shows it as a first table while the rest is read. Not
-        called when no ``status`` is wanted (one pass does it all) or when
-        the scan was not read ahead. An exception from it is not caught.
-
-        Args:
-            receive: The callback; None stops it.
-        """
-        self._on_preview = receive
-
     def _read_ahead(self, names: list[str], out: int, note: int) -> None:
         """In a reader: scan ``names`` part by part into ``out``.
 
-        Each part is a frame appended to the in-memory file ``out``: its
-        length (8 bytes), its kind (1 byte), then the pickled records; a byte
-        on the pipe ``note`` says that one more is complete. When ``status``
-        is wanted, a first pass reads every process without it
-        (:data:`_PARTIAL` frames), then a second adds it (:data:`_WHOLE`
-        frames, as a scan without the first pass would have made them).
+        Each part is a frame (its length, 8 bytes, then the pickled records)
+        appended to the in-memory file ``out``; a byte on the pipe ``note``
+        says that one more is complete.
         """
         self._max_fds = 0  # its descriptors end with it
-        wants, read_status = self._wants, self._read_status
-        two_passes = wants.status or read_status
-        first: dict[int, _Seen] = {}
         for start in range(0, len(names), AHEAD_PART):
             snapshot = self._scan(names[start : start + AHEAD_PART])
-            made = None if self._make is None else self._make(snapshot)
-            if self._partial:
-                first.update(self._last)
-                _write_frame(
-                    out, note, _PARTIAL, (snapshot.processes, snapshot.uptime, made)
-                )
-            else:
-                records = list(self._last.values())
-                whole = (records, snapshot.uptime, self._prev_clock, made)
-                _write_frame(out, note, _WHOLE, whole)
-            if two_passes and not start:
-                # The lowest pids, read whole: the first screen, in pid order.
-                self._wants = replace(wants, status=False)
-                self._read_status = False
-                self._partial = True
-        _write_frame(out, note, _PASSED, None)
-        if not first:
-            return
-        self._wants, self._read_status, self._partial = wants, read_status, False
-        self._second_pass(first, out, note)
-
-    def _second_pass(self, first: dict[int, _Seen], out: int, note: int) -> None:
-        """In a reader: hand over the first pass's records with their ``status``."""
-        # The app now lays out the first table: this can wait for it.
-        with contextlib.suppress(OSError):
-            os.nice(READER_NICENESS)
-        # The records' CPU times are the first pass's: so is the next
-        # interval's start.
-        uptime, clock = self._uptime(), self._prev_clock
-        kept = list(first.items())
-        for start in range(0, len(kept), AHEAD_PART):
-            whole: list[_Seen] = []
-            for pid, seen in kept[start : start + AHEAD_PART]:
-                try:
-                    whole.append(self._add_status(pid, seen))
-                except GONE:
-                    continue  # it has exited since the first pass
-            made = None
-            if self._make is not None:
-                infos = tuple(seen.info for seen in whole)
-                made = self._make(ProcessSnapshot(infos, uptime, self._clock_ticks))
-            _write_frame(out, note, _WHOLE, (whole, uptime, clock, made))
-
-    def _add_status(self, pid: int, seen: _Seen) -> _Seen:
-        """In a reader: a first pass's record, completed by its ``status``.
-
-        The values are those :meth:`_build` takes from ``status`` for a
-        process it sees for the first time.
-
-        Raises:
-            OSError: One of :data:`GONE` if the process has exited.
-        """
-        more: StatusMore | None = None
-        uid: int | None = None
-        locked: bool | None = None
-        try:
-            status = read_file(f"{self._root}/{pid}/status")
-        except PermissionError:
-            pass
-        else:
-            found, (uid, locked) = parse_status_and_owner(status)
-            if self._wants.status:
-                more = found
-        info = replace(
-            seen.info,
-            uid=uid,
-            user=None if uid is None else user_name(uid),
-            locked=locked,
-            status_more=more,
-            partial=False,
-        )
-        return _Seen(seen.stamp, info, seen.args_at)
+            seen = list(self._last.values())
+            data = pickle.dumps(
+                (seen, snapshot.uptime, self._prev_clock),
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
+            _write_all(out, len(data).to_bytes(8, "little") + data)
+            os.write(note, b".")
 
     def _take_ahead(self) -> ProcessSnapshot | None:
         """Take the scan_ahead readers' parts as they come; end them.
@@ -510,21 +393,15 @@ class ProcfsScanner:
         readers, self._ahead = self._ahead, []
         if not readers:
             return None
-        taken = _Taken(self._on_part, self._clock_ticks)
-        # A first pass's records, until every reader has ended its first pass.
-        preview: dict[int, ProcessInfo] | None = (
-            None if self._on_preview is None else {}
-        )
-        preview_uptime = 0.0
-        preview_made: list[object] = []
-        in_first_pass = set(readers)
+        last: dict[int, _Seen] = {}
+        uptime = clock = 0.0
+        receive = self._on_part
         try:
             waiting = {reader.note: reader for reader in readers}
             poll = select.poll()
             for fd in waiting:
                 poll.register(fd, select.POLLIN)
             while waiting:
-                later: list[memoryview] = []
                 for fd, _ in poll.poll():
                     reader = waiting[fd]
                     if not os.read(fd, 4096):  # the reader has ended
@@ -532,44 +409,27 @@ class ProcfsScanner:
                         poll.unregister(fd)
                         if not reader.succeeded():
                             return None
-                    for kind, data in reader.parts():
-                        if kind == _PASSED:
-                            in_first_pass.discard(reader)
-                        elif kind == _WHOLE and reader in in_first_pass:
-                            taken.take(data)  # the first screen's
-                        elif kind == _WHOLE:
-                            later.append(data)
-                        elif preview is not None:
-                            infos, part_uptime, made = pickle.loads(data)
-                            preview_uptime = max(preview_uptime, part_uptime)
-                            preview.update((info.pid, info) for info in infos)
-                            preview_made.append(made)
-                    if fd not in waiting:
-                        in_first_pass.discard(reader)
-                if preview and not in_first_pass and self._on_preview is not None:
-                    # Every process is in: hand them over before the rest is
-                    # taken in, with the whole records taken so far.
-                    preview.update((pid, seen.info) for pid, seen in taken.last.items())
-                    ordered = sorted(preview.values(), key=_by_pid)
-                    ticks = self._clock_ticks
-                    self._on_preview(
-                        ProcessSnapshot(tuple(ordered), preview_uptime, ticks),
-                        preview_made,
-                    )
-                    preview = None
-                for data in later:
-                    taken.take(data)
+                    for seen, part_uptime, part_clock in reader.parts():
+                        uptime = max(uptime, part_uptime)
+                        clock = max(clock, part_clock)
+                        for record in seen:
+                            last[record.info.pid] = record
+                        if receive is not None:
+                            infos = tuple(record.info for record in seen)
+                            receive(
+                                ProcessSnapshot(infos, part_uptime, self._clock_ticks)
+                            )
         except (OSError, pickle.UnpicklingError, EOFError, ValueError):
             return None
         finally:
             for reader in readers:
                 reader.end()
-        self._last = taken.last
+        self._last = last
         # When the last part was read: the start of the next CPU interval.
-        self._prev_clock = taken.clock
-        found = [seen.info for seen in taken.last.values()]
+        self._prev_clock = clock
+        found = [seen.info for seen in last.values()]
         found.sort(key=_by_pid)
-        return ProcessSnapshot(tuple(found), taken.uptime, self._clock_ticks)
+        return ProcessSnapshot(tuple(found), uptime, self._clock_ticks)
 
     def _scan(self, names: Sequence[str] | None = None) -> ProcessSnapshot:
         if self._ahead and names is None:
@@ -793,7 +653,6 @@ class ProcfsScanner:
             stat_more=stat_more,
             status_more=more,
             files=read_files(base, self._sources, stat_more) if wants.files else None,
-            partial=self._partial,
         )
         return _Seen(stamp, info, _args_at(stat))
 
@@ -855,29 +714,6 @@ def _cpu_percent(
     return cpu_ticks * 100.0 / hertz / lived if lived > 0 else 0.0
 
 
-class _Taken:
-    """The whole records a first scan has taken from its readers so far."""
-
-    def __init__(self, receive: Receiver | None, ticks: int) -> None:
-        self.last: dict[int, _Seen] = {}
-        self.uptime = 0.0
-        self.clock = 0.0
-        self._receive = receive
-        self._ticks = ticks
-
-    def take(self, frame: memoryview) -> None:
-        """Take in a :data:`_WHOLE` frame; hand it to the receiver, if any."""
-        seen, uptime, clock, made = pickle.loads(frame)
-        self.uptime = max(self.uptime, uptime)
-        self.clock = max(self.clock, clock)
-        last = self.last
-        for record in seen:
-            last[record.info.pid] = record
-        if self._receive is not None:
-            infos = tuple(record.info for record in seen)
-            self._receive(ProcessSnapshot(infos, uptime, self._ticks), made)
-
-
 class _Reader:
     """A forked process reading part of the first scan (see scan_ahead).
 
@@ -926,21 +762,21 @@ class _Reader:
         os.close(note_write)
         return cls(pid, out, note_read)
 
-    def parts(self) -> Iterator[tuple[int, memoryview]]:
-        """The frames written since the last call: each one's kind and pickle."""
+    def parts(self) -> Iterator[tuple[list[_Seen], float, float]]:
+        """The parts written since the last call: records, uptime, clock."""
         size = os.fstat(self.out).st_size
         if size <= self._offset:
             return
         data = memoryview(os.pread(self.out, size - self._offset, self._offset))
         at = 0
-        while at + 9 <= len(data):
-            end = at + 9 + int.from_bytes(data[at : at + 8], "little")
+        while at + 8 <= len(data):
+            end = at + 8 + int.from_bytes(data[at : at + 8], "little")
             if end > len(data):
                 break  # being written
-            kind = data[at + 8]
+            part = pickle.loads(data[at + 8 : end])
             self._offset += end - at
-            yield kind, data[at + 9 : end]
             at = end
+            yield part
 
     def succeeded(self) -> bool:
         """Wait for the reader to exit; whether it read everything."""
@@ -960,23 +796,6 @@ class _Reader:
         for fd in (self.out, self.note):
             with contextlib.suppress(OSError):
                 os.close(fd)
-
-
-_PARTIAL = 0
-"""A reader's frame of records without their ``status`` (a first pass)."""
-
-_WHOLE = 1
-"""A reader's frame of whole records, as the first scan returns them."""
-
-_PASSED = 2
-"""A reader's empty frame: its first pass is done, every process is in."""
-
-
-def _write_frame(out: int, note: int, kind: int, records: object) -> None:
-    """In a reader: append a frame to ``out`` and say so on ``note``."""
-    data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
-    _write_all(out, len(data).to_bytes(8, "little") + bytes((kind,)) + data)
-    os.write(note, b".")
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -33,7 +33,6 @@ from sigtui.processes.filtering import Filtered, Haystacks, filtered, needle_of
 from sigtui.processes.layout import (
     Cached,
     Layout,
-    MadeRows,
     Order,
     Row,
     arrange,
@@ -115,7 +114,7 @@ class ProcessView:
         """The snapshot shown."""
         return self._layout.snapshot
 
-    def premake(self, part: ProcessSnapshot, made: object = None) -> None:
+    def premake(self, part: ProcessSnapshot) -> None:
         """Make the rows of part of a scan that :meth:`prepare` will get whole.
 
         A first scan read ahead arrives in parts while its last processes are
@@ -127,41 +126,16 @@ class ProcessView:
 
         Args:
             part: Some of the processes, with the uptime they were read at.
-            made: Their rows if they came made (see :meth:`adopt`).
         """
-        if self._clock_columns or self.adopt(made):
-            return  # clock columns' cells are made again at prepare() anyway
-        made_here = self._premade_for(self.columns)
+        if self._clock_columns:
+            return  # their cells are made again at prepare() anyway
         columns = self.columns
-        for info in part.processes:
-            made_here[info.identity] = cache_entry(info, part, columns)
-
-    def adopt(self, made: object) -> bool:
-        """Keep rows made elsewhere for :meth:`prepare`, if made for these columns.
-
-        Args:
-            made: What a :class:`~sigtui.processes.layout.RowMaker` made, or
-                anything else (not kept).
-
-        Returns:
-            Whether they were kept.
-        """
-        columns = self.columns
-        if not isinstance(made, MadeRows) or made.columns != columns:
-            return False
-        self._premade_for(columns).update(
-            (entry.info.identity, entry) for entry in made.entries
-        )
-        return True
-
-    def _premade_for(
-        self, columns: tuple[Column, ...]
-    ) -> dict[ProcessIdentity, Cached]:
-        """The rows made ahead, emptied first if made for other columns."""
         if columns is not self._premade_columns:
             self._premade = {}
             self._premade_columns = columns
-        return self._premade
+        made = self._premade
+        for info in part.processes:
+            made[info.identity] = cache_entry(info, part, columns)
 
     def prepare(self, snapshot: ProcessSnapshot) -> Layout:
         """Lay out a new snapshot in the current order, without showing it.

@@ -30,8 +30,6 @@ class Status:
         lesson: The lesson in progress, if any.
         ended: How the selected process ended, as traced ("4200 killed by
             SIGTERM from 4120 (bash)"), once it has.
-        reading: Whether the table is the first scan's preview: every
-            process is listed, but users and memory are still being read.
     """
 
     hostname: str
@@ -42,7 +40,6 @@ class Status:
     demo: tuple[int, int] | None = None
     lesson: LessonSession | None = None
     ended: str = ""
-    reading: bool = False
 
 
 Form = tuple[str, int | None]
@@ -123,8 +120,6 @@ def status_line(
             counted = f"{total} processes ({view.shown_count} shown)"
             short = f"{view.shown_count}/{total} processes"
         parts.append(((counted, 5), (short, 13)))
-        if status.reading:
-            parts.append((("reading users and memory…", 6), ("reading…", 12)))
     if status.paused:
         parts.append((("paused", None),))
     else:

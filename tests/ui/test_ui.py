@@ -6,7 +6,6 @@ import gc
 import io
 import threading
 import weakref
-from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -524,53 +523,3 @@ async def test_a_refresh_lets_go_of_the_layout_it_replaced(
             assert made[0]() is None
         finally:
             gc.enable()
-
-
-async def test_the_first_scan_shows_its_preview_until_it_is_whole() -> None:
-    """A scanner's preview (users and memory not read yet) is shown, then replaced."""
-    whole = sample_snapshot()
-    partial = ProcessSnapshot.of(
-        [
-            replace(p, uid=None, user=None, locked=None, partial=True)
-            for p in whole.processes
-        ],
-        whole.uptime,
-    )
-    release = threading.Event()
-
-    class PreviewSource(SampleSource):
-        def __init__(self) -> None:
-            super().__init__(whole)
-            self.preview: Callable[[ProcessSnapshot, list[object]], None] | None = None
-
-        def on_ahead_part(self, receive: object) -> None:
-            pass
-
-        def on_preview(
-            self, receive: Callable[[ProcessSnapshot, list[object]], None] | None
-        ) -> None:
-            self.preview = receive
-
-        def scan(self) -> ProcessSnapshot:
-            if self.scans == 0 and self.preview is not None:
-                self.preview(partial, [])
-                assert release.wait(10), "test never released the scan"
-            return super().scan()
-
-    app = build(PreviewSource(), columns="pid,user,stat,args")
-    async with app.run_test(size=SIZE) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.01)
-            if app.main.previewing:
-                break
-        assert app.main.previewing, "the preview was never shown"
-        assert app.main.scans == 0
-        status = app.main.query_one("#status", Static)
-        assert "reading users and memory…" in str(status.render())
-        assert " … " in line_of(app, 4152)
-        release.set()
-        await settle(app, pilot)
-        assert app.main.scans == 1
-        assert not app.main.previewing
-        assert "reading" not in str(status.render())
-        assert " … " not in line_of(app, 4152)

@@ -15,7 +15,6 @@ from tests.spawn import Spawner
 
 _SCRIPT = """
 import json, os, sys, threading
-from dataclasses import replace
 import sigtui.processes.scan as scan
 from sigtui.processes import parse_columns
 from sigtui.processes.columns import sources_of
@@ -32,25 +31,15 @@ if mode == "threads":
     gate = threading.Event()
     other = threading.Thread(target=gate.wait)
     other.start()
-if mode in ("parts", "preview"):
+if mode == "parts":
     scan.AHEAD_PART = 2
 ahead = scan.ProcfsScanner(sources=sources)
-made_by = []
-def make(part):
-    # In a reader: say which pid made it, and which processes it was given.
-    return (os.getpid(), [info.pid for info in part.processes])
-started = ahead.scan_ahead(at_least=0, make=make if mode == "preview" else None)
+started = ahead.scan_ahead(at_least=0)
 if mode == "threads":
     gate.set()
     other.join()
 parts = []
-made_with_parts = []
-def take_part(part, made):
-    parts.append(part)
-    made_with_parts.append(made)
-ahead.on_ahead_part(take_part)
-previews = []
-ahead.on_preview(lambda snapshot, made: previews.append((snapshot, made, len(parts))))
+ahead.on_ahead_part(parts.append)
 if mode == "close-first":
     readers = [reader.pid for reader in ahead._ahead]
     ahead.close()
@@ -63,7 +52,6 @@ if mode == "close-first":
     print(json.dumps({"started": started, "readers": len(readers),
                       "reaped": all(map(reaped, readers)), "parts": len(parts)}))
     sys.exit(0)
-readers_seen = [reader.pid for reader in ahead._ahead]
 first = ahead.scan()
 second = ahead.scan()
 plain = scan.ProcfsScanner(sources=sources, max_open=0).scan()
@@ -76,29 +64,7 @@ def mine(snapshot):
     return {p.pid: p for p in snapshot.processes if p.pid in pids}
 
 a, b, p = mine(first), mine(second), mine(plain)
-preview, preview_made, _ = previews[0] if previews else (None, [], 0)
-previewed = {} if preview is None else mine(preview)
 print(json.dumps({
-    "previews": len(previews),
-    "preview_is_every_process": preview is not None
-    and sorted(previewed) == sorted(a)
-    and len(preview) >= len(first) - 20,
-    "partial_then_whole": sorted(
-        (info.partial, info.user is None, info.status_more is None)
-        for info in previewed.values()
-    ),
-    "partial_same_but_status": all(
-        replace(info, uid=a[info.pid].uid, user=a[info.pid].user,
-                locked=a[info.pid].locked, status_more=a[info.pid].status_more,
-                partial=False) == a[info.pid]
-        for info in previewed.values()
-    ),
-    "made_in_readers": sorted({m[0] for m in made_with_parts + preview_made if m})
-    == sorted(readers_seen) and os.getpid() not in {m[0] for m in made_with_parts if m},
-    "made_for_its_part": all(
-        m is None or m[1] == [info.pid for info in part.processes]
-        for part, m in zip(parts, made_with_parts)
-    ),
     "started": started,
     "listed": sorted(a),
     "same_as_plain": a == p,
@@ -182,26 +148,3 @@ def test_a_scanner_closed_before_its_first_scan_ends_its_readers(
     pids = _sleeps(spawner)
     found = _run("close-first", pids)
     assert found == {"started": True, "readers": 2, "reaped": True, "parts": 0}
-
-
-def test_the_first_scan_shows_every_process_before_their_status_is_read(
-    spawner: Spawner,
-) -> None:
-    pids = _sleeps(spawner)
-    found = _run("preview", pids)
-    assert found["started"] is True
-    assert found["same_as_plain"] is True
-    # Once, before the whole records: every process, the lowest pids (the
-    # first part of each reader) read whole, the rest without their status.
-    assert found["previews"] == 1
-    assert found["preview_is_every_process"] is True
-    assert found["partial_same_but_status"] is True
-    states = found["partial_then_whole"]
-    assert states, "none of the test's processes was in the preview"
-    assert all(state in ([True, True, True], [False, False, False]) for state in states)
-    assert [True, True, True] in states
-    # The rows (here, what the test's make says) were made in the readers,
-    # each for its own part.
-    assert found["made_in_readers"] is True
-    assert found["made_for_its_part"] is True
-    assert found["child_left"] is None

@@ -56,22 +56,3 @@ def test_how_the_selected_process_ended_gives_way_early() -> None:
     assert f"{total} processes" in shorter
     narrow = status_line(view, view.snapshot, status, width=50)
     assert "killed" not in narrow
-
-
-def test_a_preview_says_users_and_memory_are_still_being_read() -> None:
-    view, total = view_of_sample()
-    status = Status("box", paused=False, interval=1, reading=True)
-    line = status_line(view, view.snapshot, status)
-    assert line.startswith(
-        f"box · {total} processes · reading users and memory… · every 1 s"
-    )
-    # It shortens, then goes, before the count does.
-    shortened = status_line(view, view.snapshot, status, width=len(line) - 20)
-    assert "reading" in shortened
-    for width in range(10, len(line)):
-        text = status_line(view, view.snapshot, status, width=width)
-        if "reading" in text:
-            assert str(total) in text
-    assert "reading users" not in status_line(
-        view, view.snapshot, Status("box", paused=False, interval=1)
-    )

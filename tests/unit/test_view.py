@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pickle
 import threading
 from dataclasses import replace
 
 import pytest
 
 from sigtui.processes.columns import parse_columns
-from sigtui.processes.layout import RowMaker, haystack
+from sigtui.processes.layout import haystack
 from sigtui.processes.model import ProcessInfo, ProcessSnapshot
 from sigtui.processes.view import Layout, ProcessView
 from tests.spawn import make_info
@@ -316,47 +315,3 @@ def test_clock_columns_are_not_made_ahead() -> None:
     assert view._premade == {}
     view.update(snap(a, uptime=1070.0))
     assert view.rows[0].cells[1].strip() == "01:10"
-
-
-def test_rows_made_by_a_row_maker_for_these_columns_are_taken_in() -> None:
-    # As a reader of the first scan makes them: pickled with the columns.
-    made = pickle.loads(pickle.dumps(RowMaker(COLUMNS)(snap(*family()))))
-    view = ProcessView(COLUMNS)
-    assert view.adopt(made) is True
-    view.install(view.prepare(snap(*(entry.info for entry in made.entries))))
-    plain = ProcessView(COLUMNS)
-    plain.update(snap(*family()))
-    assert [row.cells for row in view.rows] == [row.cells for row in plain.rows]
-    # The made rows themselves are the layout's, not rows made again.
-    assert {id(row) for row in view.rows} == {id(entry) for entry in made.entries}
-
-
-def test_rows_made_for_other_columns_are_not_taken_in() -> None:
-    made = RowMaker(parse_columns("pid,args"))(snap(*family()))
-    view = ProcessView(COLUMNS)
-    assert view.adopt(made) is False
-    assert view.adopt(None) is False
-    view.premake(snap(*family()), made)  # made here instead
-    view.install(view.prepare(snap(*family())))
-    assert [len(row.cells) for row in view.rows] == [len(COLUMNS)] * 4
-
-
-def test_a_row_maker_makes_no_rows_for_clock_columns() -> None:
-    assert RowMaker(parse_columns("pid,etime"))(snap(*family())) is None
-
-
-def test_a_partial_record_says_what_is_not_read_yet() -> None:
-    columns = parse_columns("pid,user,uid,stat,rss,ruser,time,args")
-    whole = make_info(7, nice=-5, num_threads=3, locked=True)
-    partial = replace(
-        whole, uid=None, user=None, locked=None, status_more=None, partial=True
-    )
-    view = ProcessView(columns)
-    view.update(snap(partial))
-    pid, user, uid, stat, rss, ruser, time, args = view.rows[0].cells
-    assert (user, uid, rss, ruser) == ("…",) * 4
-    # ps's L comes from status: more letters may follow the ones known.
-    assert stat == "S<sl…"
-    assert (pid.strip(), time.strip(), args) == ("7", "00:00:00", "sleep 1000")
-    view.update(snap(whole))
-    assert view.rows[0].cells[1:4] == ("root", "0", "S<Lsl")

@@ -183,18 +183,6 @@ class MainScreen(Screen[None]):
             super().__init__()
             self.state = state
 
-    class PreviewPrepared(Message):
-        """The first scan's preview is laid out (posted from the scan's thread).
-
-        Attributes:
-            layouts: The layout, in a list the receiver empties (see
-                :meth:`MainScreen._scan`).
-        """
-
-        def __init__(self, layouts: list[Layout]) -> None:
-            super().__init__()
-            self.layouts = layouts
-
     def __init__(self, options: Options, deps: Deps, source: ProcessSource) -> None:
         super().__init__()
         self.options = options
@@ -221,9 +209,6 @@ class MainScreen(Screen[None]):
         self.snapshot: ProcessSnapshot | None = None
         self._status_text = ""
         self.scans = 0
-        self.previewing = False
-        """Whether the table shows the first scan's preview (users and memory
-        still being read)."""
         self._timer: Timer | None = None
         self._scan_worker: Worker[list[Layout]] | None = None
         self._select_pid: int | None = None
@@ -311,7 +296,7 @@ class MainScreen(Screen[None]):
             # Said once, where it stays readable; the file is left as it is.
             self.log_line(f"Settings file ignored: {self.config.problem}")
             self.notify(self.config.problem, title="Settings", severity="warning")
-        self._hand_parts(self.view.premake, self._prepare_preview)
+        self._hand_parts(self.view.premake)
         self.request_scan()
         if self.options.demo:
             self.action_toggle_demo()
@@ -455,15 +440,22 @@ class MainScreen(Screen[None]):
             return
         handed = worker.result if event.state is WorkerState.SUCCESS else None
         if isinstance(handed, list) and handed:
+            layout = handed.pop()
             self.scans += 1
-            self.previewing = False
-            self._show(handed.pop())
+            self.snapshot = layout.snapshot
+            self.table.show_layout(layout)
             if self.scans == 1:
-                self._hand_parts(None, None)
+                self._hand_parts(None)
                 # Once the table is on the screen: a full collection takes
                 # 40 ms at 10,000 processes. Not call_after_refresh: that can
                 # run before the table has marked itself for repainting.
                 self.set_timer(FREEZE_AFTER_S, self._freeze_startup_objects)
+            if self._select_pid is not None:
+                info = self.snapshot.by_pid.get(self._select_pid)
+                if info is not None and self.table.select(info.identity):
+                    self._select_pid = None
+            self.refresh_details()
+            self._selection_changed()
         elif event.state is WorkerState.ERROR:
             self.notify(f"Could not read processes: {worker.error}", severity="error")
         self.update_status()
@@ -472,53 +464,18 @@ class MainScreen(Screen[None]):
         if not self.paused:
             self._timer = self.set_timer(self.interval, self.request_scan)
 
-    def _show(self, layout: Layout) -> None:
-        """Put a scan's layout on the screen, and what follows from it."""
-        self.snapshot = layout.snapshot
-        self.table.show_layout(layout)
-        if self._select_pid is not None:
-            info = self.snapshot.by_pid.get(self._select_pid)
-            if info is not None and self.table.select(info.identity):
-                self._select_pid = None
-        self.refresh_details()
-        self._selection_changed()
-
-    def _hand_parts(
-        self,
-        receive: Callable[[ProcessSnapshot, object], None] | None,
-        preview: Callable[[ProcessSnapshot, list[object]], None] | None,
-    ) -> None:
-        """Have the first scan's parts and preview taken as they come, or stop it.
+    def _hand_parts(self, receive: Callable[[ProcessSnapshot], None] | None) -> None:
+        """Have the first scan's parts laid out as they arrive, or stop it.
 
         A scanner whose first scan is read ahead hands it over in parts
         (:meth:`ProcfsScanner.on_ahead_part
         <sigtui.processes.scan.ProcfsScanner.on_ahead_part>`); the view makes
         their rows meanwhile, so that little is left once the last part
-        comes. Before that it gives every process once without its users and
-        memory (:meth:`ProcfsScanner.on_preview
-        <sigtui.processes.scan.ProcfsScanner.on_preview>`), shown as a first
-        table. Other sources have neither.
+        comes. Other sources have no parts.
         """
-        for name, callback in (("on_ahead_part", receive), ("on_preview", preview)):
-            hand = getattr(self.source, name, None)
-            if callable(hand):
-                hand(callback)
-
-    def _prepare_preview(self, snapshot: ProcessSnapshot, made: list[object]) -> None:
-        """Lay out the first scan's preview (in the scan's worker) and post it."""
-        for rows in made:
-            self.view.adopt(rows)
-        self.post_message(self.PreviewPrepared([self.view.prepare(snapshot)]))
-
-    @on(PreviewPrepared)
-    def _show_preview(self, message: PreviewPrepared) -> None:
-        """Show the preview, unless the whole first scan is already shown."""
-        layouts, message.layouts = message.layouts, []
-        if self.scans or not layouts or not self._alive():
-            return
-        self.previewing = True
-        self._show(layouts.pop())
-        self.update_status()
+        hand = getattr(self.source, "on_ahead_part", None)
+        if callable(hand):
+            hand(receive)
 
     def _freeze_startup_objects(self) -> None:
         """Exempt what exists after the first scan from garbage collection.
@@ -560,7 +517,6 @@ class MainScreen(Screen[None]):
                 demo=(demo.pid, demo.ticks) if demo and demo.running else None,
                 lesson=self.lesson_session,
                 ended=ended,
-                reading=self.previewing,
             ),
             width=self.app.size.width - box.styles.gutter.width,
         )

@@ -248,11 +248,8 @@ class ProcessDetails(VerticalScroll):
             where = "foreground" if info.foreground else "background"
             row("Terminal", f"{info.tty}, {where}")
             row("TPGID", f"{info.tpgid} (the terminal's foreground group)")
-        if info.partial:
-            row("User", "still being read…")
-        else:
-            user = "?" if info.user is None else info.user
-            row("User", f"{user} (uid {'?' if info.uid is None else info.uid})")
+        user = "?" if info.user is None else info.user
+        row("User", f"{user} (uid {'?' if info.uid is None else info.uid})")
         elapsed = snapshot.uptime - info.start_time
         started = time.localtime(self._clock() - elapsed)
         row(
