@@ -38,6 +38,10 @@ other:
   captures go through one tmux client in control mode (``tmux -C``), which
   answers one for 0.2 ms: a new ``tmux capture-pane`` for each costs 3 ms of
   CPU, and 75 a second took a sixth of a core from the sigtui being timed.
+  Each start is followed by one of the floor (the minimal app after importing
+  ``sigtui.ui.app``), timed the same way to its first paint; and each sigtui
+  start is also timed to the first capture whose status line no longer says
+  that users and memory are being read (the whole table).
 
 Every process started is cleaned up as benchmarks.cpu does it (its tmux
 server by its own socket; a survivor by pid and start time). It prints one
