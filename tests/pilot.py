@@ -72,10 +72,26 @@ async def select(app: SigtuiApp, pilot: Pilot[int], pid: int) -> None:
         f"pid {pid} listed",
     )
     await pilot.press("slash", *str(pid), "enter")
+    # Each letter's Input.Changed is handled on its own turn of the loop: wait
+    # until the last one is, and the table back in focus, before stepping.
+    await wait_until(
+        pilot,
+        app,
+        lambda: (
+            app.main.view.filter_text == str(pid)
+            and app.focused is app.main.table
+            and app.main.view.index_of_pid(pid) is not None
+        ),
+        f"the filter {pid} applied, listing it",
+    )
     for _ in range(100):
         current = app.main.table.current
         assert current is not None
         if current.info.pid == pid:
             return
         await pilot.press("down")
-    raise AssertionError(f"the cursor never reached pid {pid}")
+    shown = [row.info.pid for row in app.main.view.rows]
+    raise AssertionError(
+        f"the cursor never reached pid {pid}: filter {app.main.view.filter_text!r}, "
+        f"rows {shown[:20]}, cursor on {app.main.table.current}"
+    )
