@@ -39,9 +39,7 @@ other:
   answers one for 0.2 ms: a new ``tmux capture-pane`` for each costs 3 ms of
   CPU, and 75 a second took a sixth of a core from the sigtui being timed.
   Each start is followed by one of the floor (the minimal app after importing
-  ``sigtui.ui.app``), timed the same way to its first paint; and each sigtui
-  start is also timed to the first capture whose status line no longer says
-  that users and memory are being read (the whole table).
+  ``sigtui.ui.app``), timed the same way to its first paint.
 
 Every process started is cleaned up as benchmarks.cpu does it (its tmux
 server by its own socket; a survivor by pid and start time). It prints one
@@ -67,11 +65,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from benchmarks import common, cpu
 from benchmarks.cpu import TmuxControl, _Proc, _Tmux
 from benchmarks.minimal_app import READY as MINIMAL_READY
 from sigtui.processes import DEFAULT_COLUMNS
+
+_T = TypeVar("_T")
 
 IMPORT_FLOOR = "minimal+import"
 """The minimal app run after ``import sigtui.ui.app``: sigtui's import floor."""
@@ -105,9 +106,6 @@ IDLE_AT = 1000
 """Idle RSS is judged only in a round with at most this many processes."""
 
 _COUNT = re.compile(r"(?<![\d/])(\d+) processes\b")
-
-READING = "reading users and memory"
-"""What sigtui's status line says while its first table is a preview."""
 
 
 # --------------------------------------------------------------------------
@@ -170,9 +168,6 @@ class ColdStart:
 
     Attributes:
         sigtui_s: Seconds from launch to the first full table, per start.
-        whole_s: Seconds from launch to the table with every value read (the
-            status line no longer says users and memory are being read), per
-            start.
         floor_s: Seconds from launch to the first paint of the minimal app
             with sigtui's imports (the import floor), per run.
         ps_s: Seconds of one whole ``ps -eo`` to /dev/null, per run.
@@ -184,7 +179,6 @@ class ColdStart:
     """
 
     sigtui_s: list[float] = field(default_factory=list)
-    whole_s: list[float] = field(default_factory=list)
     floor_s: list[float] = field(default_factory=list)
     ps_s: list[float] = field(default_factory=list)
     shown: list[int] = field(default_factory=list)
@@ -552,65 +546,66 @@ class NoTableError(RuntimeError):
     """sigtui ended, or showed no full table in time."""
 
 
-def _start_sigtui(
-    tmux: _Tmux, control: TmuxControl, procs: list[_Proc], argv: Sequence[str]
-) -> tuple[float, int, float, float]:
-    """Start sigtui in a new window and time its first full table.
+def _time_window(
+    tmux: _Tmux,
+    control: TmuxControl,
+    procs: list[_Proc],
+    name: str,
+    argv: Sequence[str],
+    shown_by: Callable[[str], _T | None],
+) -> tuple[float, _T, float]:
+    """Start ``argv`` in a new window and time it until its screen shows something.
+
+    Args:
+        tmux: The server.
+        control: Its control-mode client, for the captures.
+        procs: Where the window's process is tracked.
+        name: The window's name.
+        argv: What it runs.
+        shown_by: What a capture shows, or None while it is not there yet.
 
     Returns:
-        Seconds from launch to the first capture showing the full table, the
-        count it showed, the time since the capture before that one, and
-        seconds from launch to the first capture showing the table with
-        every value read.
+        Seconds from launch to the first capture that shows it, what it
+        showed, and the time since the capture before that one.
 
     Raises:
-        NoTableError: If it ends or shows no table within the timeout.
+        NoTableError: If the program ends or shows nothing within the timeout.
     """
     t0 = time.perf_counter()
-    pane, proc = _launch(tmux, procs, False, "sigtui", argv)
-    first: tuple[float, int, float] | None = None
+    pane, proc = _launch(tmux, procs, False, name, argv)
     try:
         previous = t0
         deadline = t0 + READY_TIMEOUT_S
         while True:
             before = time.perf_counter()
-            screen = control.capture(pane)
-            shown = full_table(screen)
+            shown = shown_by(control.capture(pane))
             now = time.perf_counter()
-            if shown is not None and first is None:
-                first = (now - t0, shown, now - previous)
-            if first is not None and READING not in screen:
-                return (*first, now - t0)
+            if shown is not None:
+                return now - t0, shown, now - previous
             if proc is None or _gone(proc) or now > deadline:
                 last = control.capture(pane).strip().splitlines()[-5:]
-                raise NoTableError("sigtui showed no whole table: " + " | ".join(last))
+                raise NoTableError(f"{name} showed nothing: " + " | ".join(last))
             previous = before
             time.sleep(POLL_S)  # the polling period
     finally:
         _end_window(tmux, pane, proc)
 
 
+def _start_sigtui(
+    tmux: _Tmux, control: TmuxControl, procs: list[_Proc], argv: Sequence[str]
+) -> tuple[float, int, float]:
+    """Start sigtui and time its first full table (see :func:`_time_window`)."""
+    return _time_window(tmux, control, procs, "sigtui", argv, full_table)
+
+
 def _start_floor(tmux: _Tmux, control: TmuxControl, procs: list[_Proc]) -> float:
-    """Start the minimal app with sigtui's imports; time its first paint.
-
-    Returns:
-        Seconds from launch to the first capture showing its text.
-
-    Raises:
-        NoTableError: If it ends or shows nothing within the timeout.
-    """
+    """Start the minimal app with sigtui's imports; seconds to its first paint."""
     argv = [sys.executable, str(MINIMAL_APP), "--import", FLOOR_MODULE]
-    t0 = time.perf_counter()
-    pane, proc = _launch(tmux, procs, False, "floor", argv)
-    try:
-        deadline = t0 + READY_TIMEOUT_S
-        while not _ready(IMPORT_FLOOR, control.capture(pane)):
-            if proc is None or _gone(proc) or time.perf_counter() > deadline:
-                raise NoTableError("the minimal app showed nothing")
-            time.sleep(POLL_S)  # the polling period
-        return time.perf_counter() - t0
-    finally:
-        _end_window(tmux, pane, proc)
+
+    def painted(screen: str) -> bool | None:
+        return True if _ready(IMPORT_FLOOR, screen) else None
+
+    return _time_window(tmux, control, procs, "floor", argv, painted)[0]
 
 
 def _timed_ps() -> float:
@@ -642,11 +637,10 @@ def measure_cold_start(starts: int = 5) -> ColdStart:
                 for _ in range(starts):
                     result.ps_s.append(_timed_ps())
                     result.procs.append(cpu.count_processes())
-                    took, shown, gap, whole = _start_sigtui(tmux, control, procs, argv)
+                    took, shown, gap = _start_sigtui(tmux, control, procs, argv)
                     result.sigtui_s.append(took)
                     result.shown.append(shown)
                     result.gap_s.append(gap)
-                    result.whole_s.append(whole)
                     result.floor_s.append(_start_floor(tmux, control, procs))
         except NoTableError as e:
             result.note = str(e)
@@ -745,9 +739,9 @@ def tables(rounds: Sequence[FootprintRound]) -> list[str]:
     lines += [
         "",
         "| N extra | procs | sigtui first full table ms | ps -eo ms | sigtui ÷ ps "
-        "| count shown | detection gap ms | sigtui every value read ms "
-        f"| {FLOOR_LABEL}: first paint ms | floor ÷ ps |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| count shown | detection gap ms | {FLOOR_LABEL}: first paint ms "
+        "| floor ÷ ps |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rounds:
         c = r.cold
@@ -760,8 +754,8 @@ def tables(rounds: Sequence[FootprintRound]) -> list[str]:
         lines.append(
             f"| {r.extra} | {procs} | {_ms_range(c.sigtui_s)} | {_ms_range(c.ps_s)} "
             f"| {DASH if ratio is None else f'{ratio:.2f}'} | {shown} "
-            f"| {_ms_range(c.gap_s)} | {_ms_range(c.whole_s)} "
-            f"| {_ms_range(c.floor_s)} | {DASH if floor is None else f'{floor:.2f}'} |"
+            f"| {_ms_range(c.gap_s)} | {_ms_range(c.floor_s)} "
+            f"| {DASH if floor is None else f'{floor:.2f}'} |"
         )
         if c.note:
             notes.append(f"N={r.extra}, cold start: {c.note}")
