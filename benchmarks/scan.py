@@ -54,6 +54,7 @@ from sigtui.processes.scan import AHEAD_FROM
 
 FLOOR_SOURCE = Path(__file__).with_name("floor.c")
 FIRST_SCAN = Path(__file__).with_name("first_scan.py")
+PS_FLOOR = Path(__file__).with_name("ps_floor.py")
 FIRST_SCAN_TIMEOUT_S = 120.0
 DASH = "\u2013"
 PS_COLUMNS = (
@@ -239,6 +240,8 @@ class ScanResult:
     alone: list[FirstScan] = field(default_factory=list)
     # columns -> (sigtui ps, ps)
     ps: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+    # benchmarks/ps_floor.py as a whole command: any Python ps's floor.
+    ps_floor: list[float] = field(default_factory=list)
 
 
 def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
@@ -256,6 +259,8 @@ def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
     sources = sources_of(parse_columns(DEFAULT_COLUMNS))
     reused = ProcfsScanner(sources=sources)
     result = ScanResult(len(reused.scan()))
+    python_floor = [sys.executable, str(PS_FLOOR)]
+    run_quietly(python_floor)
     for columns in PS_COLUMNS:  # warm-up: page cache for both programs
         run_quietly([sigtui, "ps", "-o", columns])
         run_quietly(["ps", "-eo", columns])
@@ -271,6 +276,7 @@ def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
         cold.close()
         result.ahead.append(run_first_scan("ahead"))
         result.alone.append(run_first_scan("plain"))
+        result.ps_floor.append(timed_run(python_floor))
         for columns, (ours, theirs) in result.ps.items():
             ours.append(timed_run([sigtui, "ps", "-o", columns]))
             theirs.append(timed_run(["ps", "-eo", columns]))
@@ -371,15 +377,18 @@ def table(results: Sequence[ScanResult], repeat: int) -> str:
     lines += [
         "",
         "| N (procs) | columns | sigtui ps ms | ps -eo ms | ps ÷ sigtui ps "
-        "| C floor of stat+cmdline+status ms |",
-        "|---|---|---|---|---|---|",
+        "| C floor of stat+cmdline+status ms | Python floor ms "
+        "| ps ÷ Python floor |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         floor_ps = med_range(r.floor_ps) if r.floor_ps else DASH
+        python_floor = med_range(r.ps_floor) if r.ps_floor else DASH
         for columns, (ours, theirs) in r.ps.items():
             lines.append(
                 f"| {r.nprocs} | `{columns}` | {med_range(ours)} "
-                f"| {med_range(theirs)} | {ratio(theirs, ours)} | {floor_ps} |"
+                f"| {med_range(theirs)} | {ratio(theirs, ours)} | {floor_ps} "
+                f"| {python_floor} | {ratio(theirs, r.ps_floor)} |"
             )
     lines += [
         "",
@@ -388,7 +397,12 @@ def table(results: Sequence[ScanResult], repeat: int) -> str:
         "ProcfsScanner reused. Cold: a new scanner's first scan. sigtui ps and "
         "ps: whole commands, output to /dev/null. C floor of stat+cmdline+status: "
         "the same C program reading those three files of every process whole, in "
-        "one process (what ps's and sigtui ps's system calls cost at least).",
+        "one process (what ps's and sigtui ps's system calls cost at least). "
+        "Python floor: benchmarks/ps_floor.py as a whole command, the least any "
+        "`sigtui ps` in Python does: the interpreter starts, and two processes "
+        "(as sigtui ps from 2,000) read stat, cmdline and status of a half of "
+        "the processes each and print pid and arguments, parsing nothing; "
+        "ps ÷ Python floor is the most goal 6's ratio can be.",
         "",
         *floor_lines(results),
         "",

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +91,48 @@ def test_floor_lines_show_dashes_without_a_compiler_or_readers() -> None:
     assert lines[2] == "| 80 | - | - | - | - |"
     assert lines[6].startswith("| 80 | 20 (20-20) | 0 | - | 3 (3-3) |")
     assert "| 80 |" in scan.table([r], 1)  # the tables are part of scan's report
+
+
+def test_the_ps_table_shows_the_python_floor_and_ps_over_it() -> None:
+    r = ScanResult(10067, refresh=[100.0], cold=[900.0], floor_ps=[345.0])
+    r.ps_floor = [300.0, 320.0, 340.0]
+    r.ps = {"pid,args": ([700.0], [640.0, 660.0])}
+
+    lines = [line.replace(DASH, "-") for line in scan.table([r], 3).splitlines()]
+
+    header = next(line for line in lines if "Python floor ms" in line)
+    row = next(line for line in lines if "`pid,args`" in line)
+    assert row == (
+        "| 10067 | `pid,args` | 700.0 (700.0-700.0) | 650.0 (640.0-660.0) | 0.93 "
+        "| 345.0 (345.0-345.0) | 320.0 (300.0-340.0) | 2.03 |"
+    )
+    assert row.count("|") == header.count("|")
+
+
+def test_the_python_floor_prints_every_process_it_can_read_with_its_arguments(
+    tmp_path: Path,
+) -> None:
+    # A process of the test's own with arguments to find among the lines.
+    marker = f"ps-floor-marker-{os.getpid()}"
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()", marker],
+        stdin=subprocess.PIPE,
+    )
+    try:
+        out = tmp_path / "out"
+        with out.open("wb") as sink:
+            subprocess.run(
+                [sys.executable, str(scan.PS_FLOOR)], stdout=sink, check=True
+            )
+        lines = out.read_bytes().decode(errors="replace").splitlines()
+    finally:
+        child.communicate(b"")
+
+    mine = [line for line in lines if line.split(" ", 1)[0] == str(child.pid)]
+    assert mine == [
+        f"{child.pid} {sys.executable} -c import sys; sys.stdin.read() {marker} "
+    ]
+    # Both halves: the forked helper's lower pids come first, in pid order.
+    pids = [int(line.split(" ", 1)[0]) for line in lines]
+    assert pids == sorted(pids)
+    assert len(pids) == len(set(pids)) > 1
