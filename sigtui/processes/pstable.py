@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from sigtui.processes.columns import Align, Column, MaskStyle
@@ -134,5 +134,42 @@ def format_table(
     header = header_line(columns) if headers else None
     if header is not None:
         yield header
+    line = line_maker(columns)
     for info in processes:
-        yield format_line(columns, [ps_escape(c.text(info, snapshot)) for c in columns])
+        yield line([ps_escape(c.text(info, snapshot)) for c in columns])
+
+
+def line_maker(columns: Sequence[Column]) -> Callable[[Sequence[str]], str]:
+    """:func:`format_line` for many lines under the same columns, faster.
+
+    When every value but the last is no wider than its column, nothing is
+    cut and nothing overflows: :func:`format_line` only pads, right-aligned
+    values on the left and the others on the right, the last one only if it
+    is right-aligned. One ``str.format`` does that in a fifth of the time;
+    lines with a wider value take :func:`format_line` itself.
+
+    Args:
+        columns: The columns.
+
+    Returns:
+        A function of one line's escaped values, one per column, to the line.
+    """
+    last = len(columns) - 1
+    template = " ".join(
+        f"{{:>{c.width}}}"
+        if c.align is Align.RIGHT
+        else ("{}" if index == last else f"{{:<{c.width}}}")
+        for index, c in enumerate(columns)
+    )
+    widths = [c.width for c in columns[:last]]
+    all_fit = template.format
+
+    def line(values: Sequence[str]) -> str:
+        # C-level: no Python call per value (map stops before the last).
+        if len(values) == len(columns) and all(
+            map(int.__le__, map(len, values), widths)
+        ):
+            return all_fit(*values)
+        return format_line(columns, values)
+
+    return line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import signal
 
 import pytest
@@ -21,7 +22,12 @@ from sigtui.processes.columns import (
 )
 from sigtui.processes.format import PAGE_KIB, group_name
 from sigtui.processes.model import ProcessSnapshot, Source, StatMore, StatusMore
-from sigtui.processes.pstable import format_line, format_table, with_wide_masks
+from sigtui.processes.pstable import (
+    format_line,
+    format_table,
+    line_maker,
+    with_wide_masks,
+)
 from tests.spawn import make_info
 
 # The header procps ps prints for each -o name (checked against ps 4.0.2).
@@ -695,3 +701,31 @@ def test_masks_widen_only_when_the_line_has_room() -> None:
     assert {c.width for c in with_wide_masks(columns, None) if c.mask} == {16}
     assert {c.width for c in with_wide_masks(columns, 80) if c.mask} == {16}
     assert {c.width for c in with_wide_masks(columns, 60) if c.mask} == {9}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "pid,pgid,tty,stat,time,args",
+        "args,pid",
+        "user,pid,ppid",
+        "user=ABCDEFGHIJK,pid,ppid",
+        "comm:4,pid,comm=",
+        "pid,comm=",
+        "pid",
+        "stat,%cpu,rss,tty,time",
+    ],
+)
+def test_the_line_maker_lays_out_every_line_as_format_line_does(spec: str) -> None:
+    columns = parse_columns(spec)
+    line = line_maker(columns)
+    rng = random.Random(spec)
+    pieces = ["", " ", "x", "12345", "systemd-network", "a b ", "[kworker/0:1]"]
+    for _ in range(400):
+        # Values of every length around the columns' widths: fitting, exactly
+        # filling, wider (cut, or pushing the rest right), empty.
+        values = [
+            rng.choice(pieces) * rng.randint(0, 3) + "y" * rng.randint(0, c.width + 2)
+            for c in columns
+        ]
+        assert line(values) == format_line(columns, values), values
