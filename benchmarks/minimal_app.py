@@ -12,26 +12,60 @@ with ``sigtui.ui.app`` this is the floor of sigtui's idle memory that
 importing its code alone costs. Imported first, ``sigtui.ui`` also leaves
 OpenSSL out of asyncio (``sigtui.ui.import_asyncio_without_tls``), as it does
 in sigtui; the plain minimal app loads it, as any Textual app does.
+
+With ``--first-scan`` it also reads every process as sigtui's first scan does,
+and shows ``READY`` only once that scan is in: before the imports, the
+scanner of sigtui's default columns starts its forked readers
+(``ProcfsScanner.scan_ahead``, from the same number of processes as sigtui),
+and once the app is mounted a thread takes the scan in (``scan()``, as
+sigtui's scan worker does) and then shows ``READY`` and the count. What
+sigtui's first table takes beyond this is its own: its screen, laying out the
+rows and painting them.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from sigtui.processes import ProcessSource
 
 READY = "minimal"
-"""The text it shows: once on screen, the app has painted."""
+"""The text it shows: once on screen, the app has painted (and with
+``--first-scan``, taken the first scan in)."""
+READING = "reading"
+"""What it shows with ``--first-scan`` until the scan is in."""
 
 
-def run(modules: Sequence[str]) -> None:
+def run(modules: Sequence[str], *, first_scan: bool = False) -> None:
     """Import ``modules``, then Textual, and run the app until it is quit.
 
     Args:
         modules: Modules to import before Textual, in order.
+        first_scan: Read every process as sigtui's first scan does, and show
+            ``READY`` only once that is done.
     """
+    source = _reading_ahead() if first_scan else None
     for module in modules:
         importlib.import_module(module)
+    build(source).run()
+
+
+def build(source: ProcessSource | None = None) -> App[None]:
+    """The app; with a ``source``, it shows ``READY`` once that has scanned.
+
+    Args:
+        source: What to take a scan from, in a thread, once mounted.
+
+    Returns:
+        The app, not yet running.
+    """
     from textual.app import App, ComposeResult
     from textual.widgets import Footer, Header, Static
 
@@ -40,10 +74,32 @@ def run(modules: Sequence[str]) -> None:
 
         def compose(self) -> ComposeResult:
             yield Header()
-            yield Static(READY)
+            yield Static(READY if source is None else READING)
             yield Footer()
 
-    MinimalApp().run()
+        def on_mount(self) -> None:
+            if source is not None:
+                threading.Thread(target=self._take_scan, daemon=True).start()
+
+        def _take_scan(self) -> None:
+            if source is None:
+                return
+            count = len(source.scan().processes)
+            self.call_from_thread(self.query_one(Static).update, f"{READY} {count}")
+
+    return MinimalApp()
+
+
+def _reading_ahead() -> ProcessSource:
+    """sigtui's scanner for its default columns, its first scan being read."""
+    from sigtui.processes import DEFAULT_COLUMNS, ProcfsScanner, parse_columns
+    from sigtui.processes.columns import sources_of
+    from sigtui.processes.scan import default_scanner
+
+    source = default_scanner(sources=sources_of(parse_columns(DEFAULT_COLUMNS)))
+    if isinstance(source, ProcfsScanner):
+        source.scan_ahead()
+    return source
 
 
 if __name__ == "__main__":
@@ -56,4 +112,10 @@ if __name__ == "__main__":
         metavar="MODULE",
         help="import this module first (repeatable); the app stays the same",
     )
-    run(parser.parse_args().modules)
+    parser.add_argument(
+        "--first-scan",
+        action="store_true",
+        help=f"read every process as sigtui's first scan does before showing {READY!r}",
+    )
+    args = parser.parse_args()
+    run(args.modules, first_scan=args.first_scan)

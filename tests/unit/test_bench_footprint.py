@@ -211,3 +211,17 @@ def test_the_cold_start_goal_names_the_import_floor_measured_beside_it() -> None
     assert "paints in 600 ms = 0.60 x ps" in goal.floor
     table = "\n".join(footprint.tables([big]))
     assert "| 600 (600\u2013600) | 0.60 |" in table
+
+
+def test_the_cold_start_goal_names_the_floor_with_the_first_scan_read() -> None:
+    big = _round(10000, 10100, {"sigtui": 50_000, "htop": 14_000, "minimal": 36_000})
+    big.cold.floor_s.append(0.6)
+    big.cold.reading_s.extend([1.1, 1.2, 1.3])
+    goal = next(g for g in footprint.goals([big]) if g.goal.startswith("9"))
+    assert goal.floor is not None
+    assert goal.floor.endswith(f"; {footprint.READING_LABEL} in 1200 ms = 1.20 x ps")
+    lines = footprint.tables([big])
+    header = next(line for line in lines if footprint.READING_LABEL in line)
+    row = next(line for line in lines if "| 600 (600\u2013600) | 0.60 |" in line)
+    assert row.endswith("| 1200 (1100\u20131300) | 1.20 |")
+    assert row.count("|") == header.count("|")
