@@ -1,107 +1,266 @@
-"""The key footer: whole keys, the most important first, and no watcher leak.
+"""The key footer: one widget that draws whole keys, the most important first.
 
-Textual's Footer cuts its keys at the screen's edge, in the middle of one
-("L Le"); this one shows the keys that fit whole, in their order (the order
-of :data:`sigtui.ui.keys.MAIN_KEYS`, the most needed first), and drops the
-rest; the command palette's key, docked right, goes first.
+Textual's Footer is a container with one widget per key, rebuilt whenever the
+bindings change (every focus change, every dialog). While sigtui started at
+10,000 processes its keys were built twice, 25 widgets styled each time, which
+cost the interface thread about 150 ms in the time the first scan's readers
+need both cores. Its keys also kept watchers on the footer after they were
+removed (Textual issue #6666). This footer is one widget that draws the keys
+as one line of text, as Textual's Footer looks: a change of bindings is a
+repaint, not new widgets. The first table came sooner with it: 1,762 against
+1,481 ms (median of 18 starts each) and 1,506 against 1,467 ms (12 each) in
+two runs of ``benchmarks.footprint``'s cold start, alternated.
 
-Textual's Footer also rebuilds its keys whenever the bindings change (every
-dialog opened or closed, every focus change), and each new key registers a
-watcher on the footer's ``compact`` setting. Watchers of removed keys are
-dropped only when ``compact`` changes, which in sigtui never happens, so each
-dialog left about two dozen dead keys in memory: 7 MiB a minute in a soak test
-that opens the signal picker every five seconds (Textual issue #6666).
+It shows the keys that fit whole, in their order (the order of
+:data:`sigtui.ui.keys.MAIN_KEYS`, the most needed first), and drops the rest;
+Textual's Footer cuts them at the screen's edge ("L Le"). The command
+palette's key, at the right end, shows only when every other key fits beside
+it. A click on a key presses it; the pointer over a key highlights it and shows
+its tooltip; a key whose action is disabled is dimmed, and a click on it rings
+the bell.
 """
 
 from __future__ import annotations
 
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from typing import ClassVar, NamedTuple
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widget import Widget
+
+PALETTE_BORDER = "▏"
+"""The thin bar before the palette's key (Textual's ``vkey`` border)."""
 
 
-def _width(key: FooterKey) -> int:
-    """The cells a key takes in the footer, margins included."""
-    styles = key.styles
-    return key.render().cell_len + styles.gutter.width + styles.margin.width
+class FooterKey(NamedTuple):
+    """One key as the footer shows it.
 
-
-class KeyFooter(Footer):
-    """A Footer of whole keys that lets go of the keys it no longer shows.
-
-    It rebuilds its keys only when what they would show changed: Textual's
-    Footer rebuilds on every change of bindings or focus, eleven times while
-    sigtui starts, and with the clean-up below each rebuild restyles every
-    key three times (a third of a second of a start on a busy machine).
+    Attributes:
+        key: The key's name, as pressed (``question_mark``).
+        display: How it is shown (``?``).
+        description: What it does, in a word or two.
+        enabled: Whether its action may run now.
+        tooltip: The longer description shown under the pointer.
+        palette: Whether this is the command palette's key.
     """
 
-    _shown: object = None
+    key: str
+    display: str
+    description: str
+    enabled: bool
+    tooltip: str
+    palette: bool = False
 
-    def _what_it_shows(self) -> object:
-        """Everything the keys are made from: the bindings shown and their state."""
-        return (
-            self._bindings_ready,
-            self.show_command_palette,
-            tuple(
-                (binding, enabled, tooltip)
-                for _node, binding, enabled, tooltip in (
-                    self.screen.active_bindings.values()
-                )
-            ),
-        )
+    @property
+    def width(self) -> int:
+        """Cells it takes: `` k `` then ``Signal ``; the palette's ``▏^p palette ``."""
+        if self.palette:
+            return 1 + cell_len(self.display) + 1 + cell_len(self.description) + 1
+        if not self.description:
+            return cell_len(self.display)
+        return cell_len(self.display) + 2 + cell_len(self.description) + 1
 
-    async def recompose(self) -> None:
-        """Rebuild the keys if they changed, then drop the removed ones' watchers."""
+
+class KeyFooter(Widget, can_focus=False):
+    """The bottom line: the screen's keys that fit, drawn as one line of text."""
+
+    ALLOW_SELECT = False
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+    }
+    KeyFooter > .key-footer--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    KeyFooter > .key-footer--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    KeyFooter > .key-footer--hover {
+        color: $footer-key-foreground;
+        background: $block-hover-background;
+    }
+    KeyFooter > .key-footer--disabled {
+        text-style: dim;
+    }
+    KeyFooter > .key-footer--border {
+        color: $foreground 20%;
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "key-footer--key",
+        "key-footer--description",
+        "key-footer--hover",
+        "key-footer--disabled",
+        "key-footer--border",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._keys: tuple[FooterKey, ...] | None = None
+        self._hover: FooterKey | None = None
+
+    def on_mount(self) -> None:
+        """Follow the screen's bindings (they change with the focus and dialogs)."""
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        """Stop following the bindings."""
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if self.is_attached and screen is self.screen:
+            # After the refresh: the focus change that updated the bindings
+            # may be followed by others in the same turn.
+            self.call_after_refresh(self.update_keys)
+
+    @property
+    def keys(self) -> tuple[FooterKey, ...]:
+        """Every key the screen's bindings show, in order, the palette's last."""
+        if self._keys is None:
+            self._keys = self._read_keys()
+        return self._keys
+
+    def update_keys(self) -> None:
+        """Read the keys again; repaint if they changed."""
         if not self.is_attached:
             return
-        shows = self._what_it_shows()
-        if shows == self._shown:
-            return
-        self._shown = shows
-        await super().recompose()
-        self._forget_removed_keys()
-        self.fit_keys()
+        keys = self._read_keys()
+        if keys != self._keys:
+            self._keys = keys
+            self._hover = None
+            self.refresh()
 
-    def _forget_removed_keys(self) -> None:
-        """Drop the removed keys' watchers of ``compact``, as Textual would.
+    def _read_keys(self) -> tuple[FooterKey, ...]:
+        """The screen's shown bindings, one key per action, as Textual's Footer."""
+        app = self.app
+        active = self.screen.active_bindings
+        keys: list[FooterKey] = []
+        actions: set[str] = set()
+        for _node, binding, enabled, tooltip in active.values():
+            if binding.show and binding.action not in actions:
+                actions.add(binding.action)
+                keys.append(self._key(binding, enabled, tooltip))
+        if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
+            _node, binding, enabled, tooltip = active[app.COMMAND_PALETTE_BINDING]
+            keys.append(
+                self._key(
+                    binding, enabled, binding.tooltip or binding.description
+                )._replace(palette=True)
+            )
+        return tuple(keys)
 
-        Textual prunes a reactive's watchers of closed widgets only when the
-        reactive changes. Changing ``compact`` there and back did it, but
-        restyled every key twice; each restyle makes throwaway nodes for the
-        key's component classes, which only a full garbage collection frees
-        (about 1,000 of them per ten focus changes). This prunes the same list in
-        the same way (Textual 8.2.8's ``Reactive._check_watchers``), without
-        the change.
-        """
-        watchers = getattr(self, "__watchers", {}).get("compact")
-        if watchers:
-            watchers[:] = [
-                (node, callback) for node, callback in watchers if not node._closing
-            ]
+    def _key(self, binding: Binding, enabled: bool, tooltip: str) -> FooterKey:
+        return FooterKey(
+            binding.key,
+            self.app.get_key_display(binding),
+            binding.description,
+            enabled,
+            tooltip,
+        )
 
-    def on_resize(self) -> None:
-        """Choose again the keys that fit."""
-        self.fit_keys()
+    def shown(self) -> list[tuple[int, FooterKey]]:
+        """The keys that fit whole in the footer's width, each with its column.
 
-    def fit_keys(self) -> None:
-        """Show the keys that fit whole, in order; hide the rest.
-
-        The palette's key shows only when every other key fits beside it.
+        The keys are taken in order until one does not fit; the palette's key,
+        at the right end, only when all the others fit beside it.
         """
         room = self.size.width
-        if not room:
-            return  # not laid out yet: the first resize fits them
-        keys = list(self.query_children(FooterKey))
-        palette = [key for key in keys if key.has_class("-command-palette")]
-        ordered = [key for key in keys if key not in palette]
-        widths = [_width(key) for key in ordered]
-        palette_width = sum(_width(key) for key in palette)
-        show_palette = sum(widths) + palette_width <= room
-        for key in palette:
-            key.display = show_palette
-        if show_palette:
-            room -= palette_width
-        fits = True
-        for key, width in zip(ordered, widths, strict=True):
-            fits = fits and width <= room
-            room -= width if fits else 0
-            key.display = fits
+        keys = [key for key in self.keys if not key.palette]
+        palette = [key for key in self.keys if key.palette]
+        placed: list[tuple[int, FooterKey]] = []
+        used = 0
+        for key in keys:
+            if used + key.width > room:
+                break
+            placed.append((used, key))
+            used += key.width
+        if len(placed) == len(keys):
+            right = room - sum(key.width for key in palette)
+            if right >= used:
+                for key in palette:
+                    placed.append((right, key))
+                    right += key.width
+        return placed
+
+    def render(self) -> Text:
+        """The keys that fit, the palette's at the right end."""
+        line = Text(no_wrap=True, overflow="crop", end="")
+        for column, key in self.shown():
+            line.append(" " * (column - line.cell_len))
+            line.append_text(self._drawn(key))
+        return line
+
+    def _drawn(self, key: FooterKey) -> Text:
+        """One key as the footer draws it, as Textual's footer keys look."""
+        styles = self.get_component_rich_style
+        key_style, description_style = (
+            styles("key-footer--key"),
+            styles("key-footer--description"),
+        )
+        if key.palette:
+            drawn = Text.assemble(
+                (PALETTE_BORDER, styles("key-footer--border")),
+                (key.display, key_style),
+                (" " + key.description, description_style),
+                " ",
+            )
+        elif key.description:
+            drawn = Text.assemble(
+                (f" {key.display} ", key_style),
+                (f"{key.description} ", description_style),
+            )
+        else:
+            drawn = Text(key.display, key_style)
+        if not key.enabled:
+            drawn.stylize_before(styles("key-footer--disabled"))
+        if key is self._hover:
+            # Over the key's own colours, as a hovered footer key's background
+            # shows through Textual's (the text keeps its colours).
+            drawn.stylize(Style(bgcolor=styles("key-footer--hover").bgcolor))
+        return drawn
+
+    def key_at(self, x: int) -> FooterKey | None:
+        """The key drawn at column ``x``, if any."""
+        for column, key in self.shown():
+            if column <= x < column + key.width:
+                return key
+        return None
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Highlight the key under the pointer and show its tooltip."""
+        self._point_at(self.key_at(event.x))
+
+    def on_leave(self) -> None:
+        """Nothing is under the pointer any more."""
+        self._point_at(None)
+
+    def _point_at(self, key: FooterKey | None) -> None:
+        if key is not self._hover:
+            self._hover = key
+            self.tooltip = None if key is None else key.tooltip or None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """Press the key clicked on, as Textual's footer does."""
+        key = self.key_at(event.x)
+        if key is None:
+            return
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()
+
+    def on_resize(self) -> None:
+        """Fit the keys to the new width."""
+        self.refresh()
