@@ -86,7 +86,7 @@ DASH = "\u2013"
 TIMES = "\u00d7"
 MINIMAL_APP = Path(__file__).with_name("minimal_app.py")
 FLOOR_LABEL = f"minimal app + import of {FLOOR_MODULE}"
-READING_LABEL = "the same with sigtui's first scan taken in"
+READING_LABEL = "the same reading sigtui's first scan"
 PS_ARGV = ("ps", "-eo", DEFAULT_COLUMNS)
 """ps with the columns sigtui shows by default."""
 POLL_S = 0.01
@@ -374,7 +374,7 @@ def goals(rounds: Sequence[FootprintRound]) -> list[Goal]:
                 + (
                     ""
                     if reading_ratio is None
-                    else f"; {READING_LABEL} in {_ms(reading)} ms "
+                    else f"; {READING_LABEL} shows it in {_ms(reading)} ms "
                     f"= {reading_ratio:.2f} x ps"
                 ),
             )

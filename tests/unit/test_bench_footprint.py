@@ -219,7 +219,9 @@ def test_the_cold_start_goal_names_the_floor_with_the_first_scan_read() -> None:
     big.cold.reading_s.extend([1.1, 1.2, 1.3])
     goal = next(g for g in footprint.goals([big]) if g.goal.startswith("9"))
     assert goal.floor is not None
-    assert goal.floor.endswith(f"; {footprint.READING_LABEL} in 1200 ms = 1.20 x ps")
+    assert goal.floor.endswith(
+        f"; {footprint.READING_LABEL} shows it in 1200 ms = 1.20 x ps"
+    )
     lines = footprint.tables([big])
     header = next(line for line in lines if footprint.READING_LABEL in line)
     row = next(line for line in lines if "| 600 (600\u2013600) | 0.60 |" in line)
