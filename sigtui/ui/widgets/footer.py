@@ -55,14 +55,30 @@ class FooterKey(NamedTuple):
     tooltip: str
     palette: bool = False
 
+    def pieces(self) -> tuple[tuple[str, str], ...]:
+        """Its text in parts, each with the component class that styles it.
+
+        `` k `` then ``Signal ``, as Textual's footer keys look; the palette's
+        ``▏^p palette ``. An empty class is the footer's own style.
+        """
+        if self.palette:
+            return (
+                (PALETTE_BORDER, "key-footer--border"),
+                (self.display, "key-footer--key"),
+                (" " + self.description, "key-footer--description"),
+                (" ", ""),
+            )
+        if not self.description:
+            return ((self.display, "key-footer--key"),)
+        return (
+            (f" {self.display} ", "key-footer--key"),
+            (f"{self.description} ", "key-footer--description"),
+        )
+
     @property
     def width(self) -> int:
-        """Cells it takes: `` k `` then ``Signal ``; the palette's ``▏^p palette ``."""
-        if self.palette:
-            return 1 + cell_len(self.display) + 1 + cell_len(self.description) + 1
-        if not self.description:
-            return cell_len(self.display)
-        return cell_len(self.display) + 2 + cell_len(self.description) + 1
+        """Cells it takes in the footer."""
+        return sum(cell_len(text) for text, _ in self.pieces())
 
 
 class KeyFooter(Widget, can_focus=False):
@@ -204,24 +220,9 @@ class KeyFooter(Widget, can_focus=False):
     def _drawn(self, key: FooterKey) -> Text:
         """One key as the footer draws it, as Textual's footer keys look."""
         styles = self.get_component_rich_style
-        key_style, description_style = (
-            styles("key-footer--key"),
-            styles("key-footer--description"),
+        drawn = Text.assemble(
+            *((text, styles(part)) if part else text for text, part in key.pieces())
         )
-        if key.palette:
-            drawn = Text.assemble(
-                (PALETTE_BORDER, styles("key-footer--border")),
-                (key.display, key_style),
-                (" " + key.description, description_style),
-                " ",
-            )
-        elif key.description:
-            drawn = Text.assemble(
-                (f" {key.display} ", key_style),
-                (f"{key.description} ", description_style),
-            )
-        else:
-            drawn = Text(key.display, key_style)
         if not key.enabled:
             drawn.stylize_before(styles("key-footer--disabled"))
         if key is self._hover:
@@ -260,7 +261,3 @@ class KeyFooter(Widget, can_focus=False):
             self.app.simulate_key(key.key)
         else:
             self.app.bell()
-
-    def on_resize(self) -> None:
-        """Fit the keys to the new width."""
-        self.refresh()
