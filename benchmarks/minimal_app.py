@@ -91,15 +91,15 @@ def build(source: ProcessSource | None = None) -> App[None]:
 
 
 def _reading_ahead() -> ProcessSource:
-    """sigtui's scanner for its default columns, its first scan being read."""
-    from sigtui.processes import DEFAULT_COLUMNS, ProcfsScanner, parse_columns
-    from sigtui.processes.columns import sources_of
-    from sigtui.processes.scan import default_scanner
+    """sigtui's scanner for its default columns, its first scan being read.
 
-    source = default_scanner(sources=sources_of(parse_columns(DEFAULT_COLUMNS)))
-    if isinstance(source, ProcfsScanner):
-        source.scan_ahead()
-    return source
+    The command line's own function, with no settings file: the same scanner,
+    forked at the same point of the imports, as ``sigtui --no-config``.
+    """
+    from sigtui.cli import _scanner_reading_ahead
+    from sigtui.config import ConfigFile
+
+    return _scanner_reading_ahead(None, ConfigFile(None))
 
 
 if __name__ == "__main__":
