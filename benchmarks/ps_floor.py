@@ -9,9 +9,10 @@ processes (this one and a forked one, as ``sigtui ps`` splits the pids from
 2,000 processes) each read ``stat``, ``cmdline`` and ``status`` of a half of
 the processes with ``os.open``, ``os.read`` and ``os.close`` (the system calls
 ``sigtui ps`` makes, three per file) and write one line per process: its pid
-and its command line with the NULs made spaces. No field is parsed, no user
-or terminal named, no column laid out. What ``sigtui ps`` takes beyond this is
-its own Python: imports, parsing, records and formatting.
+and its command line (NULs made spaces, other control bytes "?", as ps shows
+them). No field is parsed, no user or terminal named, no column laid out.
+What ``sigtui ps`` takes beyond this is its own Python: imports, parsing,
+records and formatting.
 
 Standard library only, so it runs as a script from any directory.
 """
@@ -23,6 +24,12 @@ import sys
 
 FILES = ("stat", "cmdline", "status")
 """The files ``sigtui ps`` reads for ``pid,pgid,tty,stat,time,args``."""
+
+_ONE_LINE = bytes(
+    32 if byte == 0 else 63 if byte < 32 or byte == 127 else byte for byte in range(256)
+)
+"""NULs between arguments become spaces and other control bytes "?", as ps
+shows them: a command line with a newline in it stays one line."""
 
 
 def _read(path: str) -> bytes:
@@ -48,7 +55,7 @@ def lines(names: list[str]) -> list[bytes]:
             texts = [_read(f"/proc/{name}/{file}") for file in FILES]
         except OSError:  # gone, or not ours to read
             continue
-        out.append(name.encode() + b" " + texts[1].replace(b"\0", b" "))
+        out.append(name.encode() + b" " + texts[1].translate(_ONE_LINE))
     return out
 
 

@@ -113,7 +113,9 @@ def test_the_python_floor_prints_every_process_it_can_read_with_its_arguments(
     tmp_path: Path,
 ) -> None:
     # A process of the test's own with arguments to find among the lines.
-    marker = f"ps-floor-marker-{os.getpid()}"
+    # The marker has a newline and a tab, as some command lines do (a shell
+    # script passed in an argument): ps shows one line with "?" for each.
+    marker = f"ps-floor-marker-{os.getpid()}\nsecond\tline"
     child = subprocess.Popen(
         [sys.executable, "-c", "import sys; sys.stdin.read()", marker],
         stdin=subprocess.PIPE,
@@ -124,13 +126,16 @@ def test_the_python_floor_prints_every_process_it_can_read_with_its_arguments(
             subprocess.run(
                 [sys.executable, str(scan.PS_FLOOR)], stdout=sink, check=True
             )
-        lines = out.read_bytes().decode(errors="replace").splitlines()
+        # Split at newlines only: splitlines() would also split at U+2028 and
+        # the like, which a command line may hold.
+        lines = out.read_bytes().decode(errors="replace").split("\n")[:-1]
     finally:
         child.communicate(b"")
 
     mine = [line for line in lines if line.split(" ", 1)[0] == str(child.pid)]
     assert mine == [
-        f"{child.pid} {sys.executable} -c import sys; sys.stdin.read() {marker} "
+        f"{child.pid} {sys.executable} -c import sys; sys.stdin.read() "
+        f"ps-floor-marker-{os.getpid()}?second?line "
     ]
     # Both halves: the forked helper's lower pids come first, in pid order.
     pids = [int(line.split(" ", 1)[0]) for line in lines]
