@@ -104,9 +104,8 @@ class SigtuiApp(App[int]):
             focused.post_message(events.Key(event.key, event.character))
 
     def on_unmount(self) -> None:
-        """Give back the switch interval, the frozen objects and the collector."""
+        """Give back the switch interval and the objects frozen at the first scan."""
         sys.setswitchinterval(self._switch_interval)
-        self.main.collector.stop()
         gc.unfreeze()
 
     def _exit_on_signal(self, signum: int) -> None:

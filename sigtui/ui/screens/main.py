@@ -78,7 +78,6 @@ from sigtui.trace.history import (
 )
 from sigtui.trace.records import Exited, Lost, Record, TracedSignal
 from sigtui.trace.words import exit_words, record_line, signal_line
-from sigtui.ui.collector import QuietCollector
 from sigtui.ui.keys import MAIN_KEYS, SORT_KEYS
 from sigtui.ui.messages import DemoReported, LessonReported
 from sigtui.ui.options import Deps, Feed, Options
@@ -210,9 +209,6 @@ class MainScreen(Screen[None]):
         self.snapshot: ProcessSnapshot | None = None
         self._status_text = ""
         self.scans = 0
-        self.collector = QuietCollector()
-        """Runs the full garbage collections once the screen is painted."""
-        self._collection_asked = False
         self._timer: Timer | None = None
         self._scan_worker: Worker[list[Layout]] | None = None
         self._select_pid: int | None = None
@@ -493,21 +489,6 @@ class MainScreen(Screen[None]):
         """
         gc.collect()
         gc.freeze()
-        self.collector.start()
-
-    def on_idle(self) -> None:
-        """Have a due full collection run once the screen is painted.
-
-        Not at the moment allocation would trigger it, which is mostly while
-        a key is answered (see :mod:`sigtui.ui.collector`).
-        """
-        if not self._collection_asked and self.collector.due():
-            self._collection_asked = True
-            self.call_after_refresh(self._collect)
-
-    def _collect(self) -> None:
-        self._collection_asked = False
-        self.collector.collect()
 
     # -- status ----------------------------------------------------------------
 
