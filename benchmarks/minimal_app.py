@@ -9,9 +9,10 @@ It imports Textual only, so it runs as a script from any directory.
 With ``--import MODULE`` it first imports that module (and so everything the
 module imports), before Textual, as sigtui does, and then runs the same app:
 with ``sigtui.ui.app`` this is the floor of sigtui's idle memory that
-importing its code alone costs. Imported first, ``sigtui.ui`` also leaves
-OpenSSL out of asyncio (``sigtui.ui.import_asyncio_without_tls``), as it does
-in sigtui; the plain minimal app loads it, as any Textual app does.
+importing its code alone costs. With a sigtui module it also does first what
+the ``sigtui`` command does before Textual (``sigtui.ui.before_textual``): the
+frame rate, and asyncio without OpenSSL; the plain minimal app loads
+OpenSSL, as any Textual app does.
 
 With ``--first-scan`` it also reads every process as sigtui's first scan does,
 and shows ``READY`` only once that scan is in: before the imports, the
@@ -52,6 +53,10 @@ def run(modules: Sequence[str], *, first_scan: bool = False) -> None:
             ``READY`` only once that is done.
     """
     source = _reading_ahead() if first_scan else None
+    if any(module.split(".")[0] == "sigtui" for module in modules):
+        from sigtui.ui import before_textual
+
+        before_textual()
     for module in modules:
         importlib.import_module(module)
     build(source).run()

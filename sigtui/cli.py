@@ -226,9 +226,9 @@ def run_tui(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_USAGE
     # Before the interface is imported: its threads would make forking unsafe.
     source = _scanner_reading_ahead(columns, config)
-    from sigtui.ui import pace_frames
+    from sigtui.ui import before_textual
 
-    pace_frames()  # before Textual is imported, which reads the rate once
+    before_textual()
     from sigtui.ui.app import make_app
     from sigtui.ui.options import Deps, Options
 
@@ -301,8 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         return run_demo()
     if args.command == "serve":
+        from sigtui.ui import before_textual
         from sigtui.ui.serve import run_serve
 
+        before_textual()  # the server runs an event loop of its own
         return run_serve(args, parser)
     if args.command == "trace":
         from sigtui.trace.command import run_trace

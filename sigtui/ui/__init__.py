@@ -37,8 +37,9 @@ def import_asyncio_without_tls() -> None:
     import of ``ssl`` fails as it would there. Later imports of ``ssl`` work
     as usual; only asyncio's own TLS support is left out.
 
-    Called when this package is imported, which is before Textual (and so
-    asyncio) is. It does nothing if asyncio is already imported.
+    Called by :func:`before_textual`, not when this package is imported:
+    ``sigtui ps`` imports the serve command's arguments from here and runs
+    no event loop. It does nothing if asyncio is already imported.
     """
     if "asyncio" in sys.modules or "ssl" in sys.modules:
         return
@@ -50,4 +51,13 @@ def import_asyncio_without_tls() -> None:
         del sys.modules["ssl"]
 
 
-import_asyncio_without_tls()
+def before_textual() -> None:
+    """Prepare for Textual; each entry point that starts the interface calls this.
+
+    Textual reads its frame rate once, on import (:func:`pace_frames`), and
+    imports asyncio, which would load OpenSSL
+    (:func:`import_asyncio_without_tls`): both must come before the first
+    import of Textual.
+    """
+    pace_frames()
+    import_asyncio_without_tls()

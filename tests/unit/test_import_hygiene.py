@@ -185,13 +185,15 @@ def run_python_lines(code: str) -> list[str]:
 def test_asyncio_imported_by_the_interface_works_without_openssl() -> None:
     lines = run_python_lines(
         "import sys, asyncio.subprocess\n"
-        "import sigtui.ui\n"  # asyncio is already imported: nothing happens
+        "import sigtui.ui\n"
+        "sigtui.ui.import_asyncio_without_tls()\n"  # already imported: nothing
         "print('ssl' in sys.modules)\n"
     )
     assert lines == ["True"]
     lines = run_python_lines(
         "import sys\n"
         "import sigtui.ui\n"
+        "sigtui.ui.import_asyncio_without_tls()\n"
         "import asyncio\n"
         "print('ssl' in sys.modules, '_ssl' in sys.modules)\n"
         "async def child():\n"
@@ -204,3 +206,19 @@ def test_asyncio_imported_by_the_interface_works_without_openssl() -> None:
         "print(ssl.OPENSSL_VERSION.split()[0])\n"
     )
     assert lines == ["False", "False", "hi", "OpenSSL"]
+
+
+def test_sigtui_ps_loads_no_event_loop() -> None:
+    # sigtui ps prints and leaves: asyncio (14 ms of imports, with the
+    # interface's TLS trick) is the table's and the web server's, not its.
+    words = run_python_lines(
+        "import os, sys\n"
+        "from sigtui import cli\n"
+        "with open(os.devnull, 'w') as sink:\n"
+        "    sys.stdout, real = sink, sys.stdout\n"
+        "    status = cli.main(['ps', '-p', str(os.getpid())])\n"
+        "    sys.stdout = real\n"
+        "print(status, 'asyncio' in sys.modules, 'sigtui.ui.serve' in sys.modules)\n"
+    )
+    # The serve command's arguments are still registered (its help lists them).
+    assert words == ["0", "False", "True"]
