@@ -1,6 +1,6 @@
 """The floor of any ``sigtui ps`` written in Python: read what it reads, nothing more.
 
-Usage: python benchmarks/ps_floor.py
+Usage: python benchmarks/ps_floor.py [--parse]
 
 benchmarks.scan runs it as a whole command beside ``sigtui ps`` and ``ps -eo``.
 It does what ``sigtui ps`` cannot do without, and no more: the interpreter
@@ -9,10 +9,20 @@ processes (this one and a forked one, as ``sigtui ps`` splits the pids from
 2,000 processes) each read ``stat``, ``cmdline`` and ``status`` of a half of
 the processes with ``os.open``, ``os.read`` and ``os.close`` (the system calls
 ``sigtui ps`` makes, three per file) and write one line per process: its pid
-and its command line (NULs made spaces, other control bytes "?", as ps shows
-them). No field is parsed, no user or terminal named, no column laid out.
+and its command line (NULs and newlines made spaces, other control bytes "?",
+as ps shows them). No field is parsed, no user or terminal named, no column laid out.
 What ``sigtui ps`` takes beyond this is its own Python: imports, parsing,
 records and formatting.
+
+With ``--parse`` it is the floor of a Python ``ps -eo pid,pgid,tty,stat,time,args``:
+the same reading, and each process's line as ps prints it, from the fewest
+fields parsed the simplest way: the group, terminal, state, nice value, thread
+count, session and foreground group out of ``stat`` (split once after the
+command name), locked memory out of ``status``, ps's column widths with
+f-strings, and ``argparse`` imported, as any command line does. Only ps's
+catching up after a cell wider than its column is left out. What ``sigtui ps``
+takes beyond this is its own structure: the records, cells and layout it
+shares with the table, and its command line's imports.
 
 Standard library only, so it runs as a script from any directory.
 """
@@ -26,10 +36,12 @@ FILES = ("stat", "cmdline", "status")
 """The files ``sigtui ps`` reads for ``pid,pgid,tty,stat,time,args``."""
 
 _ONE_LINE = bytes(
-    32 if byte == 0 else 63 if byte < 32 or byte == 127 else byte for byte in range(256)
+    32 if byte in (0, 10) else 63 if byte < 32 or byte == 127 else byte
+    for byte in range(256)
 )
-"""NULs between arguments become spaces and other control bytes "?", as ps
-shows them: a command line with a newline in it stays one line."""
+"""NULs between arguments and newlines become spaces, other control bytes "?",
+as ps shows them (procps reads the arguments with both made separators): a
+command line with a newline in it stays one line."""
 
 
 def _read(path: str) -> bytes:
@@ -38,6 +50,84 @@ def _read(path: str) -> bytes:
         return os.read(fd, 4096)
     finally:
         os.close(fd)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _pid_width() -> int:
+    """ps's width of PID and PGID: the digits of the largest pid."""
+    with open("/proc/sys/kernel/pid_max", "rb") as pid_max:
+        return max(5, len(pid_max.read().strip()))
+
+
+def _terminal(number: int) -> str:
+    """The terminal's name, as ps shows the ones it names without looking in /dev."""
+    if number == 0:
+        return "?"
+    major = (number >> 8) & 0xFFF
+    minor = (number & 0xFF) | ((number >> 12) & 0xFFF00)
+    if 136 <= major <= 143:
+        return f"pts/{minor + (major - 136) * 256}"
+    if major == 4:
+        return f"tty{minor}" if minor < 64 else f"ttyS{minor - 64}"
+    return "?"
+
+
+def _cputime(ticks: int) -> str:
+    """ps's TIME: ``[DD-]HH:MM:SS``."""
+    days, seconds = divmod(ticks // _TICKS, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    clock = f"{hours:02}:{minutes:02}:{seconds:02}"
+    return f"{days}-{clock}" if days else clock
+
+
+def parsed_lines(names: list[str], width: int) -> list[str]:
+    """ps's line of ``pid,pgid,tty,stat,time,args`` for each readable process.
+
+    Args:
+        names: ``/proc`` entries (pids as text).
+        width: The PID and PGID columns' width.
+
+    Returns:
+        The lines, without newlines.
+    """
+    out = []
+    for name in names:
+        try:
+            stat, cmdline, status = (_read(f"/proc/{name}/{file}") for file in FILES)
+        except OSError:  # gone, or not ours to read
+            continue
+        end = stat.rindex(b")")
+        fields = stat[end + 2 :].split()
+        pid, pgrp, session = int(name), int(fields[2]), int(fields[3])
+        nice, threads = int(fields[16]), int(fields[17])
+        flags = fields[0].decode()
+        if nice < 0:
+            flags += "<"
+        elif nice > 0:
+            flags += "N"
+        locked = status.find(b"VmLck:")
+        if locked >= 0 and int(status[locked + 6 : status.index(b"kB", locked)]):
+            flags += "L"
+        if session == pid:
+            flags += "s"
+        if threads > 1:
+            flags += "l"
+        if int(fields[5]) == pgrp:
+            flags += "+"
+        args = cmdline.rstrip(b"\0").translate(_ONE_LINE)
+        command = (
+            args.decode(errors="replace")
+            if args
+            else f"[{stat[stat.index(b'(') + 1 : end].decode(errors='replace')}]"
+        )
+        out.append(
+            f"{pid:>{width}} {pgrp:>{width}} {_terminal(int(fields[4])):<8} "
+            f"{flags:<4} {_cputime(int(fields[11]) + int(fields[12])):>8} {command}"
+        )
+    return out
 
 
 def lines(names: list[str]) -> list[bytes]:
@@ -59,15 +149,29 @@ def lines(names: list[str]) -> list[bytes]:
     return out
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
     """Print the lines of every process, the lower half from a forked process."""
+    import argparse  # what any command line imports, and what --parse parses with
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--parse", action="store_true", help="print ps's lines of its columns"
+    )
+    parse = parser.parse_args(argv).parse
+    width = _pid_width()
+
+    def of(names: list[str]) -> list[bytes]:
+        if parse:
+            return [line.encode() for line in parsed_lines(names, width)]
+        return lines(names)
+
     names = sorted((n for n in os.listdir("/proc") if n.isdigit()), key=int)
     half = len(names) // 2
     helper = os.fork()
     if helper == 0:
-        _print(lines(names[:half]))
+        _print(of(names[:half]))
         os._exit(0)
-    mine = lines(names[half:])
+    mine = of(names[half:])
     os.waitpid(helper, 0)
     _print(mine)
     return 0
@@ -79,4 +183,4 @@ def _print(found: list[bytes]) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

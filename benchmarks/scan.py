@@ -65,6 +65,9 @@ PS_COLUMNS = (
 """DESIGN's columns, the same without STAT (which needs /proc/PID/status), and
 the TUI's default columns (with the live %CPU and memory)."""
 
+PARSED_BY_THE_FLOOR = PS_COLUMNS[0]
+"""The columns whose lines ``benchmarks/ps_floor.py --parse`` prints, as ps does."""
+
 PS_FILES = ("stat", "cmdline", "status")
 """The files ``sigtui ps`` reads for DESIGN's columns, for the floor of ps."""
 
@@ -242,6 +245,8 @@ class ScanResult:
     ps: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
     # benchmarks/ps_floor.py as a whole command: any Python ps's floor.
     ps_floor: list[float] = field(default_factory=list)
+    # The same with --parse: the floor of a Python ps of PARSED_BY_THE_FLOOR.
+    ps_parse_floor: list[float] = field(default_factory=list)
 
 
 def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
@@ -260,7 +265,9 @@ def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
     reused = ProcfsScanner(sources=sources)
     result = ScanResult(len(reused.scan()))
     python_floor = [sys.executable, str(PS_FLOOR)]
+    parsing_floor = [*python_floor, "--parse"]
     run_quietly(python_floor)
+    run_quietly(parsing_floor)
     for columns in PS_COLUMNS:  # warm-up: page cache for both programs
         run_quietly([sigtui, "ps", "-o", columns])
         run_quietly(["ps", "-eo", columns])
@@ -277,6 +284,7 @@ def measure_scan(repeat: int, floor: Path | None) -> ScanResult:
         result.ahead.append(run_first_scan("ahead"))
         result.alone.append(run_first_scan("plain"))
         result.ps_floor.append(timed_run(python_floor))
+        result.ps_parse_floor.append(timed_run(parsing_floor))
         for columns, (ours, theirs) in result.ps.items():
             ours.append(timed_run([sigtui, "ps", "-o", columns]))
             theirs.append(timed_run(["ps", "-eo", columns]))
@@ -378,17 +386,20 @@ def table(results: Sequence[ScanResult], repeat: int) -> str:
         "",
         "| N (procs) | columns | sigtui ps ms | ps -eo ms | ps ÷ sigtui ps "
         "| C floor of stat+cmdline+status ms | Python floor ms "
-        "| ps ÷ Python floor |",
-        "|---|---|---|---|---|---|---|---|",
+        "| ps ÷ Python floor | Python floor parsing ms | ps ÷ it |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         floor_ps = med_range(r.floor_ps) if r.floor_ps else DASH
         python_floor = med_range(r.ps_floor) if r.ps_floor else DASH
         for columns, (ours, theirs) in r.ps.items():
+            parsing = r.ps_parse_floor if columns == PARSED_BY_THE_FLOOR else []
             lines.append(
                 f"| {r.nprocs} | `{columns}` | {med_range(ours)} "
                 f"| {med_range(theirs)} | {ratio(theirs, ours)} | {floor_ps} "
-                f"| {python_floor} | {ratio(theirs, r.ps_floor)} |"
+                f"| {python_floor} | {ratio(theirs, r.ps_floor)} "
+                f"| {med_range(parsing) if parsing else DASH} "
+                f"| {ratio(theirs, parsing)} |"
             )
     lines += [
         "",
@@ -402,7 +413,11 @@ def table(results: Sequence[ScanResult], repeat: int) -> str:
         "`sigtui ps` in Python does: the interpreter starts, and two processes "
         "(as sigtui ps from 2,000) read stat, cmdline and status of a half of "
         "the processes each and print pid and arguments, parsing nothing; "
-        "ps ÷ Python floor is the most goal 6's ratio can be.",
+        "ps ÷ Python floor is the most goal 6's ratio can be. Python floor "
+        "parsing: the same with --parse, printing ps's very lines of "
+        f"`{PARSED_BY_THE_FLOOR}` from the fewest fields parsed the simplest "
+        "way (standard library only): the floor of any Python ps of those "
+        "columns.",
         "",
         *floor_lines(results),
         "",

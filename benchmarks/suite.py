@@ -212,6 +212,11 @@ def goals(rounds: Sequence[Round]) -> list[str]:
             theirs = statistics.median(theirs_ms)
             ratio = theirs / statistics.median(ours_ms)
             floor = _median(r.scan.ps_floor)
+            parsing = (
+                _median(r.scan.ps_parse_floor)
+                if columns == scan.PARSED_BY_THE_FLOOR
+                else None
+            )
             add(
                 f"6 ps -eo ÷ sigtui ps, `{columns}`",
                 r.scan.nprocs,
@@ -221,6 +226,12 @@ def goals(rounds: Sequence[Round]) -> list[str]:
                     if not floor
                     else f"; floor: a Python ps reading the same files "
                     f"takes {floor:.0f} ms = ps ÷ {theirs / floor:.2f}"
+                )
+                + (
+                    ""
+                    if not parsing
+                    else f", and printing ps's lines of these columns "
+                    f"{parsing:.0f} ms = ps ÷ {theirs / parsing:.2f}"
                 ),
                 "≥ 2",
                 ratio,

@@ -39,6 +39,8 @@ def test_scan_ui_and_suite_report(tmp_path: Path) -> None:
     assert scanned.refresh[0] > 0
     assert floor is None or scanned.floor[0] > 0
     assert set(scanned.ps) == set(scan.PS_COLUMNS)
+    assert len(scanned.ps_floor) == len(scanned.ps_parse_floor) == 1
+    assert scanned.ps_parse_floor[0] > 0
     if floor is not None:
         assert len(scanned.floor_two) == 1
         assert len(scanned.floor_two[0]) == 2
@@ -80,6 +82,10 @@ def test_scan_ui_and_suite_report(tmp_path: Path) -> None:
     # per column set); 7 to 9 need a footprint round, which this one has not.
     assert len(table) == 2 + 6 + len(scan.PS_COLUMNS)
     assert any("3 CPU % sigtui ÷ top" in line and "0.50" in line for line in table)
+    # Goal 6 names the parsing floor on the line of the columns it prints.
+    parsing = [line for line in table if "printing ps's lines" in line]
+    assert len(parsing) == 1
+    assert f"`{scan.PARSED_BY_THE_FLOOR}`" in parsing[0]
     report = suite.report([round_], suite.QUICK)
     assert "## CPU under tmux" in report
 

@@ -96,7 +96,11 @@ def test_floor_lines_show_dashes_without_a_compiler_or_readers() -> None:
 def test_the_ps_table_shows_the_python_floor_and_ps_over_it() -> None:
     r = ScanResult(10067, refresh=[100.0], cold=[900.0], floor_ps=[345.0])
     r.ps_floor = [300.0, 320.0, 340.0]
-    r.ps = {"pid,args": ([700.0], [640.0, 660.0])}
+    r.ps_parse_floor = [330.0]
+    r.ps = {
+        "pid,args": ([700.0], [640.0, 660.0]),
+        scan.PARSED_BY_THE_FLOOR: ([710.0], [660.0]),
+    }
 
     lines = [line.replace(DASH, "-") for line in scan.table([r], 3).splitlines()]
 
@@ -104,9 +108,12 @@ def test_the_ps_table_shows_the_python_floor_and_ps_over_it() -> None:
     row = next(line for line in lines if "`pid,args`" in line)
     assert row == (
         "| 10067 | `pid,args` | 700.0 (700.0-700.0) | 650.0 (640.0-660.0) | 0.93 "
-        "| 345.0 (345.0-345.0) | 320.0 (300.0-340.0) | 2.03 |"
+        "| 345.0 (345.0-345.0) | 320.0 (300.0-340.0) | 2.03 | - | - |"
     )
-    assert row.count("|") == header.count("|")
+    # The parsing floor only where its columns are the ones timed.
+    parsed = next(line for line in lines if f"`{scan.PARSED_BY_THE_FLOOR}`" in line)
+    assert parsed.endswith("| 2.06 | 330.0 (330.0-330.0) | 2.00 |")
+    assert row.count("|") == parsed.count("|") == header.count("|")
 
 
 def test_the_python_floor_prints_every_process_it_can_read_with_its_arguments(
@@ -114,7 +121,8 @@ def test_the_python_floor_prints_every_process_it_can_read_with_its_arguments(
 ) -> None:
     # A process of the test's own with arguments to find among the lines.
     # The marker has a newline and a tab, as some command lines do (a shell
-    # script passed in an argument): ps shows one line with "?" for each.
+    # script passed in an argument): ps shows one line, the newline a space
+    # and the tab "?".
     marker = f"ps-floor-marker-{os.getpid()}\nsecond\tline"
     child = subprocess.Popen(
         [sys.executable, "-c", "import sys; sys.stdin.read()", marker],
@@ -135,9 +143,50 @@ def test_the_python_floor_prints_every_process_it_can_read_with_its_arguments(
     mine = [line for line in lines if line.split(" ", 1)[0] == str(child.pid)]
     assert mine == [
         f"{child.pid} {sys.executable} -c import sys; sys.stdin.read() "
-        f"ps-floor-marker-{os.getpid()}?second?line "
+        f"ps-floor-marker-{os.getpid()} second?line "
     ]
     # Both halves: the forked helper's lower pids come first, in pid order.
     pids = [int(line.split(" ", 1)[0]) for line in lines]
     assert pids == sorted(pids)
     assert len(pids) == len(set(pids)) > 1
+
+
+def test_the_parsing_floor_prints_ps_s_very_line() -> None:
+    # A process of the test's own with every flag it can have without
+    # privileges: a session leader (s), niced (N), with two threads (l).
+    # The code's newlines are spaces in ps's line, its marker's tab "?".
+    code = (
+        "import os, sys, threading\n"
+        "os.nice(5)\n"
+        "threading.Thread(target=sys.stdin.read, daemon=True).start()\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, "parse-floor\tmarker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline() == b"ready\n"  # nice and thread are set
+        columns = scan.PARSED_BY_THE_FLOOR
+        floor = subprocess.run(
+            [sys.executable, str(scan.PS_FLOOR), "--parse"],
+            stdout=subprocess.PIPE,
+            check=True,
+        ).stdout.decode()
+        theirs = subprocess.run(
+            # -ww: whole lines, as to a file (here ps may find a terminal).
+            ["ps", "-ww", "--no-headers", "-p", str(child.pid), "-o", columns],
+            stdout=subprocess.PIPE,
+            check=True,
+        ).stdout.decode()
+    finally:
+        child.communicate(b"")
+
+    mine = [line for line in floor.split("\n") if line.split()[:1] == [str(child.pid)]]
+    assert mine == [theirs.rstrip("\n")]
+    assert " SNsl " in mine[0]
+    assert mine[0].endswith("parse-floor?marker")
