@@ -14,8 +14,9 @@ other:
   one line and a footer) on this interpreter, and the same app started with
   ``--import sigtui.ui.app`` (``minimal+import``: what importing sigtui's code
   costs with no process read, the floor of sigtui's idle RSS; imported before
-  Textual, as sigtui does, so without OpenSSL, which the plain minimal app
-  loads). Once each shows its
+  Textual and after ``sigtui.ui.before_textual``, as the ``sigtui`` command
+  does, so without OpenSSL, which the plain minimal app loads). Once each
+  shows its
   screen (sigtui: the status line counts the processes of its first scan), it
   waits ``warmup`` seconds (a few refreshes) and reads VmRSS of each from
   /proc/PID/status ``samples`` times a second apart, with the number of

@@ -19,10 +19,13 @@ the same reading, and each process's line as ps prints it, from the fewest
 fields parsed the simplest way: the group, terminal, state, nice value, thread
 count, session and foreground group out of ``stat`` (split once after the
 command name), locked memory out of ``status``, ps's column widths with
-f-strings, and ``argparse`` imported, as any command line does. Only ps's
-catching up after a cell wider than its column is left out. What ``sigtui ps``
-takes beyond this is its own structure: the records, cells and layout it
-shares with the table, and its command line's imports.
+f-strings, and ``argparse`` imported, as any command line does. Left out,
+as they would only add to it: ps's catching up after a cell wider than its
+column, the names of terminals other than ``pts/N``, ``ttyN`` and ``ttySN``
+(ps looks them up), and its "?" for bytes that are not UTF-8 and for
+characters a terminal must not get besides the control bytes. What
+``sigtui ps`` takes beyond this is its own structure: the records, cells
+and layout it shares with the table, and its command line's imports.
 
 Standard library only, so it runs as a script from any directory.
 """
@@ -44,10 +47,21 @@ as ps shows them (procps reads the arguments with both made separators): a
 command line with a newline in it stays one line."""
 
 
+_SAFE = bytes(63 if byte < 32 or byte == 127 else byte for byte in range(256))
+"""Control bytes "?", as ps shows them in a command's name."""
+
+
 def _read(path: str) -> bytes:
+    """The whole file: one read, more only for a file that fills it (as sigtui)."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        return os.read(fd, 4096)
+        data = os.read(fd, 4096)
+        if len(data) < 4096:
+            return data
+        chunks = [data]
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 
@@ -118,11 +132,13 @@ def parsed_lines(names: list[str], width: int) -> list[str]:
         if int(fields[5]) == pgrp:
             flags += "+"
         args = cmdline.rstrip(b"\0").translate(_ONE_LINE)
-        command = (
-            args.decode(errors="replace")
-            if args
-            else f"[{stat[stat.index(b'(') + 1 : end].decode(errors='replace')}]"
-        )
+        if args:
+            command = args.decode(errors="replace")
+        else:  # a kernel thread or a zombie: its name
+            comm = stat[stat.index(b"(") + 1 : end].translate(_SAFE)
+            command = f"[{comm.decode(errors='replace')}]"
+            if fields[0] == b"Z":
+                command += " <defunct>"
         out.append(
             f"{pid:>{width}} {pgrp:>{width}} {_terminal(int(fields[4])):<8} "
             f"{flags:<4} {_cputime(int(fields[11]) + int(fields[12])):>8} {command}"
@@ -169,10 +185,17 @@ def main(argv: list[str]) -> int:
     half = len(names) // 2
     helper = os.fork()
     if helper == 0:
-        _print(of(names[:half]))
-        os._exit(0)
+        status = 1
+        try:
+            _print(of(names[:half]))
+            status = 0
+        finally:  # never back into the caller: its half would be printed twice
+            os._exit(status)
     mine = of(names[half:])
-    os.waitpid(helper, 0)
+    _, status = os.waitpid(helper, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        print("ps_floor: the forked half failed", file=sys.stderr)
+        return 1
     _print(mine)
     return 0
 

@@ -217,22 +217,22 @@ def goals(rounds: Sequence[Round]) -> list[str]:
                 if columns == scan.PARSED_BY_THE_FLOOR
                 else None
             )
+            floors = []
+            if floor:
+                floors.append(
+                    f"a Python ps reading the same files takes {floor:.0f} ms "
+                    f"= ps ÷ {theirs / floor:.2f}"
+                )
+            if parsing:
+                floors.append(
+                    f"printing ps's lines of these columns {parsing:.0f} ms "
+                    f"= ps ÷ {theirs / parsing:.2f}"
+                )
             add(
                 f"6 ps -eo ÷ sigtui ps, `{columns}`",
                 r.scan.nprocs,
                 f"{theirs:.0f} ÷ {statistics.median(ours_ms):.0f} ms"
-                + (
-                    ""
-                    if not floor
-                    else f"; floor: a Python ps reading the same files "
-                    f"takes {floor:.0f} ms = ps ÷ {theirs / floor:.2f}"
-                )
-                + (
-                    ""
-                    if not parsing
-                    else f", and printing ps's lines of these columns "
-                    f"{parsing:.0f} ms = ps ÷ {theirs / parsing:.2f}"
-                ),
+                + ("; floor: " + ", and ".join(floors) if floors else ""),
                 "≥ 2",
                 ratio,
                 ratio >= 2,

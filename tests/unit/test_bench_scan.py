@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,13 @@ def test_the_parsing_floor_prints_ps_s_very_line() -> None:
     try:
         assert child.stdout is not None
         assert child.stdout.readline() == b"ready\n"  # nice and thread are set
+        # Asleep on its input from now on (R until then): ps and the floor
+        # read the same state.
+        stat_file = Path(f"/proc/{child.pid}/stat")
+        deadline = time.monotonic() + 20
+        while stat_file.read_bytes().rsplit(b") ", 1)[1][:1] != b"S":
+            assert time.monotonic() < deadline, "the child never slept"
+            time.sleep(0.01)
         columns = scan.PARSED_BY_THE_FLOOR
         floor = subprocess.run(
             [sys.executable, str(scan.PS_FLOOR), "--parse"],
@@ -190,3 +198,31 @@ def test_the_parsing_floor_prints_ps_s_very_line() -> None:
     assert mine == [theirs.rstrip("\n")]
     assert " SNsl " in mine[0]
     assert mine[0].endswith("parse-floor?marker")
+
+
+def test_the_parsing_floor_shows_a_zombie_as_ps_does() -> None:
+    # A child of the test's own, exited and not yet reaped.
+    zombie = subprocess.Popen(["true"])
+    try:
+        stat_file = Path(f"/proc/{zombie.pid}/stat")
+        deadline = time.monotonic() + 20
+        while stat_file.read_bytes().rsplit(b") ", 1)[1][:1] != b"Z":
+            assert time.monotonic() < deadline, "the child never exited"
+            time.sleep(0.01)
+        columns = scan.PARSED_BY_THE_FLOOR
+        floor = subprocess.run(
+            [sys.executable, str(scan.PS_FLOOR), "--parse"],
+            stdout=subprocess.PIPE,
+            check=True,
+        ).stdout.decode()
+        theirs = subprocess.run(
+            ["ps", "-ww", "--no-headers", "-p", str(zombie.pid), "-o", columns],
+            stdout=subprocess.PIPE,
+            check=True,
+        ).stdout.decode()
+    finally:
+        zombie.wait()
+
+    mine = [line for line in floor.split("\n") if line.split()[:1] == [str(zombie.pid)]]
+    assert mine == [theirs.rstrip("\n")]
+    assert mine[0].endswith(" [true] <defunct>")

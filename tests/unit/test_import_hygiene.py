@@ -177,6 +177,23 @@ def test_the_table_starts_without_openssl() -> None:
     assert b"openssl loaded False" in run_table_probe()
 
 
+def test_serve_runs_with_asyncio_without_openssl() -> None:
+    # The web server runs an event loop: the command loads asyncio for it,
+    # without OpenSSL, before the server starts (here a stand-in).
+    words = run_python_lines(
+        "import sys\n"
+        "from sigtui import cli\n"
+        "from sigtui.ui import serve\n"
+        "def run_serve(args, parser):\n"
+        "    print('asyncio' in sys.modules, 'ssl' in sys.modules)\n"
+        "    return 0\n"
+        "serve.run_serve = run_serve\n"
+        "print('asyncio' in sys.modules)\n"
+        "sys.exit(cli.main(['serve']))\n"
+    )
+    assert words == ["False", "True", "False"]
+
+
 def run_python_lines(code: str) -> list[str]:
     """Run ``code`` in a fresh interpreter and return the words it printed."""
     return run_python(code).split()
