@@ -6,13 +6,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from benchmarks import scan
 from benchmarks.scan import DASH, FirstScan, ScanResult
+from tests.spawn import wait_for_state
 
 
 def test_floor_ms_reads_the_first_pass() -> None:
@@ -152,6 +152,23 @@ def test_the_python_floor_prints_every_process_it_can_read_with_its_arguments(
     assert len(pids) == len(set(pids)) > 1
 
 
+def floor_and_ps_lines(pid: int) -> tuple[list[str], str]:
+    """The parsing floor's lines of ``pid``, and then ps's line of it."""
+    floor = subprocess.run(
+        [sys.executable, str(scan.PS_FLOOR), "--parse"],
+        stdout=subprocess.PIPE,
+        check=True,
+    ).stdout.decode()
+    theirs = subprocess.run(
+        # -ww: whole lines, as to a file (here ps may find a terminal).
+        ["ps", "-ww", "--no-headers", "-p", str(pid), "-o", scan.PARSED_BY_THE_FLOOR],
+        stdout=subprocess.PIPE,
+        check=True,
+    ).stdout.decode()
+    mine = [line for line in floor.split("\n") if line.split()[:1] == [str(pid)]]
+    return mine, theirs.rstrip("\n")
+
+
 def test_the_parsing_floor_prints_ps_s_very_line() -> None:
     # A process of the test's own with every flag it can have without
     # privileges: a session leader (s), niced (N), with two threads (l).
@@ -174,28 +191,12 @@ def test_the_parsing_floor_prints_ps_s_very_line() -> None:
         assert child.stdout.readline() == b"ready\n"  # nice and thread are set
         # Asleep on its input from now on (R until then): ps and the floor
         # read the same state.
-        stat_file = Path(f"/proc/{child.pid}/stat")
-        deadline = time.monotonic() + 20
-        while stat_file.read_bytes().rsplit(b") ", 1)[1][:1] != b"S":
-            assert time.monotonic() < deadline, "the child never slept"
-            time.sleep(0.01)
-        columns = scan.PARSED_BY_THE_FLOOR
-        floor = subprocess.run(
-            [sys.executable, str(scan.PS_FLOOR), "--parse"],
-            stdout=subprocess.PIPE,
-            check=True,
-        ).stdout.decode()
-        theirs = subprocess.run(
-            # -ww: whole lines, as to a file (here ps may find a terminal).
-            ["ps", "-ww", "--no-headers", "-p", str(child.pid), "-o", columns],
-            stdout=subprocess.PIPE,
-            check=True,
-        ).stdout.decode()
+        wait_for_state(child.pid, "S")
+        mine, theirs = floor_and_ps_lines(child.pid)
     finally:
         child.communicate(b"")
 
-    mine = [line for line in floor.split("\n") if line.split()[:1] == [str(child.pid)]]
-    assert mine == [theirs.rstrip("\n")]
+    assert mine == [theirs]
     assert " SNsl " in mine[0]
     assert mine[0].endswith("parse-floor?marker")
 
@@ -204,25 +205,10 @@ def test_the_parsing_floor_shows_a_zombie_as_ps_does() -> None:
     # A child of the test's own, exited and not yet reaped.
     zombie = subprocess.Popen(["true"])
     try:
-        stat_file = Path(f"/proc/{zombie.pid}/stat")
-        deadline = time.monotonic() + 20
-        while stat_file.read_bytes().rsplit(b") ", 1)[1][:1] != b"Z":
-            assert time.monotonic() < deadline, "the child never exited"
-            time.sleep(0.01)
-        columns = scan.PARSED_BY_THE_FLOOR
-        floor = subprocess.run(
-            [sys.executable, str(scan.PS_FLOOR), "--parse"],
-            stdout=subprocess.PIPE,
-            check=True,
-        ).stdout.decode()
-        theirs = subprocess.run(
-            ["ps", "-ww", "--no-headers", "-p", str(zombie.pid), "-o", columns],
-            stdout=subprocess.PIPE,
-            check=True,
-        ).stdout.decode()
+        wait_for_state(zombie.pid, "Z")
+        mine, theirs = floor_and_ps_lines(zombie.pid)
     finally:
         zombie.wait()
 
-    mine = [line for line in floor.split("\n") if line.split()[:1] == [str(zombie.pid)]]
-    assert mine == [theirs.rstrip("\n")]
+    assert mine == [theirs]
     assert mine[0].endswith(" [true] <defunct>")
