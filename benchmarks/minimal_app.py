@@ -84,12 +84,12 @@ def build(source: ProcessSource | None = None) -> App[None]:
 
         def on_mount(self) -> None:
             if source is not None:
-                threading.Thread(target=self._take_scan, daemon=True).start()
+                threading.Thread(
+                    target=self._take_scan, args=(source,), daemon=True
+                ).start()
 
-        def _take_scan(self) -> None:
-            if source is None:
-                return
-            count = len(source.scan().processes)
+        def _take_scan(self, scanned: ProcessSource) -> None:
+            count = len(scanned.scan().processes)
             self.call_from_thread(self.query_one(Static).update, f"{READY} {count}")
 
     return MinimalApp()
